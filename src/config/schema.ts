@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** Environment variables are strings; an empty string means "not set". */
+const optionalString = z.string().trim().min(1).optional();
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes'].includes(value)));
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const url = z.url().optional();
+
+/**
+ * The one schema for the process environment. Every key has a default that runs with no .env
+ * (embedded storage, auth off, demo site), so `npm start` works on a fresh clone.
+ */
+export const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  PUBLIC_BASE_URL: z.url().default('http://localhost:3978'),
+  MAX_BODY_BYTES: positiveInt(64 * 1024),
+
+  MicrosoftAppId: optionalString,
+  MicrosoftAppPassword: optionalString,
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant'),
+  MicrosoftAppTenantId: optionalString,
+
+  SITE_CONFIG_PATH: z.string().trim().min(1).default('content/site.example.json'),
+
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_ENCRYPTION_KEY: z
+    .string()
+    .trim()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+  REFERRAL_RETENTION_DAYS: positiveInt(180),
+
+  COORDINATOR_API_TOKENS: z
+    .string()
+    .trim()
+    .regex(/^[\w.-]+:\S{24,}(,[\w.-]+:\S{24,})*$/, 'must be name:token pairs separated by commas, each token at least 24 characters')
+    .optional(),
+
+  HANDOFF_WEBHOOK_URL: url,
+  HANDOFF_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  HANDOFF_WEBHOOK_INCLUDE_CONTACT: flag(false),
+  SMTP_URL: z.string().trim().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  HANDOFF_EMAIL_TO: z.email().optional(),
+  HANDOFF_EMAIL_FROM: z.email().default('trialguide@localhost'),
+  WECOM_WEBHOOK_URL: url,
+  TEAMS_WEBHOOK_URL: url,
+
+  DIRECTLINE_SECRET: z.string().min(24, 'must be at least 24 characters').optional(),
+  DIRECTLINE_TOKEN_TTL_SECONDS: positiveInt(1800),
+  AZURE_DIRECTLINE_SECRET: optionalString,
+  WEB_ALLOWED_ORIGINS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value.split(',').map((origin) => origin.trim()).filter(Boolean) : [])),
+
+  WECHAT_TOKEN: optionalString,
+  WECHAT_APP_ID: optionalString,
+  WECHAT_APP_SECRET: optionalString,
+  WECHAT_ENCODING_AES_KEY: z.string().trim().length(43, 'must be the 43-character EncodingAESKey').optional(),
+  WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
+  WECHAT_MENU_LANGUAGE: z.enum(['zh-Hans', 'zh-Hant', 'en']).default('zh-Hans'),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;

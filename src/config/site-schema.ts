@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+const localized = z.object({ en: z.string().min(1), 'zh-Hans': z.string().min(1), 'zh-Hant': z.string().min(1) });
+
+/**
+ * The hospital site's own facts, kept out of code so each site (and its ethics committee) can
+ * review and change them: who to call, when, and what the registry said on which day.
+ */
+export const siteConfigSchema = z.object({
+  example: z.boolean().default(false),
+  siteName: localized,
+  emergencyNumber: z.string().min(2),
+  crisisLine: z.object({ number: z.string().min(3), name: localized }),
+  coordinator: z.object({ phone: z.string().min(3), email: z.email(), hours: localized }),
+  callbackWithinWorkingDays: z.number().int().min(1).max(14),
+  registry: z.object({
+    status: z.enum(['not-yet-recruiting', 'recruiting', 'active-not-recruiting', 'completed', 'unknown']),
+    checkedOn: z.iso.date(),
+  }),
+  theme: z.object({ primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/), accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/) }),
+});
+
+export type SiteConfig = z.infer<typeof siteConfigSchema>;

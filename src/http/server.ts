@@ -1,0 +1,84 @@
+import restify, { type Request, type Response, type Server } from 'restify';
+import type { AppConfig } from '../config/load-config';
+import type { Logger } from '../logger';
+import { codeForStatus, errorBody, httpErrors } from './error-catalogue';
+
+export interface HttpServerDependencies {
+  config: AppConfig;
+  logger: Logger;
+  /** Extra readiness checks for /healthz (e.g. the database ping). */
+  healthChecks?: Record<string, () => Promise<boolean>>;
+}
+
+/**
+ * Builds (does not start) the restify server: body limits, JSON errors without stack traces, request logs
+ * without bodies, and /healthz. Channels and APIs add their routes to it.
+ */
+export function createHttpServer({ config, logger, healthChecks = {} }: HttpServerDependencies): Server {
+  const server = restify.createServer({ name: 'trialguide', handleUncaughtExceptions: false, ignoreTrailingSlash: true });
+
+  server.pre((req: Request, res: Response, next: () => void) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    return next();
+  });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+  server.use(
+    restify.plugins.bodyParser({
+      maxBodySize: config.env.MAX_BODY_BYTES,
+      mapParams: false,
+      mapFiles: false,
+      // WeChat posts XML: keep the raw text for its own parser.
+      rejectUnknown: false,
+    }),
+  );
+
+  // Replace restify's error bodies with the catalogue's; 5xx never reveal internals.
+  server.on('restifyError', (req: Request, res: Response, err: Error & { statusCode?: number; body?: { code?: string; message?: string } }, callback: () => void) => {
+    const status = err.statusCode ?? 500;
+    const code = codeForStatus(status);
+    const message = status >= 500 ? httpErrors[code].message : safeClientMessage(err, code);
+    (err as unknown as { toJSON: () => unknown }).toJSON = () => errorBody(code, message);
+    if (status >= 500) logger.error('request failed', { method: req.method, path: req.getPath(), status, error: err });
+    return callback();
+  });
+
+  server.on('after', (req: Request, res: Response) => {
+    logger.debug('request', { method: req.method, path: req.getPath(), status: res.statusCode, ms: Date.now() - req.time() });
+  });
+
+  server.get('/healthz', async (_req: Request, res: Response) => {
+    const results = Object.fromEntries(
+      await Promise.all(
+        Object.entries(healthChecks).map(async ([name, check]) => [name, await check().catch(() => false)] as const),
+      ),
+    );
+    const healthy = Object.values(results).every(Boolean);
+    res.send(healthy ? 200 : 503, { status: healthy ? 'ok' : 'degraded', checks: results });
+  });
+
+  return server;
+}
+
+/** Client errors keep restify's explanation only where it cannot echo the request back (e.g. invalid JSON). */
+function safeClientMessage(err: Error, code: ReturnType<typeof codeForStatus>): string {
+  if (code === 'bad_request' && /json/i.test(err.message)) return 'The request body is not valid JSON.';
+  return httpErrors[code].message;
+}
+
+/** Starts listening; resolves with the bound port (0 picks a free one, as the tests do). */
+export async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : port;
+}
+
+export async function close(server: Server): Promise<void> {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}

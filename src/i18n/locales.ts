@@ -1,0 +1,38 @@
+/** The three languages TrialGuide ships. Every user-facing string exists in each (tests/unit/locale-parity). */
+export const supportedLocales = ['en', 'zh-Hans', 'zh-Hant'] as const;
+export type Locale = (typeof supportedLocales)[number];
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (supportedLocales as readonly string[]).includes(value);
+}
+
+/**
+ * Maps a BCP-47 tag from a channel (activity.locale, navigator.language) to a shipped locale.
+ * zh-CN / zh-SG / zh-Hans-* -> Simplified; zh-TW / zh-HK / zh-MO / zh-Hant-* -> Traditional; en-* -> English.
+ * A bare "zh" is Simplified (mainland default). Anything else: undefined, and the bot asks.
+ */
+export function negotiateLocale(tag: string | undefined | null): Locale | undefined {
+  if (!tag) return undefined;
+  const parts = tag.trim().replace(/_/g, '-').toLowerCase().split('-');
+  const [language, ...rest] = parts;
+  if (language === 'en') return 'en';
+  if (language === 'zh' || language === 'yue' || language === 'cmn') {
+    if (rest.includes('hant') || rest.some((part) => ['tw', 'hk', 'mo'].includes(part))) return 'zh-Hant';
+    if (language === 'yue') return 'zh-Hant';
+    return 'zh-Hans';
+  }
+  return undefined;
+}
+
+/** Characters that exist only in Traditional (their Simplified forms differ). Enough to tell the scripts apart in a sentence. */
+const traditionalOnly = /[們個這說為會時後來對學國發動過還麼處體裡單與應醫療藥師問題現開關長點見經請讓謝將種無產頭電話號碼資訊險響續擔應驗檢測腫瘤癥狀覺嗎呢歲試參護幫臨驗癒]/u;
+const simplifiedOnly = /[们个这说为会时后来对学国发动过还么处体里单与应医疗药师问题现开关长点见经请让谢将种无产头电话号码资讯险响续担验检测肿瘤症状觉吗岁试参护帮临验愈]/u;
+const han = /\p{Script=Han}/u;
+
+/** The language a message is written in, when the text itself tells: used where no stored preference is available. */
+export function guessLocaleFromText(text: string): Locale | undefined {
+  if (!han.test(text)) return /[a-z]{2,}/i.test(text) ? 'en' : undefined;
+  const traditional = (text.match(new RegExp(traditionalOnly, 'gu')) ?? []).length;
+  const simplified = (text.match(new RegExp(simplifiedOnly, 'gu')) ?? []).length;
+  return traditional > simplified ? 'zh-Hant' : 'zh-Hans';
+}

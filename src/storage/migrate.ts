@@ -1,0 +1,20 @@
+import { Migrator } from 'kysely';
+import type { Backend, Database } from './database';
+import type { Kysely } from 'kysely';
+import { migrationProvider } from './migrations';
+
+/**
+ * Brings the schema up to date at startup. On PostgreSQL Kysely holds an advisory lock meanwhile, so
+ * several instances starting together migrate once. `migrationSchema` must be given on PostgreSQL:
+ * without it Kysely would find a migration table in ANY schema of the database and skip creating ours.
+ */
+export async function migrateToLatest(db: Kysely<Database>, backend: Backend, migrationSchema?: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider(backend), ...(migrationSchema ? { migrationTableSchema: migrationSchema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result) => result.status === 'Error');
+  if (error !== undefined || failed) {
+    const cause = error instanceof Error ? error : new Error(String(error ?? 'unknown migration error'));
+    throw new Error(`Storage migration ${failed?.migrationName ?? ''} failed: ${cause.message}`, { cause });
+  }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}

@@ -1,0 +1,11 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { Backend } from '../database';
+import { initialMigration } from './0001-initial';
+
+/** Migrations live in code (no directory scan), so the compiled build and tsx run the same list. */
+export function migrationProvider(backend: Backend): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    '0001-initial': initialMigration(backend),
+  };
+  return { getMigrations: async () => migrations };
+}

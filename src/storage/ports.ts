@@ -1,0 +1,162 @@
+import type { Storage } from 'botbuilder';
+
+/**
+ * What the rest of TrialGuide needs from persistence. Two implementations (embedded SQLite, PostgreSQL)
+ * are chosen in exactly one factory (`create-stores.ts`) and pass one shared contract suite.
+ */
+
+export const referralStatuses = ['new', 'contacted', 'screening', 'enrolled', 'not-eligible', 'declined', 'unreachable'] as const;
+export type ReferralStatus = (typeof referralStatuses)[number];
+
+export type Relationship = 'self' | 'family' | 'other';
+export type PrecheckOutcome = 'may-fit' | 'probably-not' | 'cannot-tell';
+
+/** Personal data. Encrypted at rest field by field; never logged. */
+export interface ContactDetails {
+  /** How the person wants to be addressed. */
+  name: string;
+  /** E.164, validated by the dialog. */
+  phone: string;
+  email?: string;
+  /** Free text or a preset such as "morning". */
+  bestTime: string;
+  /** Locale for the call: 'en' | 'zh-Hans' | 'zh-Hant' (may also be a spoken-language note such as Cantonese). */
+  preferredLanguage: string;
+  relationship: Relationship;
+}
+
+export interface PrecheckSummary {
+  outcome: PrecheckOutcome;
+  /** Criterion ids that led to "probably not". */
+  reasons: string[];
+  /** Flag ids the study doctors will ask about. */
+  flags: string[];
+  /** Question id -> normalised answer ('yes' | 'no' | 'unsure' | a number | a drug id). */
+  answers: Record<string, string>;
+  criteriaVersion: string;
+}
+
+export interface NewReferral {
+  /** `${channelId}/${conversationId}`: lets "delete my data" find the referral. */
+  conversationKey: string;
+  channel: string;
+  locale: string;
+  contact: ContactDetails;
+  precheck?: PrecheckSummary;
+  /** Version of the consent wording the person agreed to. */
+  consentVersion: string;
+}
+
+export interface Referral extends NewReferral {
+  id: string;
+  /** Short, unambiguous, shown to the person: `TG-` + 5 characters without 0/O/1/I/L. */
+  reference: string;
+  status: ReferralStatus;
+  note?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A referral without contact details: what chat-app and email notifications may carry. */
+export type ReferralSummary = Omit<Referral, 'contact'>;
+
+export interface ReferralListQuery {
+  status?: ReferralStatus;
+  since?: Date;
+  limit: number;
+  /** Opaque cursor from the previous page. */
+  cursor?: string;
+}
+
+export interface ReferralPage {
+  items: ReferralSummary[];
+  nextCursor?: string;
+}
+
+export interface ReferralStore {
+  /**
+   * Writes the referral and one outbox row per sink in ONE transaction. Only after this resolves may the
+   * bot tell the person they will be called.
+   */
+  createWithNotifications(input: NewReferral, sinks: readonly string[], now: Date): Promise<Referral>;
+  get(id: string): Promise<Referral | undefined>;
+  getByReference(reference: string): Promise<ReferralSummary | undefined>;
+  list(query: ReferralListQuery): Promise<ReferralPage>;
+  update(id: string, change: { status?: ReferralStatus; note?: string }, now: Date): Promise<ReferralSummary | undefined>;
+  /** Deletes the referral and its pending notifications. */
+  delete(id: string): Promise<boolean>;
+  /** Erasure: every referral (and its notifications) of one conversation; returns how many referrals. */
+  deleteByConversation(conversationKey: string): Promise<number>;
+  /** Retention: deletes referrals created before `cutoff`; returns how many. */
+  purgeCreatedBefore(cutoff: Date): Promise<number>;
+}
+
+export interface OutboxMessage {
+  id: string;
+  referralId: string;
+  sink: string;
+  /** Stable across retries: receivers de-duplicate on it. */
+  idempotencyKey: string;
+  attempts: number;
+  nextAttemptAt: Date;
+}
+
+export interface OutboxStore {
+  /**
+   * Claims up to `limit` due messages for `leaseMs` (other workers skip them meanwhile; on PostgreSQL with
+   * FOR UPDATE SKIP LOCKED). A crashed worker's lease simply expires.
+   */
+  claimDue(now: Date, limit: number, leaseMs: number, workerId: string): Promise<OutboxMessage[]>;
+  markDelivered(id: string, now: Date): Promise<void>;
+  markFailed(id: string, error: string, nextAttemptAt: Date): Promise<void>;
+  countPending(): Promise<number>;
+}
+
+export interface AuditEntry {
+  actor: string;
+  action: 'referral.read' | 'referral.list' | 'referral.export' | 'referral.update' | 'referral.delete' | 'conversation.erase' | 'referral.purge';
+  referralId?: string;
+  detail?: string;
+  at: Date;
+}
+
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+  list(limit: number): Promise<AuditEntry[]>;
+}
+
+/** Small shared key-value state with expiry: WeChat access token, retry de-duplication, rate limits. */
+export interface KeyValueStore {
+  get(key: string, now: Date): Promise<string | undefined>;
+  set(key: string, value: string, expiresAt: Date): Promise<void>;
+  /** Atomic: true if the key was absent (or expired) and is now set. */
+  setIfAbsent(key: string, value: string, expiresAt: Date): Promise<boolean>;
+  delete(key: string): Promise<void>;
+}
+
+/** Direct Line activity history, so a reconnect or a second instance can replay from a watermark. */
+export interface ConversationLogStore {
+  /** Appends and returns the activity's sequence number (the watermark after it). */
+  append(conversationId: string, activity: object, now: Date): Promise<number>;
+  since(conversationId: string, watermark: number): Promise<{ activities: object[]; watermark: number }>;
+  deleteConversation(conversationId: string): Promise<void>;
+  purgeOlderThan(cutoff: Date): Promise<number>;
+}
+
+/** Bot Framework state with eTag concurrency; `deleteConversation` serves erasure. */
+export interface BotStateStorage extends Storage {
+  deleteKeysWithPrefix(prefix: string): Promise<number>;
+}
+
+export interface Stores {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly botState: BotStateStorage;
+  readonly referrals: ReferralStore;
+  readonly outbox: OutboxStore;
+  readonly audit: AuditLog;
+  readonly keyValue: KeyValueStore;
+  readonly conversationLogs: ConversationLogStore;
+  /** Cheap liveness check for /healthz. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,23 @@
+import type { Stores } from './ports';
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/**
+ * Deletes referrals (with their notifications) and conversation logs older than the retention period,
+ * and leaves an audit entry when anything went. Run it at startup and periodically.
+ */
+export async function purgeExpiredData(stores: Stores, now: Date, retentionDays: number): Promise<{ referrals: number; conversationLogs: number }> {
+  if (!Number.isFinite(retentionDays) || retentionDays <= 0) throw new Error(`retentionDays must be positive, got ${retentionDays}`);
+  const cutoff = new Date(now.getTime() - retentionDays * dayMs);
+  const referrals = await stores.referrals.purgeCreatedBefore(cutoff);
+  const conversationLogs = await stores.conversationLogs.purgeOlderThan(cutoff);
+  if (referrals > 0 || conversationLogs > 0) {
+    await stores.audit.record({
+      actor: 'system:retention',
+      action: 'referral.purge',
+      detail: JSON.stringify({ referrals, conversationLogs, cutoff: cutoff.toISOString(), retentionDays }),
+      at: now,
+    });
+  }
+  return { referrals, conversationLogs };
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { StoreItems } from 'botbuilder';
+import { sql } from 'kysely';
+import type { FieldCipher } from '../../security/field-encryption';
+import type { SqlContext } from '../database';
+import type { BotStateStorage } from '../ports';
+
+export class ETagConflictError extends Error {
+  constructor(readonly key: string) {
+    super(`Storage: error writing "${key}" due to eTag conflict.`);
+    this.name = 'ETagConflictError';
+  }
+}
+
+/** The eTag is a column, not part of the stored document; the document is encrypted as a whole. */
+function withoutETag(item: Record<string, unknown>): Record<string, unknown> {
+  const { eTag: _ignored, ...document } = item;
+  return document;
+}
+
+/**
+ * botbuilder `Storage` with MemoryStorage's eTag rules: every write gets a new eTag; a write carrying an
+ * eTag other than '*' must match the stored one, unless nothing is stored under the key yet. One
+ * `write` call is one transaction, so a conflict on one key writes none of them.
+ * Documents are encrypted: conversation state can hold a phone number in the middle of a dialog.
+ */
+export class SqlBotStateStorage implements BotStateStorage {
+  constructor(
+    private readonly context: SqlContext,
+    private readonly cipher: FieldCipher,
+  ) {}
+
+  private aad(key: string): string {
+    return `bot_state:${key}`;
+  }
+
+  async read(keys: string[]): Promise<StoreItems> {
+    if (!keys) throw new ReferenceError('Keys are required when reading.');
+    if (keys.length === 0) return {};
+    const rows = await this.context.db.selectFrom('bot_state').select(['key', 'etag', 'document_enc']).where('key', 'in', keys).execute();
+    const items: StoreItems = {};
+    for (const row of rows) {
+      items[row.key] = { ...(JSON.parse(this.cipher.decrypt(row.document_enc, this.aad(row.key))) as object), eTag: row.etag };
+    }
+    return items;
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    if (!changes) throw new ReferenceError('Changes are required when writing.');
+    const entries = Object.entries(changes);
+    if (entries.length === 0) return;
+    const now = Date.now();
+    await this.context.db.transaction().execute(async (trx) => {
+      for (const [key, item] of entries) {
+        const record = (item ?? {}) as Record<string, unknown>;
+        const etag = randomUUID();
+        const document_enc = this.cipher.encrypt(JSON.stringify(withoutETag(record)), this.aad(key));
+        const expected = typeof record.eTag === 'string' && record.eTag !== '' && record.eTag !== '*' ? record.eTag : undefined;
+        if (expected === undefined) {
+          await trx
+            .insertInto('bot_state')
+            .values({ key, etag, document_enc, updated_at: now })
+            .onConflict((conflict) => conflict.column('key').doUpdateSet({ etag, document_enc, updated_at: now }))
+            .execute();
+          continue;
+        }
+        const updated = await trx
+          .updateTable('bot_state')
+          .set({ etag, document_enc, updated_at: now })
+          .where('key', '=', key)
+          .where('etag', '=', expected)
+          .executeTakeFirst();
+        if (updated.numUpdatedRows > 0n) continue;
+        // No row with that eTag: fine only if nothing is stored yet (MemoryStorage semantics).
+        const inserted = await trx
+          .insertInto('bot_state')
+          .values({ key, etag, document_enc, updated_at: now })
+          .onConflict((conflict) => conflict.column('key').doNothing())
+          .executeTakeFirst();
+        if ((inserted.numInsertedOrUpdatedRows ?? 0n) === 0n) throw new ETagConflictError(key);
+      }
+    });
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.context.db.deleteFrom('bot_state').where('key', 'in', keys).execute();
+  }
+
+  /**
+   * Compares the exact leading characters instead of using LIKE: no wildcard escaping to get wrong, and
+   * SQLite's LIKE ignores ASCII case, which would erase another conversation's state.
+   */
+  async deleteKeysWithPrefix(prefix: string): Promise<number> {
+    if (prefix === '') throw new Error('Refusing to delete all bot state: empty prefix');
+    const result = await this.context.db
+      .deleteFrom('bot_state')
+      .where(sql<boolean>`substr(key, 1, length(cast(${prefix} as text))) = cast(${prefix} as text)`)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
