@@ -24,8 +24,11 @@ export function negotiateLocale(tag: string | undefined | null): Locale | undefi
   return undefined;
 }
 
-/** Characters that exist only in Traditional (their Simplified forms differ). Enough to tell the scripts apart in a sentence. */
-const traditionalOnly = /[們個這說為會時後來對學國發動過還麼處體裡單與應醫療藥師問題現開關長點見經請讓謝將種無產頭電話號碼資訊險響續擔應驗檢測腫瘤癥狀覺嗎呢歲試參護幫臨驗癒]/u;
+/**
+ * Characters that exist only in Traditional (their Simplified forms differ), plus written-Cantonese particles
+ * (佢 咗 嘅 唔 冇 喺 嚟 哋 啲 嘢), which mark Hong Kong writers. Enough to tell the scripts apart in a sentence.
+ */
+const traditionalOnly = /[佢咗嘅唔冇喺嚟哋啲嘢暈們個這說為會時後來對學國發動過還麼處體裡單與應醫療藥師問題現開關長點見經請讓謝將種無產頭電話號碼資訊險響續擔應驗檢測腫瘤癥狀覺嗎呢歲試參護幫臨驗癒]/u;
 const simplifiedOnly = /[们个这说为会时后来对学国发动过还么处体里单与应医疗药师问题现开关长点见经请让谢将种无产头电话号码资讯险响续担验检测肿瘤症状觉吗岁试参护帮临验愈]/u;
 const han = /\p{Script=Han}/u;
 

@@ -32,6 +32,7 @@ describe('language of a typed message', () => {
     ['我爸爸一直在咳血，止不住', 'zh-Hans'],
     ['請問這個研究有甚麼副作用？', 'zh-Hant'],
     ['佢點樣參加研究？醫生話要檢查', 'zh-Hant'],
+    ['佢暈咗', 'zh-Hant'],
     ['what are the side effects', 'en'],
     ['123', undefined],
   ])('%s -> %s', (text, expected) => {

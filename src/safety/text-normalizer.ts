@@ -1,0 +1,19 @@
+const han = '\\p{Script=Han}';
+const spaceBetweenHan = new RegExp(`(${han})\\s+(?=${han})`, 'gu');
+
+/**
+ * One spelling for everything the safety lexicons are matched against: full-width letters, digits and
+ * punctuation become ASCII (NFKC), curly quotes straight, lower case, and spaces inside Chinese text removed
+ * (people type "咳 血" on phone keyboards). Lengths change, so match positions refer to this text only.
+ */
+export function normalizeForMatching(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\u2018\u2019\u201b\u0060\u00b4\u2032]/g, "'")
+    .replace(/[\u201c\u201d\u201e\u2033]/g, '"')
+    .replace(/[\u2013\u2014\u2015]/g, ' - ')
+    .replace(spaceBetweenHan, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
