@@ -1,0 +1,52 @@
+import { type Clock, systemClock } from '../clock';
+import type { Logger } from '../logger';
+import type { NewReferral, Referral, Stores } from '../storage/ports';
+
+export interface ReferralServiceDependencies {
+  stores: Pick<Stores, 'referrals'>;
+  /** `enabledSinks(config).names`: one outbox row per enabled sink. */
+  sinkNames: readonly string[];
+  clock: Clock;
+  logger: Logger;
+  worker?: { nudge(): void };
+}
+
+/**
+ * Stores the referral and its notifications in one transaction. The dialog may confirm to the person only
+ * after this resolves: from then on the referral survives a crash and the worker will deliver it.
+ */
+export async function createReferral(deps: ReferralServiceDependencies, input: NewReferral): Promise<Referral> {
+  const referral = await deps.stores.referrals.createWithNotifications(input, deps.sinkNames, deps.clock.now());
+  deps.logger.info('referral created', { reference: referral.reference, channel: referral.channel, locale: referral.locale, sinks: deps.sinkNames.length });
+  if (deps.sinkNames.length === 0) {
+    deps.logger.warn('referral created with no hand-off sink configured: coordinators see it only through the coordinator API', { reference: referral.reference });
+  }
+  deps.worker?.nudge();
+  return referral;
+}
+
+export interface ErasureResult {
+  referrals: number;
+  stateKeys: number;
+}
+
+/**
+ * "Delete my data": the conversation's referrals with their pending notifications, its Direct Line history and
+ * the given bot state keys. The audit row says what was erased, not whose: the conversation key holds channel
+ * user ids, so only the channel name is kept.
+ */
+export async function eraseConversation(
+  stores: Pick<Stores, 'referrals' | 'botState' | 'audit' | 'conversationLogs'>,
+  conversationKey: string,
+  botStateKeys: readonly string[],
+  clock: Clock = systemClock,
+): Promise<ErasureResult> {
+  const separator = conversationKey.indexOf('/');
+  const channel = separator > 0 ? conversationKey.slice(0, separator) : 'unknown';
+  const conversationId = separator > 0 ? conversationKey.slice(separator + 1) : conversationKey;
+  const referrals = await stores.referrals.deleteByConversation(conversationKey);
+  if (botStateKeys.length > 0) await stores.botState.delete([...botStateKeys]);
+  await stores.conversationLogs.deleteConversation(conversationId);
+  await stores.audit.record({ actor: 'person', action: 'conversation.erase', detail: `channel=${channel} referrals=${referrals} stateKeys=${botStateKeys.length}`, at: clock.now() });
+  return { referrals, stateKeys: botStateKeys.length };
+}
