@@ -46,6 +46,15 @@ describe('typed answers select choices like buttons do', () => {
     expect(matchChoice(typed, yesNo)?.value).toBe(expected);
   });
 
+  it('a short choice inside a Chinese sentence still matches; a word inside a long English question does not', () => {
+    const topics = [
+      { value: 'side-effects', label: '副作用' },
+      { value: 'costs', label: '费用' },
+    ];
+    expect(matchChoice('我想了解副作用', topics)?.value).toBe('side-effects');
+    expect(matchChoice('what is an open label study?', menu)).toBeUndefined();
+  });
+
   it.each(['I had 2 lines of chemo', '5', '0', 'banana', '我做过2次化疗'])('no choice for "%s"', (typed) => {
     expect(matchChoice(typed, menu)).toBeUndefined();
   });

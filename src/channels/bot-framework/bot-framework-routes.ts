@@ -10,7 +10,8 @@ export function createBotFrameworkAdapter(config: AppConfig): CloudAdapter {
   const options: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: env.MicrosoftAppId ?? '',
     MicrosoftAppPassword: env.MicrosoftAppPassword ?? '',
-    MicrosoftAppType: env.MicrosoftAppType,
+    // Without an app id auth is off; botbuilder would still insist on an id for SingleTenant.
+    MicrosoftAppType: env.MicrosoftAppId ? env.MicrosoftAppType : 'MultiTenant',
     MicrosoftAppTenantId: env.MicrosoftAppTenantId ?? '',
   };
   return new CloudAdapter(new ConfigurationBotFrameworkAuthentication(options));

@@ -1,0 +1,64 @@
+import { ComponentDialog, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { DialogServices } from '../dialog-services';
+import { dialogIds } from '../ids';
+import { AnswerPrompt, promptOptions } from '../shared/answer-prompt';
+import { beginIntent, intentOf } from '../shared/intent-routing';
+import type { ChoiceSpec } from '../shared/localized-choices';
+import { createMidPromptQuestionHandler, intentPrefix } from '../shared/question-handler';
+import { turnLocale } from '../shared/turn-locale';
+
+export interface AskOptions {
+  /** A question already typed (at the menu), to answer without asking for it. */
+  question?: string;
+}
+
+/**
+ * "Ask a question": recognises the question and answers from the approved topics. When unsure it says so
+ * and offers the closest topics and the study team — it never guesses.
+ */
+export class AskQuestionDialog extends ComponentDialog {
+  private readonly questionPromptId = `${dialogIds.ask}.question`;
+  private readonly choicePromptId = `${dialogIds.ask}.choice`;
+
+  constructor(private readonly services: DialogServices) {
+    super(dialogIds.ask);
+    // Every typed text is the question here, so the mid-prompt question handler is not consulted.
+    this.addDialog(new AnswerPrompt(this.questionPromptId, services.i18n, async () => false));
+    this.addDialog(new AnswerPrompt(this.choicePromptId, services.i18n, createMidPromptQuestionHandler(services)));
+    this.addDialog(new WaterfallDialog(dialogIds.askSteps, [this.askStep.bind(this), this.answerStep.bind(this), this.followChoiceStep.bind(this)]));
+    this.initialDialogId = dialogIds.askSteps;
+  }
+
+  private async askStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { question } = (step.options ?? {}) as AskOptions;
+    if (question) return step.next(question);
+    return step.prompt(this.questionPromptId, promptOptions({ keys: ['common:ask.prompt'] }));
+  }
+
+  private async answerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const question = step.result as string;
+    if (this.services.isMedicalDecisionRequest(question)) {
+      const t = this.services.i18n.getFixedT(turnLocale(step.context));
+      await step.context.sendActivity(t('safety:medicalDecision', { coordinatorPhone: this.services.site.coordinator.phone }));
+    } else {
+      const recognition = this.services.recognizeQuestion(question, turnLocale(step.context));
+      if (recognition.confident && recognition.intent) {
+        const started = await beginIntent(step, recognition.intent);
+        if (started) return started;
+      }
+      const choices: ChoiceSpec[] = recognition.alternatives.slice(0, 3).map((id) => ({ value: `${intentPrefix}${id}`, labelKey: id === 'precheck' || id === 'handoff' ? `common:menu.${id}` : `topics:${id}.title` }));
+      choices.push({ value: `${intentPrefix}handoff`, labelKey: 'common:menu.handoff' }, { value: 'ask-again', labelKey: 'common:ask.again' }, { value: 'menu', labelKey: 'common:nav.menu', synonymsKey: 'common:nav.menuSynonyms' });
+      const unique = choices.filter((choice, index) => choices.findIndex((other) => other.value === choice.value) === index);
+      return step.prompt(this.choicePromptId, promptOptions({ keys: ['common:ask.notSure'], choices: unique }));
+    }
+    return step.endDialog();
+  }
+
+  private async followChoiceStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const answer = step.result as string;
+    if (answer === 'ask-again') return step.replaceDialog(dialogIds.askSteps, {});
+    const intent = intentOf(answer);
+    if (intent) return (await beginIntent(step, intent)) ?? step.endDialog();
+    return step.endDialog();
+  }
+}

@@ -1,0 +1,349 @@
+import type { TurnContext } from 'botbuilder';
+import { ComponentDialog, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { type Locale, supportedLocales } from '../../src/i18n/locales';
+import type { ContactDetails, NewReferral, Relationship } from '../../src/storage/ports';
+import type { DialogServices } from '../dialog-services';
+import { dialogIds } from '../ids';
+import { AnswerPrompt, backAnswer, promptOptions } from '../shared/answer-prompt';
+import { type ChoiceSpec, localizeChoices } from '../shared/localized-choices';
+import { createMidPromptQuestionHandler } from '../shared/question-handler';
+import { normaliseForMatch, parseWholeNumber } from '../shared/text-normalise';
+import { turnLocale, turnRoleContext } from '../shared/turn-locale';
+import { parseBestTime, parseEmail, parseName } from './contact-input';
+import { formatContactPhone, parseContactPhone } from './contact-phone';
+import {
+  bestTimeChoices,
+  bestTimePresets,
+  languageChoices,
+  relationshipChoices,
+  relationshipOfRole,
+  retryChoices,
+  reviewChoices,
+  type SpokenLanguage,
+  spokenLanguages,
+  yesNoChoices,
+} from './handoff-choices';
+import { publicContactText } from './public-contact';
+
+/**
+ * Version of the consent wording (locales/<locale>/handoff.json, `consent.*`) stored with each referral.
+ * Change it whenever that wording changes, so the study team knows what each person agreed to.
+ */
+export const handoffConsentVersion = 'handoff-consent-v1';
+
+/** Used when neither the composition root nor the caller says how long referrals are kept. */
+export const defaultRetentionDays = 180;
+
+export interface HandoffSettings {
+  /** Days a referral is kept before it is purged (REFERRAL_RETENTION_DAYS), stated in the consent text. */
+  retentionDays?: number;
+}
+
+export interface HandoffOptions {
+  retentionDays?: number;
+}
+
+type Item = 'name' | 'phone' | 'email' | 'bestTime' | 'language' | 'relationship' | 'precheck';
+
+/** Answers so far. Lives in dialog state only until the referral is stored (or the person leaves). */
+interface Draft {
+  name?: string;
+  /** E.164. */
+  phone?: string;
+  /** null: the person chose not to give one. */
+  email?: string | null;
+  /** A preset id (`bestTimePresets`) or the person's own words. */
+  bestTime?: string;
+  language?: SpokenLanguage;
+  relationship?: Relationship;
+  attachPrecheck?: boolean;
+  /** The conversation has a pre-check result that could be attached. */
+  hasPrecheck: boolean;
+}
+
+interface CollectOptions {
+  draft: Draft;
+  /** Items to ask, in order, and which one is being asked. */
+  items: Item[];
+  index: number;
+  /** Asked from the read-back ("change something"): back and done both return to it. */
+  fromReview: boolean;
+}
+
+interface DraftOptions {
+  draft: Draft;
+}
+
+const skipValue = '__skip';
+
+/**
+ * The hand-off to the study team: says what is shared, with whom, why and for how long, asks consent, then
+ * collects the contact details, reads them back (any item can be changed) and stores the referral. It
+ * confirms only after the referral and its coordinator notifications are durably written.
+ */
+export class HandoffDialog extends ComponentDialog {
+  private readonly consentPromptId = `${dialogIds.handoff}.consent`;
+  private readonly choicePromptId = `${dialogIds.handoff}.choice`;
+  private readonly namePromptId = `${dialogIds.handoff}.name`;
+  private readonly phonePromptId = `${dialogIds.handoff}.phone`;
+  private readonly emailPromptId = `${dialogIds.handoff}.email`;
+  private readonly bestTimePromptId = `${dialogIds.handoff}.best-time`;
+  private readonly collectStepsId = `${dialogIds.handoff}.collect`;
+  private readonly reviewStepsId = `${dialogIds.handoff}.review`;
+  private readonly submitStepsId = `${dialogIds.handoff}.submit`;
+  private readonly retentionDays: number;
+
+  constructor(
+    private readonly services: DialogServices,
+    settings: HandoffSettings = {},
+  ) {
+    super(dialogIds.handoff);
+    this.retentionDays = settings.retentionDays ?? defaultRetentionDays;
+    const questionHandler = createMidPromptQuestionHandler(services);
+    const skipWords = skipWordsOf(services);
+    this.addDialog(new AnswerPrompt(this.consentPromptId, services.i18n, questionHandler));
+    this.addDialog(new AnswerPrompt(this.choicePromptId, services.i18n, questionHandler));
+    this.addDialog(new AnswerPrompt(this.namePromptId, services.i18n, questionHandler, (text) => parseName(text)));
+    this.addDialog(new AnswerPrompt(this.phonePromptId, services.i18n, questionHandler, (text, locale) => parseContactPhone(text, locale)));
+    // Free text, not a "Skip" button: a choice would also match inside addresses such as "nobody@...".
+    this.addDialog(new AnswerPrompt(this.emailPromptId, services.i18n, questionHandler, (text) => parseEmail(text) ?? (skipWords.has(normaliseForMatch(text)) ? skipValue : undefined)));
+    this.addDialog(new AnswerPrompt(this.bestTimePromptId, services.i18n, questionHandler, (text) => parseBestTime(text)));
+    this.addDialog(new WaterfallDialog(dialogIds.handoffSteps, [this.askConsentStep.bind(this), this.afterConsentStep.bind(this)]));
+    this.addDialog(new WaterfallDialog(this.collectStepsId, [this.askItemStep.bind(this), this.storeItemStep.bind(this)]));
+    this.addDialog(new WaterfallDialog(this.reviewStepsId, [this.readBackStep.bind(this), this.reviewDecisionStep.bind(this), this.changeItemStep.bind(this)]));
+    this.addDialog(new WaterfallDialog(this.submitStepsId, [this.saveReferralStep.bind(this), this.afterSaveFailedStep.bind(this)]));
+    this.initialDialogId = dialogIds.handoffSteps;
+  }
+
+  private async askConsentStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const options = (step.options ?? {}) as HandoffOptions;
+    const hasPrecheck = (await this.services.precheckMemory.get(step.context)) !== undefined;
+    const locale = turnLocale(step.context);
+    const keys = ['handoff:consent.what', ...(hasPrecheck ? ['handoff:consent.precheck'] : []), 'handoff:consent.whoWhyHowLong', 'handoff:consent.question'];
+    const params = { siteName: this.services.site.siteName[locale], retentionDays: options.retentionDays ?? this.retentionDays };
+    return step.prompt(this.consentPromptId, promptOptions({ keys, params, choices: yesNoChoices, allowBack: true }));
+  }
+
+  private async afterConsentStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (step.result === backAnswer) return step.endDialog();
+    if (step.result !== 'yes') {
+      await step.context.sendActivity(`${this.t(step.context)('handoff:consent.declined')}\n\n${publicContactText(this.services, step.context)}`);
+      return step.endDialog();
+    }
+    const hasPrecheck = (await this.services.precheckMemory.get(step.context)) !== undefined;
+    const relationship = relationshipOfRole((await this.services.profile.get(step.context)).role);
+    const draft: Draft = { hasPrecheck, relationship };
+    const items: Item[] = ['name', 'phone', 'email', 'bestTime', 'language'];
+    if (!relationship) items.push('relationship');
+    if (hasPrecheck) items.push('precheck');
+    return step.replaceDialog(this.collectStepsId, { draft, items, index: 0, fromReview: false } satisfies CollectOptions);
+  }
+
+  private async askItemStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { items, index } = step.options as CollectOptions;
+    const item = items[index] ?? 'name';
+    const ask = (promptId: string, key: string, extra: { choices?: ChoiceSpec[]; retryKey?: string } = {}) =>
+      step.prompt(promptId, promptOptions({ keys: [`handoff:ask.${key}`], allowBack: true, ...extra }));
+    switch (item) {
+      case 'name':
+        return ask(this.namePromptId, 'name', { retryKey: 'handoff:ask.nameRetry' });
+      case 'phone':
+        return ask(this.phonePromptId, 'phone', { retryKey: 'handoff:ask.phoneRetry' });
+      case 'email':
+        return ask(this.emailPromptId, 'email', { retryKey: 'handoff:ask.emailRetry' });
+      case 'bestTime':
+        return ask(this.bestTimePromptId, 'bestTime', { choices: bestTimeChoices, retryKey: 'handoff:ask.bestTimeRetry' });
+      case 'language':
+        return ask(this.choicePromptId, 'language', { choices: languageChoices });
+      case 'relationship':
+        return ask(this.choicePromptId, 'relationship', { choices: relationshipChoices });
+      case 'precheck':
+        return ask(this.choicePromptId, 'precheck', { choices: yesNoChoices });
+    }
+  }
+
+  private async storeItemStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const options = step.options as CollectOptions;
+    const { items, index, fromReview } = options;
+    const draft: Draft = { ...options.draft };
+    const answer = step.result as string;
+    if (answer === backAnswer) {
+      if (index > 0) return step.replaceDialog(this.collectStepsId, { ...options, index: index - 1 } satisfies CollectOptions);
+      return fromReview ? step.replaceDialog(this.reviewStepsId, { draft } satisfies DraftOptions) : step.replaceDialog(dialogIds.handoffSteps, {});
+    }
+    const item = items[index] ?? 'name';
+    applyAnswer(draft, item, item === 'bestTime' ? this.ownWordsOrPreset(step.context, answer) : answer);
+    if (index + 1 < items.length) return step.replaceDialog(this.collectStepsId, { ...options, draft, index: index + 1 } satisfies CollectOptions);
+    return step.replaceDialog(this.reviewStepsId, { draft } satisfies DraftOptions);
+  }
+
+  private async readBackStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { draft } = step.options as DraftOptions;
+    await step.context.sendActivity(this.readBack(step.context, draft));
+    return step.prompt(this.choicePromptId, promptOptions({ keys: ['handoff:review.question'], choices: reviewChoices }));
+  }
+
+  private async reviewDecisionStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { draft } = step.options as DraftOptions;
+    if (step.result === 'send') return step.replaceDialog(this.submitStepsId, { draft } satisfies DraftOptions);
+    if (step.result === 'change') {
+      const choices: ChoiceSpec[] = changeableItems(draft).map((item) => ({ value: item, labelKey: `handoff:item.${item}` }));
+      return step.prompt(this.choicePromptId, promptOptions({ keys: ['handoff:review.whichItem'], choices, allowBack: true }));
+    }
+    await step.context.sendActivity(`${this.t(step.context)('handoff:review.cancelled')}\n\n${publicContactText(this.services, step.context)}`);
+    return step.endDialog();
+  }
+
+  private async changeItemStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { draft } = step.options as DraftOptions;
+    const item = changeableItems(draft).find((candidate) => candidate === step.result);
+    if (!item) return step.replaceDialog(this.reviewStepsId, { draft } satisfies DraftOptions);
+    return step.replaceDialog(this.collectStepsId, { draft, items: [item], index: 0, fromReview: true } satisfies CollectOptions);
+  }
+
+  private async saveReferralStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { draft } = step.options as DraftOptions;
+    const t = this.t(step.context);
+    const referral = await this.newReferral(step.context, draft);
+    let reference: string;
+    try {
+      reference = (await this.services.createReferral(referral)).reference;
+    } catch {
+      // The composition root's createReferral logs the cause (without contact details). Here the person must
+      // hear that nothing was saved, never a confirmation, and get a way to reach the team regardless.
+      await step.context.sendActivity(`${t('handoff:saveFailed.message')}\n\n${publicContactText(this.services, step.context)}`);
+      return step.prompt(this.choicePromptId, promptOptions({ keys: ['handoff:saveFailed.question'], choices: retryChoices }));
+    }
+    const locale = turnLocale(step.context);
+    const { site } = this.services;
+    const days = site.callbackWithinWorkingDays;
+    const callbackKey = days === 1 ? 'handoff:confirmed.callbackOne' : 'handoff:confirmed.callbackMany';
+    const paragraphs = [
+      t('handoff:confirmed.thanks', { name: draft.name ?? '', reference }),
+      t(callbackKey, { days, hours: site.coordinator.hours[locale] }),
+      t('handoff:confirmed.keepReference', { reference }),
+    ];
+    await step.context.sendActivity(paragraphs.join('\n\n'));
+    return step.endDialog({ reference });
+  }
+
+  private async afterSaveFailedStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (step.result === 'retry') return step.replaceDialog(this.submitStepsId, step.options);
+    return step.endDialog();
+  }
+
+  private async newReferral(context: TurnContext, draft: Draft): Promise<NewReferral> {
+    const { activity } = context;
+    const contact: ContactDetails = {
+      name: draft.name ?? '',
+      phone: draft.phone ?? '',
+      ...(draft.email ? { email: draft.email } : {}),
+      bestTime: draft.bestTime ?? 'any',
+      preferredLanguage: draft.language ?? defaultLanguageOf(turnLocale(context)),
+      relationship: draft.relationship ?? 'other',
+    };
+    const precheck = draft.attachPrecheck ? await this.services.precheckMemory.get(context) : undefined;
+    return {
+      conversationKey: `${activity.channelId}/${activity.conversation.id}`,
+      channel: activity.channelId,
+      locale: turnLocale(context),
+      contact,
+      ...(precheck ? { precheck } : {}),
+      consentVersion: handoffConsentVersion,
+    };
+  }
+
+  /**
+   * "after 6 pm" or "周末下午" contain a preset's word but say more: keep the person's own words unless they
+   * pressed a button, typed its number or typed exactly a preset's label or synonym.
+   */
+  private ownWordsOrPreset(context: TurnContext, answer: string): string {
+    if (!isBestTimePreset(answer)) return answer;
+    const typed = parseBestTime(context.activity.text ?? '');
+    if (!typed || parseWholeNumber(typed) !== undefined) return answer;
+    const preset = localizeChoices(this.services.i18n, turnLocale(context), bestTimeChoices).find((choice) => choice.value === answer);
+    const phrases = [preset?.label ?? '', ...(preset?.synonyms ?? [])].map(normaliseForMatch);
+    return phrases.includes(normaliseForMatch(typed)) ? answer : typed;
+  }
+
+  private readBack(context: TurnContext, draft: Draft): string {
+    const t = this.t(context);
+    const valueOf = (item: Item): string => {
+      switch (item) {
+        case 'name':
+          return draft.name ?? '';
+        case 'phone':
+          return draft.phone ? formatContactPhone(draft.phone) : '';
+        case 'email':
+          return draft.email ?? t('handoff:review.noEmail');
+        case 'bestTime':
+          return isBestTimePreset(draft.bestTime) ? t(`handoff:bestTime.${draft.bestTime}`) : (draft.bestTime ?? '');
+        case 'language':
+          return t(`handoff:language.${draft.language ?? 'english'}`);
+        case 'relationship':
+          return t(`handoff:relationship.${draft.relationship ?? 'other'}`);
+        case 'precheck':
+          return t(draft.attachPrecheck ? 'handoff:review.precheckSend' : 'handoff:review.precheckKeep');
+      }
+    };
+    const lines = changeableItems(draft).map((item) => t('handoff:review.line', { label: t(`handoff:item.${item}`), value: valueOf(item) }));
+    return [t('handoff:review.heading'), ...lines].join('\n');
+  }
+
+  private t(context: TurnContext) {
+    const fixed = this.services.i18n.getFixedT(turnLocale(context));
+    const roleContext = turnRoleContext(context);
+    return (key: string, params: Record<string, string | number> = {}) => fixed(key, { ...params, context: roleContext });
+  }
+}
+
+function applyAnswer(draft: Draft, item: Item, answer: string): void {
+  switch (item) {
+    case 'name':
+      draft.name = answer;
+      return;
+    case 'phone':
+      draft.phone = answer;
+      return;
+    case 'email':
+      draft.email = answer === skipValue ? null : answer;
+      return;
+    case 'bestTime':
+      draft.bestTime = answer;
+      return;
+    case 'language':
+      if (isSpokenLanguage(answer)) draft.language = answer;
+      return;
+    case 'relationship':
+      if (answer === 'self' || answer === 'family' || answer === 'other') draft.relationship = answer;
+      return;
+    case 'precheck':
+      draft.attachPrecheck = answer === 'yes';
+      return;
+  }
+}
+
+function changeableItems(draft: Draft): Item[] {
+  return ['name', 'phone', 'email', 'bestTime', 'language', 'relationship', ...(draft.hasPrecheck ? (['precheck'] as const) : [])];
+}
+
+function isBestTimePreset(value: string | undefined): value is (typeof bestTimePresets)[number] {
+  return (bestTimePresets as readonly (string | undefined)[]).includes(value);
+}
+
+function isSpokenLanguage(value: string): value is SpokenLanguage {
+  return (spokenLanguages as readonly string[]).includes(value);
+}
+
+function defaultLanguageOf(locale: Locale): SpokenLanguage {
+  return locale === 'en' ? 'english' : locale === 'zh-Hant' ? 'cantonese' : 'mandarin';
+}
+
+/** "Skip" in every language, normalised as typed answers are. */
+function skipWordsOf(services: DialogServices): Set<string> {
+  const words = supportedLocales.flatMap((locale) => {
+    const value: unknown = services.i18n.getFixedT(locale)('handoff:ask.emailSkipWords', { returnObjects: true });
+    return Array.isArray(value) ? value.filter((word): word is string => typeof word === 'string') : [];
+  });
+  return new Set(words.map(normaliseForMatch).filter(Boolean));
+}

@@ -1,0 +1,134 @@
+import { ComponentDialog, type Dialog, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { isLocale } from '../../src/i18n/locales';
+import { AskQuestionDialog } from '../ask/ask-question-dialog';
+import type { DialogServices } from '../dialog-services';
+import { dialogIds } from '../ids';
+import { AnswerPrompt, promptOptions } from '../shared/answer-prompt';
+import { beginIntent, intentOf } from '../shared/intent-routing';
+import type { ChoiceSpec } from '../shared/localized-choices';
+import { createIntentParser, createMidPromptQuestionHandler, intentPrefix } from '../shared/question-handler';
+import { type Role, setTurnProfile, turnLocale } from '../shared/turn-locale';
+import { TopicDialog } from '../topics/topic-dialog';
+
+export interface MainOptions {
+  /** Send the welcome (conversation start, first message, restart). */
+  greet?: boolean;
+  /** Ask for the language even if one is known ("language" command). */
+  chooseLanguage?: boolean;
+  /** Go straight to this intent instead of showing the menu (global commands such as "talk to a person"). */
+  start?: string;
+}
+
+const languageChoices: ChoiceSpec[] = [
+  { value: 'en', labelKey: 'common:language.en', synonymsKey: 'common:language.enSynonyms' },
+  { value: 'zh-Hans', labelKey: 'common:language.zhHans', synonymsKey: 'common:language.zhHansSynonyms' },
+  { value: 'zh-Hant', labelKey: 'common:language.zhHant', synonymsKey: 'common:language.zhHantSynonyms' },
+];
+
+const roleChoices: ChoiceSpec[] = (['patient', 'family', 'other'] as const).map((role) => ({ value: role, labelKey: `common:role.${role}`, synonymsKey: `common:role.${role}Synonyms` }));
+
+const menuChoices: ChoiceSpec[] = [
+  { value: `${intentPrefix}about`, labelKey: 'common:menu.about', synonymsKey: 'common:menu.aboutSynonyms' },
+  { value: `${intentPrefix}precheck`, labelKey: 'common:menu.precheck', synonymsKey: 'common:menu.precheckSynonyms' },
+  { value: `${intentPrefix}handoff`, labelKey: 'common:menu.handoff', synonymsKey: 'common:menu.handoffSynonyms' },
+  { value: 'ask', labelKey: 'common:menu.ask', synonymsKey: 'common:menu.askSynonyms' },
+];
+
+/**
+ * The conversation's spine: language, welcome, who is asking, then the main menu, looping back to the
+ * menu after every path. Typed questions at the menu are answered directly.
+ */
+export class MainDialog extends ComponentDialog {
+  private readonly languagePromptId = `${dialogIds.main}.language`;
+  private readonly rolePromptId = `${dialogIds.main}.role`;
+  private readonly menuPromptId = `${dialogIds.main}.menu`;
+
+  constructor(
+    private readonly services: DialogServices,
+    /** The pre-check, hand-off and data dialogs, built by the composition root. */
+    otherDialogs: Dialog[] = [],
+  ) {
+    super(dialogIds.main);
+    const questionHandler = createMidPromptQuestionHandler(services);
+    const intentParser = createIntentParser(services);
+    this.addDialog(new AnswerPrompt(this.languagePromptId, services.i18n, async () => false));
+    this.addDialog(new AnswerPrompt(this.rolePromptId, services.i18n, questionHandler));
+    this.addDialog(new AnswerPrompt(this.menuPromptId, services.i18n, questionHandler, (text, locale) => intentParser(text, locale) ?? askIfQuestionLike(text)));
+    this.addDialog(new TopicDialog(services));
+    this.addDialog(new AskQuestionDialog(services));
+    for (const dialog of otherDialogs) this.addDialog(dialog);
+    this.addDialog(
+      new WaterfallDialog(dialogIds.mainSteps, [
+        this.chooseLanguageStep.bind(this),
+        this.welcomeStep.bind(this),
+        this.rememberRoleStep.bind(this),
+        this.routeStep.bind(this),
+        this.loopStep.bind(this),
+      ]),
+    );
+    this.initialDialogId = dialogIds.mainSteps;
+  }
+
+  private async chooseLanguageStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const options = (step.options ?? {}) as MainOptions;
+    const profile = await this.services.profile.get(step.context);
+    if (profile.locale && !options.chooseLanguage) return step.next();
+    return step.prompt(this.languagePromptId, promptOptions({ keys: ['common:language.prompt'], choices: languageChoices }));
+  }
+
+  private async welcomeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const options = (step.options ?? {}) as MainOptions;
+    if (isLocale(step.result)) {
+      await this.services.profile.update(step.context, { locale: step.result });
+      const profile = await this.services.profile.get(step.context);
+      setTurnProfile(step.context, step.result, profile.role);
+      if (!options.greet) await step.context.sendActivity(this.services.i18n.getFixedT(step.result)('common:language.changed'));
+    }
+    if (options.greet) {
+      const locale = turnLocale(step.context);
+      const t = this.services.i18n.getFixedT(locale);
+      const { site } = this.services;
+      await step.context.sendActivity(t('common:welcome.greeting', { siteName: site.siteName[locale] }));
+      await step.context.sendActivity(t('common:welcome.notForEmergencies', { emergencyNumber: site.emergencyNumber }));
+    }
+    const profile = await this.services.profile.get(step.context);
+    if (profile.role) return step.next();
+    return step.prompt(this.rolePromptId, promptOptions({ keys: ['common:role.prompt'], choices: roleChoices }));
+  }
+
+  private async rememberRoleStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (step.result === 'patient' || step.result === 'family' || step.result === 'other') {
+      const role: Role = step.result;
+      await this.services.profile.update(step.context, { role });
+      setTurnProfile(step.context, turnLocale(step.context), role);
+    }
+    const { start } = (step.options ?? {}) as MainOptions;
+    if (start) return step.next(`${intentPrefix}${start}`);
+    return step.prompt(this.menuPromptId, promptOptions({ keys: ['common:menu.prompt'], choices: menuChoices }));
+  }
+
+  private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const answer = step.result as string;
+    if (answer === 'ask') return step.beginDialog(dialogIds.ask, {});
+    if (answer.startsWith(askPrefix)) return step.beginDialog(dialogIds.ask, { question: answer.slice(askPrefix.length) });
+    const intent = intentOf(answer);
+    if (intent) {
+      const started = await beginIntent(step, intent);
+      if (started) return started;
+    }
+    return step.next();
+  }
+
+  private async loopStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.replaceDialog(dialogIds.mainSteps, {} satisfies MainOptions);
+  }
+}
+
+const askPrefix = 'ask:';
+
+/** At the menu, a sentence that is not a menu choice is taken as a question for "Ask a question". */
+function askIfQuestionLike(text: string): string | undefined {
+  const words = text.trim().split(/\s+/u).length;
+  const hanCharacters = (text.match(/\p{Script=Han}/gu) ?? []).length;
+  return words >= 3 || hanCharacters >= 4 || /[?？]/u.test(text) ? `${askPrefix}${text.slice(0, 500)}` : undefined;
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import commandData from '../../content/commands.json';
+import type { Locale } from '../../src/i18n/locales';
+import { normaliseForMatch } from './text-normalise';
+
+export const commandNames = ['menu', 'help', 'back', 'restart', 'language', 'switch-en', 'switch-zh-Hans', 'switch-zh-Hant', 'handoff', 'erase', 'check-referral'] as const;
+export type Command = (typeof commandNames)[number];
+
+const commandFileSchema = z.object({ commands: z.record(z.enum(commandNames), z.array(z.string().min(1)).min(1)) });
+const lexicon = new Map<string, Command>();
+for (const [command, phrases] of Object.entries(commandFileSchema.parse(commandData).commands) as [Command, string[]][]) {
+  for (const phrase of phrases) lexicon.set(normaliseForMatch(phrase) || phrase, command);
+}
+
+/** A global command when the whole message is one of its phrases, in any language. */
+export function recognizeCommand(text: string | undefined): Command | undefined {
+  if (!text) return undefined;
+  const normalised = normaliseForMatch(text) || text.trim();
+  return lexicon.get(normalised);
+}
+
+export function localeOfSwitch(command: Command): Locale | undefined {
+  if (command === 'switch-en') return 'en';
+  if (command === 'switch-zh-Hans') return 'zh-Hans';
+  if (command === 'switch-zh-Hant') return 'zh-Hant';
+  return undefined;
+}

@@ -1,0 +1,46 @@
+import type { TurnContext } from 'botbuilder';
+import type { DialogServices } from '../dialog-services';
+import { topicParams } from '../topics/topic-params';
+import { topicTree } from '../topics/topic-tree';
+import type { MidPromptQuestionHandler } from './answer-prompt';
+import { looksLikeQuestion } from './answer-prompt';
+import { turnLocale } from './turn-locale';
+
+/**
+ * Answers a question typed while a prompt waits for an answer: a request for a medical decision is
+ * sent to the doctor or study team; a recognised study question gets its approved answer; an unclear
+ * question is admitted honestly. The prompt then asks again.
+ */
+export function createMidPromptQuestionHandler(services: DialogServices): MidPromptQuestionHandler {
+  return async (context: TurnContext, text: string, freeTextExpected: boolean) => {
+    const locale = turnLocale(context);
+    const t = services.i18n.getFixedT(locale);
+    if (services.isMedicalDecisionRequest(text)) {
+      await context.sendActivity(t('safety:medicalDecision', { coordinatorPhone: services.site.coordinator.phone }));
+      return true;
+    }
+    const recognition = services.recognizeQuestion(text, locale);
+    if (recognition.confident && recognition.intent && topicTree.topics.has(recognition.intent)) {
+      const id = recognition.intent;
+      const params = topicParams(services, context);
+      await context.sendActivity(`${t(`topics:${id}.title`)}\n\n${t(`topics:${id}.answer`, params)}`);
+      await context.sendActivity(t('common:ask.resume'));
+      return true;
+    }
+    if (!freeTextExpected && looksLikeQuestion(text)) {
+      await context.sendActivity(t('common:ask.notUnderstoodMidPrompt'));
+      return true;
+    }
+    return false;
+  };
+}
+
+export const intentPrefix = 'intent:';
+
+/** Parses typed text into a confidently recognised intent (`intent:<id>`), so menus accept questions too. */
+export function createIntentParser(services: DialogServices) {
+  return (text: string, locale: Parameters<DialogServices['recognizeQuestion']>[1]): string | undefined => {
+    const recognition = services.recognizeQuestion(text, locale);
+    return recognition.confident && recognition.intent ? `${intentPrefix}${recognition.intent}` : undefined;
+  };
+}

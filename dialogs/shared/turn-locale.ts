@@ -1,0 +1,33 @@
+import type { TurnContext } from 'botbuilder';
+import type { Locale } from '../../src/i18n/locales';
+
+export type Role = 'patient' | 'family' | 'other';
+
+const localeKey = Symbol('trialguide.locale');
+const roleKey = Symbol('trialguide.role');
+const commandKey = Symbol('trialguide.command');
+
+/** The bot decides the turn's language and the asker's role once per turn (from the profile); dialogs read them here. */
+export function setTurnProfile(context: TurnContext, locale: Locale, role: Role | undefined): void {
+  context.turnState.set(localeKey, locale);
+  context.turnState.set(roleKey, role);
+}
+
+export function turnLocale(context: TurnContext): Locale {
+  return context.turnState.get<Locale | undefined>(localeKey) ?? 'en';
+}
+
+/** i18next context for wording adapted to who is asking: "you" (patient) or "the patient" (family, other). */
+export function turnRoleContext(context: TurnContext): 'family' | undefined {
+  const role = context.turnState.get<Role | undefined>(roleKey);
+  return role === 'family' || role === 'other' ? 'family' : undefined;
+}
+
+/** A global command the bot passed down to the active prompt (only "back" is). */
+export function setTurnCommand(context: TurnContext, command: string | undefined): void {
+  context.turnState.set(commandKey, command);
+}
+
+export function turnCommand(context: TurnContext): string | undefined {
+  return context.turnState.get<string | undefined>(commandKey);
+}

@@ -1,0 +1,179 @@
+import { type BotAdapter, ConversationState, ShowTypingMiddleware, type TurnContext, UserState } from 'botbuilder';
+import type { Server } from 'restify';
+import type { DialogServices } from '../dialogs/dialog-services';
+import { CheckReferralDialog } from '../dialogs/data/check-referral-dialog';
+import { EraseDialog } from '../dialogs/data/erase-dialog';
+import { HandoffDialog } from '../dialogs/handoff/handoff-dialog';
+import { MainDialog } from '../dialogs/main/main-dialog';
+import { PrecheckDialog } from '../dialogs/precheck/precheck-dialog';
+import { createSafetyMiddleware } from './bot/safety-middleware';
+import { TrialGuideBot } from './bot/trial-guide-bot';
+import { TurnSerializer } from './bot/turn-serializer';
+import { createBotFrameworkAdapter, registerBotFrameworkRoutes } from './channels/bot-framework/bot-framework-routes';
+import type { ChannelDependencies } from './channels/channel-dependencies';
+import { registerDirectLineRoutes } from './channels/directline/directline-routes';
+import { registerWeChatRoutes } from './channels/wechat/wechat-routes';
+import { type Clock, systemClock } from './clock';
+import type { AppConfig } from './config/load-config';
+import { createReferral, eraseConversation } from './handoff/referral-service';
+import { enabledSinks } from './handoff/sinks';
+import { type OutboxWorker, startOutboxWorker } from './handoff/outbox-worker';
+import { registerCoordinatorApi } from './http/coordinator-api';
+import { close, createHttpServer, listen } from './http/server';
+import { guessLocaleFromText, negotiateLocale } from './i18n/locales';
+import { createTranslator } from './i18n/translator';
+import { createLogger, type Logger } from './logger';
+import { createQuestionRecognizer } from './nlu/question-recognizer';
+import { detectMedicalDecisionRequest } from './safety/medical-decision-detector';
+import { createStores } from './storage/create-stores';
+import type { PrecheckSummary, Stores } from './storage/ports';
+import { purgeExpiredData } from './storage/retention';
+
+export interface AppOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Test hooks: the WeChat reply budget and outbox polling. */
+  wechatReplyBudgetMs?: number;
+  outboxPollMs?: number;
+}
+
+export interface App {
+  readonly server: Server;
+  readonly stores: Stores;
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  /** The bot's turn logic and the middleware every adapter gets: for extra adapters (terminal chat, tests). */
+  readonly runtime: Pick<ChannelDependencies, 'botLogic' | 'prepareAdapter'>;
+  /** Starts listening (PORT/HOST, or the given port) and the background workers; resolves with the port. */
+  start(port?: number): Promise<number>;
+  /** Stops taking requests, drains channels and workers, closes storage. */
+  stop(): Promise<void>;
+}
+
+const retentionSweepMs = 6 * 60 * 60 * 1000;
+
+/** The composition root: builds every part from configuration. It does not listen; `start` does. */
+export async function buildApp(config: AppConfig, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.env.LOG_LEVEL);
+  const clock = options.clock ?? systemClock;
+  if (config.site.example) logger.warn('site configuration holds EXAMPLE values: set SITE_CONFIG_PATH to the hospital\'s own file before going live');
+
+  const stores = await createStores(config, logger);
+  const i18n = createTranslator(config.rootDir);
+  const recognizer = createQuestionRecognizer(config.rootDir);
+  const sinks = enabledSinks(config);
+  // Started with the server: a built-but-not-started app (tests, scripts) delivers nothing by itself.
+  let worker: OutboxWorker | undefined;
+
+  const conversationState = new ConversationState(stores.botState);
+  const userState = new UserState(stores.botState);
+  const precheckProperty = conversationState.createProperty<PrecheckSummary | undefined>('precheckSummary');
+
+  /** Dialogs answer storage failures politely; the operator still needs to hear about them (no personal data). */
+  const logFailure = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      logger.error(`${operation} failed`, { error: error instanceof Error ? error.name : 'unknown' });
+      throw error;
+    }
+  };
+
+  let bot: TrialGuideBot | undefined;
+  const services: DialogServices = {
+    i18n,
+    site: config.site,
+    clock,
+    profile: {
+      get: (context) => requireBot(bot).profile.get(context),
+      update: (context, change) => requireBot(bot).profile.update(context, change),
+    },
+    precheckMemory: {
+      get: (context) => precheckProperty.get(context),
+      set: (context, summary) => precheckProperty.set(context, summary),
+    },
+    recognizeQuestion: (text, locale) => recognizer.recognize(text, locale),
+    isMedicalDecisionRequest: detectMedicalDecisionRequest,
+    createReferral: (input) => logFailure('create referral', () => createReferral({ stores, sinkNames: sinks.names, clock, logger, worker: { nudge: () => worker?.nudge() } }, input)),
+    findReferral: (reference) => logFailure('find referral', () => stores.referrals.getByReference(reference)),
+    eraseConversation: async (context) => {
+      const stateKeys = [conversationState.getStorageKey(context), userState.getStorageKey(context)].filter((key): key is string => Boolean(key));
+      const result = await logFailure('erase', () => eraseConversation(stores, conversationKeyOf(context), stateKeys, clock));
+      await conversationState.delete(context);
+      await userState.delete(context);
+      TrialGuideBot.markErased(context);
+      return { referrals: result.referrals };
+    },
+  };
+  const mainDialog = new MainDialog(services, [new PrecheckDialog(services), new HandoffDialog(services, { retentionDays: config.env.REFERRAL_RETENTION_DAYS }), new EraseDialog(services), new CheckReferralDialog(services)]);
+  bot = new TrialGuideBot(conversationState, userState, mainDialog, services);
+
+  const safety = createSafetyMiddleware({ i18n, site: config.site, logger });
+  const serializer = new TurnSerializer();
+  const prepareAdapter = (adapter: BotAdapter) => {
+    // Safety first: it answers emergencies before anything else, and needs no storage.
+    adapter.use(safety);
+    adapter.use(serializer);
+    adapter.use(new ShowTypingMiddleware(500, 2000));
+    adapter.onTurnError = async (context: TurnContext, error: Error) => {
+      logger.error('turn failed', { channel: context.activity.channelId, error });
+      const locale = guessLocaleFromText(context.activity.text ?? '') ?? negotiateLocale(context.activity.locale) ?? 'en';
+      // A broken dialog stack would fail every later turn: start the conversation's dialogs afresh.
+      await conversationState.delete(context).catch((deleteError: unknown) => logger.error('could not reset conversation state', { error: deleteError }));
+      await context.sendActivity(i18n.getFixedT(locale)('common:error.generic'));
+    };
+  };
+  const botLogic = (context: TurnContext) => requireBot(bot).run(context);
+  const channelDeps: ChannelDependencies = { config, logger, stores, clock, prepareAdapter, botLogic };
+
+  const server = createHttpServer({ config, logger, healthChecks: { storage: () => stores.ping() } });
+  registerBotFrameworkRoutes(server, channelDeps, createBotFrameworkAdapter(config));
+  const directLine = registerDirectLineRoutes(server, channelDeps);
+  const wechat = registerWeChatRoutes(server, channelDeps, { replyBudgetMs: options.wechatReplyBudgetMs });
+  registerCoordinatorApi(server, { stores, config, logger, clock });
+
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = async () => {
+    try {
+      const purged = await purgeExpiredData(stores, clock.now(), config.env.REFERRAL_RETENTION_DAYS);
+      if (purged.referrals > 0 || purged.conversationLogs > 0) logger.info('retention purge', purged);
+    } catch (error) {
+      logger.error('retention purge failed', { error });
+    }
+  };
+
+  return {
+    server,
+    stores,
+    config,
+    logger,
+    runtime: { botLogic, prepareAdapter },
+    async start(port = config.env.PORT) {
+      const bound = await listen(server, port, config.env.HOST);
+      worker = startOutboxWorker({ stores, sinks: sinks.byName, clock, logger, pollMs: options.outboxPollMs });
+      await sweep();
+      sweeper = setInterval(() => void sweep(), retentionSweepMs);
+      sweeper.unref();
+      logger.info('TrialGuide listening', { port: bound, storage: stores.kind, sinks: sinks.names });
+      return bound;
+    },
+    async stop() {
+      if (sweeper) clearInterval(sweeper);
+      directLine.close();
+      await close(server);
+      await wechat?.drain();
+      await worker?.stop();
+      sinks.close();
+      await stores.close();
+    },
+  };
+}
+
+function requireBot(bot: TrialGuideBot | undefined): TrialGuideBot {
+  if (!bot) throw new Error('the bot is not built yet');
+  return bot;
+}
+
+export function conversationKeyOf(context: TurnContext): string {
+  return `${context.activity.channelId}/${context.activity.conversation.id}`;
+}

@@ -1,0 +1,189 @@
+import { ActivityHandler, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
+import { type DialogContext, type DialogState, DialogSet, DialogTurnStatus } from 'botbuilder-dialogs';
+import type { DialogServices } from '../../dialogs/dialog-services';
+import { dialogIds } from '../../dialogs/ids';
+import type { MainDialog, MainOptions } from '../../dialogs/main/main-dialog';
+import { type Command, localeOfSwitch, recognizeCommand } from '../../dialogs/shared/commands';
+import type { Profile, ProfileAccessor } from '../../dialogs/shared/profile';
+import { setTurnCommand, setTurnProfile } from '../../dialogs/shared/turn-locale';
+import { guessLocaleFromText, type Locale, negotiateLocale } from '../i18n/locales';
+
+/** Longest message the bot reads; longer ones get a polite request to shorten (WeChat allows 2,048 bytes). */
+export const maxMessageLength = 2000;
+
+interface ConversationData {
+  greeted?: boolean;
+}
+
+/** Events a channel can raise for the bot (WeChat unsubscribe). */
+export const eraseEventName = 'trialguide.erase';
+
+const erasedKey = Symbol('trialguide.erased');
+
+/**
+ * The turn logic shared by every channel: decide the language, handle global commands, continue the
+ * active dialog or start the main one, and save state. Safety, serialisation and typing run before this
+ * as adapter middleware.
+ */
+export class TrialGuideBot extends ActivityHandler {
+  private readonly dialogs: DialogSet;
+  private readonly profileProperty: StatePropertyAccessor<Profile>;
+  private readonly conversationData: StatePropertyAccessor<ConversationData>;
+  private readonly i18n: DialogServices['i18n'];
+
+  constructor(
+    private readonly conversationState: ConversationState,
+    private readonly userState: UserState,
+    mainDialog: MainDialog,
+    private readonly services: Pick<DialogServices, 'i18n' | 'eraseConversation'>,
+  ) {
+    super();
+    this.i18n = services.i18n;
+    this.dialogs = new DialogSet(conversationState.createProperty<DialogState>('dialogState'));
+    this.dialogs.add(mainDialog);
+    this.profileProperty = userState.createProperty<Profile>('profile');
+    this.conversationData = conversationState.createProperty<ConversationData>('conversationData');
+
+    this.onMembersAdded(async (context, next) => {
+      const joined = (context.activity.membersAdded ?? []).some((member) => member.id !== context.activity.recipient?.id);
+      if (joined) {
+        await this.prepareTurn(context);
+        const dc = await this.dialogs.createContext(context);
+        if (!dc.activeDialog) await this.beginMain(context, dc, { greet: true });
+      }
+      await next();
+    });
+
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+
+    this.onEvent(async (context, next) => {
+      if (context.activity.name === eraseEventName) {
+        await this.services.eraseConversation(context);
+        context.turnState.set(erasedKey, true);
+      }
+      await next();
+    });
+  }
+
+  /** Profile reads and writes for dialogs. */
+  readonly profile: ProfileAccessor = {
+    get: async (context) => ({ ...(await this.profileProperty.get(context, {})) }),
+    update: async (context, change) => {
+      const current = await this.profileProperty.get(context, {});
+      await this.profileProperty.set(context, { ...current, ...change });
+    },
+  };
+
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    if (context.turnState.get(erasedKey)) return;
+    await this.conversationState.saveChanges(context, false);
+    await this.userState.saveChanges(context, false);
+  }
+
+  /** Marks the turn's state as erased so nothing is written back after "delete my data". */
+  static markErased(context: TurnContext): void {
+    context.turnState.set(erasedKey, true);
+  }
+
+  private async prepareTurn(context: TurnContext): Promise<Locale> {
+    const profile = await this.profile.get(context);
+    let locale = profile.locale;
+    if (!locale) {
+      locale = negotiateLocale(context.activity.locale);
+      if (locale) await this.profile.update(context, { locale });
+    }
+    const turnLocale = locale ?? guessLocaleFromText(context.activity.text ?? '') ?? 'en';
+    setTurnProfile(context, turnLocale, profile.role);
+    return turnLocale;
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const locale = await this.prepareTurn(context);
+    const t = this.i18n.getFixedT(locale);
+    const text = (context.activity.text ?? '').trim();
+    if (text.length > maxMessageLength) {
+      await context.sendActivity(t('common:input.tooLong', { max: maxMessageLength }));
+      return;
+    }
+    if (!text) {
+      await context.sendActivity(t('common:input.textOnly'));
+      return;
+    }
+    const dc = await this.dialogs.createContext(context);
+    const command = recognizeCommand(text);
+    if (command && (await this.handleCommand(dc, command, locale))) return;
+
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) {
+      const data = await this.conversationData.get(context, {});
+      await this.beginMain(context, dc, { greet: !data.greeted });
+    }
+  }
+
+  /** Returns true when the command took the whole turn; false lets the active dialog see it ("back"). */
+  private async handleCommand(dc: DialogContext, command: Command, locale: Locale): Promise<boolean> {
+    const { context } = dc;
+    const switchTo = localeOfSwitch(command);
+    if (switchTo) {
+      await this.profile.update(context, { locale: switchTo });
+      const profile = await this.profile.get(context);
+      setTurnProfile(context, switchTo, profile.role);
+      await context.sendActivity(this.i18n.getFixedT(switchTo)('common:language.changed'));
+      if (dc.activeDialog) await dc.repromptDialog();
+      else await this.beginMain(context, dc, {});
+      return true;
+    }
+    switch (command) {
+      case 'back':
+        if (innermostAllowsBack(dc)) {
+          setTurnCommand(context, 'back');
+          return false;
+        }
+        return this.restartAtMenu(dc, {});
+      case 'menu':
+        return this.restartAtMenu(dc, {});
+      case 'restart':
+        await this.profile.update(context, { role: undefined });
+        setTurnProfile(context, locale, undefined);
+        return this.restartAtMenu(dc, { greet: true });
+      case 'language':
+        return this.restartAtMenu(dc, { chooseLanguage: true });
+      case 'help':
+        await context.sendActivity(this.i18n.getFixedT(locale)('common:help', { emergencyNumber: '' }));
+        if (dc.activeDialog) await dc.repromptDialog();
+        else await this.beginMain(context, dc, {});
+        return true;
+      case 'handoff':
+        return this.restartAtMenu(dc, { start: 'handoff' });
+      case 'erase':
+        return this.restartAtMenu(dc, { start: 'erase' });
+      case 'check-referral':
+        return this.restartAtMenu(dc, { start: 'check-referral' });
+      default:
+        return false;
+    }
+  }
+
+  private async restartAtMenu(dc: DialogContext, options: MainOptions): Promise<boolean> {
+    await dc.cancelAllDialogs();
+    await this.beginMain(dc.context, dc, options);
+    return true;
+  }
+
+  private async beginMain(context: TurnContext, dc: DialogContext, options: MainOptions): Promise<void> {
+    if (options.greet) await this.conversationData.set(context, { greeted: true });
+    await dc.beginDialog(dialogIds.main, options);
+  }
+}
+
+/** True when the innermost waiting prompt offers "back" (e.g. inside the pre-check). */
+function innermostAllowsBack(dc: DialogContext): boolean {
+  let current: DialogContext = dc;
+  while (current.child) current = current.child;
+  const state = current.activeDialog?.state as { options?: { validations?: { allowBack?: boolean } } } | undefined;
+  return Boolean(state?.options?.validations?.allowBack);
+}

@@ -1,0 +1,27 @@
+import type { Middleware, TurnContext } from 'botbuilder';
+
+/**
+ * Runs the turns of one conversation one at a time in this process. Bot state saves are last-writer-wins
+ * (eTag '*'), so two overlapping turns (a double-tap, a channel retry) would overwrite each other's state.
+ */
+export class TurnSerializer implements Middleware {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    const key = `${context.activity.channelId}/${context.activity.conversation?.id ?? ''}`;
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const current = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = previous.then(() => current);
+    this.tails.set(key, tail);
+    await previous;
+    try {
+      await next();
+    } finally {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Locale } from '../../src/i18n/locales';
+import { createTranslator } from '../../src/i18n/translator';
+import { allText, type Conversation, startConversation } from '../support/conversation-harness';
+
+interface Script {
+  channelLocale: string;
+  locale: Locale;
+  role: string;
+  erase: string;
+  yes: string;
+  no: string;
+}
+
+const scripts: Script[] = [
+  { channelLocale: 'en-GB', locale: 'en', role: 'I am family', erase: 'Delete my data', yes: 'yes', no: 'no' },
+  { channelLocale: 'zh-SG', locale: 'zh-Hans', role: '我是家属', erase: '删除我的信息', yes: '好的', no: '不要' },
+  { channelLocale: 'zh-TW', locale: 'zh-Hant', role: '我是家人', erase: '刪除我的資料', yes: '好', no: '唔好' },
+];
+
+const i18n = createTranslator(process.cwd());
+const env = { MicrosoftAppType: 'MultiTenant' };
+
+let chat: Conversation | undefined;
+afterEach(async () => {
+  await chat?.close();
+  chat = undefined;
+});
+
+describe.each(scripts)('"delete my data" in $locale', (script) => {
+  const t = i18n.getFixedT(script.locale);
+
+  it('asks first, and deletes nothing on no', async () => {
+    chat = await startConversation({ locale: script.channelLocale, env });
+    await chat.say(script.role);
+    const question = await chat.say(script.erase);
+    expect(question.at(-1)?.text).toBe(t('handoff:erase.question'));
+    expect(question.at(-1)?.choices).toEqual([t('handoff:choice.yes'), t('handoff:choice.no')]);
+    expect(allText(await chat.say(script.no))).toContain(t('handoff:erase.kept'));
+    // The profile (language, who is asking) survived: the menu comes back without asking again.
+    const menu = allText(await chat.say('menu'));
+    expect(menu).toContain(t('common:menu.prompt'));
+    expect(menu).not.toContain(t('common:role.prompt'));
+  });
+
+  it('on yes erases the saved answers and says there was no referral to delete', async () => {
+    chat = await startConversation({ locale: script.channelLocale, env });
+    await chat.say(script.role);
+    await chat.say(script.erase);
+    const done = allText(await chat.say(script.yes));
+    expect(done).toContain(t('handoff:erase.doneNoReferral'));
+    expect(done).not.toContain(t('handoff:erase.alreadyDelivered', { phone: chat.app.config.site.coordinator.phone, email: chat.app.config.site.coordinator.email }));
+    // The saved answers are gone: the next visit asks again who is asking.
+    expect(allText(await chat.say('menu'))).toContain(t('common:role.prompt'));
+    const audit = await chat.stores.audit.list(10);
+    expect(audit.map((entry) => entry.action)).toContain('conversation.erase');
+  });
+});

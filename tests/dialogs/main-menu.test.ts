@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topicTree } from '../../dialogs/topics/topic-tree';
+import { projectRoot } from '../../src/config/load-config';
+import type { Locale } from '../../src/i18n/locales';
+import { createTranslator } from '../../src/i18n/translator';
+import { allText, type Conversation, startConversation } from '../support/conversation-harness';
+
+const i18n = createTranslator(projectRoot);
+const channelLocales: Record<Locale, string> = { en: 'en-US', 'zh-Hans': 'zh-CN', 'zh-Hant': 'zh-TW' };
+
+/** The path of child topics from the root to a topic, through "children" links. */
+function pathTo(id: string): string[] {
+  const path: string[] = [];
+  let current = topicTree.topics.get(id);
+  while (current && current.id !== topicTree.root) {
+    path.unshift(current.id);
+    current = current.parent ? topicTree.topics.get(current.parent) : undefined;
+  }
+  return path;
+}
+
+for (const locale of Object.keys(channelLocales) as Locale[]) {
+  const t = i18n.getFixedT(locale);
+  describe(`main menu transcript (${locale}, activity.locale ${channelLocales[locale]})`, () => {
+    let chat: Conversation;
+    beforeAll(async () => {
+      chat = await startConversation({ locale: channelLocales[locale] });
+    });
+    afterAll(async () => {
+      await chat.close();
+    });
+
+    it('greets first, in the channel language, with the emergency number, then asks who is asking', () => {
+      const text = allText(chat.opening);
+      expect(text).toContain(t('common:welcome.greeting', { siteName: chat.app.config.site.siteName[locale] }));
+      expect(text).toContain('120');
+      expect(chat.opening.at(-1)?.text).toBe(t('common:role.prompt'));
+      expect(chat.opening.at(-1)?.choices).toEqual([t('common:role.patient'), t('common:role.family'), t('common:role.other')]);
+    });
+
+    it('user picks "family" by tapping the button; bot shows the main menu with family wording', async () => {
+      const replies = await chat.say(t('common:role.family'));
+      expect(replies.at(-1)?.text).toBe(t('common:menu.prompt'));
+      expect(replies.at(-1)?.choices).toEqual([t('common:menu.about'), t('common:menu.precheck_family'), t('common:menu.handoff'), t('common:menu.ask')]);
+    });
+
+    it('user types "1": bot explains the study with its topics as buttons', async () => {
+      const replies = await chat.say('1');
+      const root = topicTree.topics.get(topicTree.root);
+      expect(replies.at(-1)?.text).toContain(t('topics:about.answer'));
+      for (const child of root?.children ?? []) expect(replies.at(-1)?.choices).toContain(t(`topics:${child}.title`));
+      expect(replies.at(-1)?.choices).toContain(t('common:nav.menu'));
+    });
+
+    it('every topic is reachable by buttons from the menu, with its approved answer, "tell me more" where there is more, and a way back', async () => {
+      expect.hasAssertions();
+      for (const topic of topicTree.topics.values()) {
+        if (topic.id === topicTree.root) continue;
+        await chat.say(t('common:nav.menu'));
+        let replies = await chat.say(t('common:menu.about'));
+        for (const step of pathTo(topic.id)) replies = await chat.say(t(`topics:${step}.title`));
+        const shown = replies.at(-1);
+        expect(shown?.text, `topic ${topic.id}`).toContain(t(`topics:${topic.id}.title`));
+        expect(shown?.choices, `topic ${topic.id}`).toContain(t('common:nav.menu'));
+        if (i18n.exists(`topics:${topic.id}.more`, { lng: locale })) {
+          expect(shown?.choices).toContain(t('common:topics.more'));
+          const more = await chat.say(t('common:topics.more'));
+          expect(more.at(-1)?.text).toBe(t(`topics:${topic.id}.more`));
+        }
+      }
+    });
+
+    it('registry status shows the configured status and the date it was checked, and defers to the study team', async () => {
+      await chat.say(t('common:nav.menu'));
+      await chat.say(t('common:menu.about'));
+      const replies = await chat.say(t('topics:registry-status.title'));
+      expect(replies.at(-1)?.text).toContain(t('topics:registryStatus.not-yet-recruiting'));
+      expect(replies.at(-1)?.text).toMatch(/2026/);
+    });
+
+    it('"back" inside a topic goes up one level; "menu" returns to the main menu', async () => {
+      await chat.say(t('common:nav.menu'));
+      await chat.say(t('common:menu.about'));
+      await chat.say(t('topics:medicines.title'));
+      await chat.say(t('topics:apatinib.title'));
+      const up = await chat.say(locale === 'en' ? 'back' : '上一步');
+      expect(up.at(-1)?.text).toContain(t('topics:medicines.answer'));
+      const menu = await chat.say(locale === 'en' ? 'menu' : locale === 'zh-Hans' ? '菜单' : '選單');
+      expect(menu.at(-1)?.text).toBe(t('common:menu.prompt'));
+    });
+
+    it('"Ask a question": a typed question gets its approved answer', async () => {
+      await chat.say(t('common:nav.menu'));
+      const prompt = await chat.say(t('common:menu.ask'));
+      expect(prompt.at(-1)?.text).toBe(t('common:ask.prompt'));
+      const question = { en: 'what are the side effects of apatinib?', 'zh-Hans': '阿帕替尼有什么副作用？', 'zh-Hant': '阿帕替尼有甚麼副作用？' }[locale];
+      const replies = await chat.say(question);
+      expect(allText(replies)).toContain(t('topics:side-effects-apatinib.answer'));
+    });
+
+    it('a question typed at the menu is answered directly', async () => {
+      await chat.say(t('common:nav.menu'));
+      const question = { en: 'what is an open label study?', 'zh-Hans': '什么是开放标签？', 'zh-Hant': '甚麼是開放標籤？' }[locale];
+      const replies = await chat.say(question);
+      expect(allText(replies)).toContain(t('topics:term-open-label.answer'));
+    });
+
+    it('an unclear question is admitted, with the closest topics and the study team offered — no guess', async () => {
+      await chat.say(t('common:nav.menu'));
+      await chat.say(t('common:menu.ask'));
+      const replies = await chat.say(locale === 'en' ? 'purple elephant tuesday?' : '紫色大象星期二？');
+      expect(replies.at(-1)?.text).toBe(t('common:ask.notSure'));
+      expect(replies.at(-1)?.choices).toContain(t('common:menu.handoff'));
+    });
+
+    it('"help" lists the commands and repeats the open question', async () => {
+      await chat.say(t('common:nav.menu'));
+      const replies = await chat.say(locale === 'en' ? 'help' : locale === 'zh-Hans' ? '帮助' : '幫助');
+      expect(replies[0]?.text).toBe(t('common:help'));
+      expect(replies.at(-1)?.text).toBe(t('common:menu.prompt'));
+    });
+  });
+}
+
+describe('language', () => {
+  it('with no channel locale, the bot asks for the language first and then speaks it', async () => {
+    const chat = await startConversation({});
+    try {
+      const en = i18n.getFixedT('en');
+      expect(chat.opening.at(-1)?.text).toBe(en('common:language.prompt'));
+      expect(chat.opening.at(-1)?.choices).toEqual(['English', '简体中文', '繁體中文']);
+      const replies = await chat.say('3');
+      const zhHant = i18n.getFixedT('zh-Hant');
+      expect(allText(replies)).toContain(zhHant('common:welcome.greeting', { siteName: chat.app.config.site.siteName['zh-Hant'] }));
+      expect(replies.at(-1)?.text).toBe(zhHant('common:role.prompt'));
+    } finally {
+      await chat.close();
+    }
+  });
+
+  it('switching language mid-question re-asks the same question in the new language', async () => {
+    const chat = await startConversation({ locale: 'en-US' });
+    try {
+      const replies = await chat.say('中文');
+      const zhHans = i18n.getFixedT('zh-Hans');
+      expect(replies[0]?.text).toBe(zhHans('common:language.changed'));
+      expect(replies.at(-1)?.text).toBe(zhHans('common:role.prompt'));
+      expect(replies.at(-1)?.choices).toEqual([zhHans('common:role.patient'), zhHans('common:role.family'), zhHans('common:role.other')]);
+      const menu = await chat.say('I am the patient');
+      expect(menu.at(-1)?.text).toBe(zhHans('common:menu.prompt'));
+    } finally {
+      await chat.close();
+    }
+  });
+
+  it('a question typed in the middle of a prompt is answered, then the prompt resumes', async () => {
+    const chat = await startConversation({ locale: 'zh-CN' });
+    try {
+      const zhHans = i18n.getFixedT('zh-Hans');
+      const replies = await chat.say('卡瑞利珠单抗是什么药？');
+      expect(allText(replies)).toContain(zhHans('topics:camrelizumab.answer'));
+      expect(replies.at(-1)?.text).toBe(zhHans('common:role.prompt'));
+    } finally {
+      await chat.close();
+    }
+  });
+
+  it('"restart" starts over with the greeting and asks who is asking again', async () => {
+    const chat = await startConversation({ locale: 'en-US' });
+    try {
+      const en = i18n.getFixedT('en');
+      await chat.say('1');
+      const replies = await chat.say('restart');
+      expect(allText(replies)).toContain(en('common:welcome.greeting', { siteName: chat.app.config.site.siteName.en }));
+      expect(replies.at(-1)?.text).toBe(en('common:role.prompt'));
+    } finally {
+      await chat.close();
+    }
+  });
+});

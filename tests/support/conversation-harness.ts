@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Activity, TestAdapter } from 'botbuilder';
+import { visibleChoices, visibleText } from '../../dialogs/shared/choice-message';
+import { type App, buildApp } from '../../src/app';
+import { loadConfig } from '../../src/config/load-config';
+import { createLogger } from '../../src/logger';
+import type { Stores } from '../../src/storage/ports';
+
+/** What the person sees of one bot message. */
+export interface BotReply {
+  text: string;
+  choices: string[];
+}
+
+export interface Conversation {
+  /** The bot's messages after the conversation opened (the greeting), if `greet` was set. */
+  readonly opening: BotReply[];
+  /** Sends one message as the user and returns every message the bot answered with (typing indicators left out). */
+  say(text: string): Promise<BotReply[]>;
+  readonly stores: Stores;
+  readonly app: App;
+  /** Every line the app logged, to check that no personal data was written. */
+  readonly logLines: string[];
+  close(): Promise<void>;
+}
+
+export interface ConversationOptions {
+  /** The channel's locale as Web Chat or WeChat would stamp it ('zh-CN', 'zh-TW', 'en-US'); none: the bot asks. */
+  locale?: string;
+  channelId?: string;
+  /** Open with a conversationUpdate so the bot greets first (default true). */
+  greet?: boolean;
+  /** Extra environment, e.g. sinks. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Runs the REAL bot (all dialogs, middleware, recognizer and a real SQLite store in a temp folder) through
+ * botbuilder's TestAdapter, so tests read like transcripts: user says / bot says.
+ */
+export async function startConversation(options: ConversationOptions = {}): Promise<Conversation> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-chat-'));
+  const logLines: string[] = [];
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'debug', ...options.env });
+  const app = await buildApp(config, { logger: createLogger('debug', (line) => logLines.push(line)) });
+  const channelId = options.channelId ?? 'directline';
+  const adapter = new TestAdapter(app.runtime.botLogic, {
+    channelId,
+    locale: options.locale,
+    conversation: { id: `conversation-${Math.random().toString(36).slice(2)}`, isGroup: false, conversationType: 'personal', name: '' },
+    user: { id: 'user-1', name: 'User' },
+    bot: { id: 'bot', name: 'TrialGuide' },
+  } as Partial<Activity>);
+  app.runtime.prepareAdapter(adapter);
+
+  const drain = (): BotReply[] => {
+    const replies = adapter.activeQueue.splice(0).filter((activity) => activity.type === 'message');
+    return replies.map((activity) => ({ text: visibleText(activity), choices: visibleChoices(activity) }));
+  };
+
+  let opening: BotReply[] = [];
+  if (options.greet !== false) {
+    await adapter.receiveActivity({ type: 'conversationUpdate', membersAdded: [{ id: 'user-1', name: 'User' }], locale: options.locale });
+    opening = drain();
+  }
+
+  return {
+    opening,
+    stores: app.stores,
+    app,
+    logLines,
+    async say(text: string) {
+      await adapter.receiveActivity({ type: 'message', text, locale: options.locale });
+      return drain();
+    },
+    async close() {
+      await app.stores.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** All text of a set of replies, for `toContain` assertions. */
+export function allText(replies: BotReply[]): string {
+  return replies.map((reply) => [reply.text, ...reply.choices].join('\n')).join('\n---\n');
+}
