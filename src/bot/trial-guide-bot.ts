@@ -114,6 +114,12 @@ export class TrialGuideBot extends ActivityHandler {
       return;
     }
     const dc = await this.dialogs.createContext(context);
+    // Channel menus (WeChat's custom menu) send the words of a menu item plus the item itself: start it.
+    const menuCommand = menuCommandOf(context.activity.value);
+    if (menuCommand) {
+      await this.restartAtMenu(dc, { start: menuCommand });
+      return;
+    }
     const command = recognizeCommand(text);
     if (command && (await this.handleCommand(dc, command, locale))) return;
 
@@ -178,6 +184,13 @@ export class TrialGuideBot extends ActivityHandler {
     if (options.greet) await this.conversationData.set(context, { greeted: true });
     await dc.beginDialog(dialogIds.main, options);
   }
+}
+
+const menuCommands = ['about', 'precheck', 'handoff'] as const;
+
+function menuCommandOf(value: unknown): (typeof menuCommands)[number] | undefined {
+  const command = (value as { command?: unknown } | undefined)?.command;
+  return menuCommands.find((known) => known === command);
 }
 
 /** True when the innermost waiting prompt offers "back" (e.g. inside the pre-check). */
