@@ -150,7 +150,14 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     runtime: { botLogic, prepareAdapter },
     async start(port = config.env.PORT) {
       const bound = await listen(server, port, config.env.HOST);
-      worker = startOutboxWorker({ stores, sinks: sinks.byName, clock, logger, pollMs: options.outboxPollMs });
+      worker = startOutboxWorker({
+        stores,
+        sinks: sinks.byName,
+        clock,
+        logger,
+        pollMs: options.outboxPollMs ?? config.env.OUTBOX_POLL_SECONDS * 1000,
+        backoff: { baseMs: config.env.OUTBOX_RETRY_BASE_SECONDS * 1000, minMs: Math.min(1000, config.env.OUTBOX_RETRY_BASE_SECONDS * 1000) },
+      });
       await sweep();
       sweeper = setInterval(() => void sweep(), retentionSweepMs);
       sweeper.unref();

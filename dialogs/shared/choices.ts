@@ -10,10 +10,25 @@ export interface ChoiceItem {
   synonyms?: string[];
 }
 
+/** Lower case, punctuation as spaces, single spaces: keeps word boundaries for Latin-script matching. */
+function spaced(text: string): string {
+  return ` ${text.normalize('NFKC').toLowerCase().replace(/[\p{P}\p{S}\s]+/gu, ' ').trim()} `;
+}
+
+const latinOnly = /^[^\p{Script=Han}]*[a-z][^\p{Script=Han}]*$/iu;
+
+/**
+ * Whether the typed text contains the phrase: whole words for Latin script ("I know" does not contain
+ * "no"), plain containment for Chinese, which has no spaces between words.
+ */
+function contains(typed: string, phrase: string): boolean {
+  return latinOnly.test(phrase) ? spaced(typed).includes(spaced(phrase)) : normaliseForMatch(typed).includes(normaliseForMatch(phrase));
+}
+
 /**
  * Finds the choice a typed answer means. Order: the whole message is its number; it equals a label or
- * synonym; a label or synonym is contained in it (or it in one, for short answers) for exactly one
- * choice. Numbers inside sentences never select a choice.
+ * synonym; a label or synonym is a good part of it, for exactly one choice; it is a short fragment of
+ * exactly one label. Numbers inside sentences never select a choice.
  */
 export function matchChoice(text: string, choices: readonly ChoiceItem[]): ChoiceItem | undefined {
   const number = parseWholeNumber(text);
@@ -21,27 +36,27 @@ export function matchChoice(text: string, choices: readonly ChoiceItem[]): Choic
 
   const typed = normaliseForMatch(text);
   if (!typed) return undefined;
-  const phrasesOf = (choice: ChoiceItem) => [choice.label, choice.value, ...(choice.synonyms ?? [])].map(normaliseForMatch).filter(Boolean);
+  const phrasesOf = (choice: ChoiceItem) => [choice.label, choice.value, ...(choice.synonyms ?? [])].filter((phrase) => normaliseForMatch(phrase));
 
-  const exact = choices.filter((choice) => phrasesOf(choice).includes(typed));
+  const exact = choices.filter((choice) => phrasesOf(choice).some((phrase) => normaliseForMatch(phrase) === typed));
   if (exact.length === 1) return exact[0];
 
   // Containment counts only when the phrase is a good part of the message: "我想了解副作用" picks "副作用",
   // but "what is an open label study" must not pick a menu item because it contains "study".
-  const substantial = (phrase: string) => typed.includes(phrase) && typed.length <= phrase.length * 2.5 + 2;
+  const substantial = (phrase: string) => contains(text, phrase) && typed.length <= normaliseForMatch(phrase).length * 2.5 + 2;
   const containing = choices.filter((choice) => phrasesOf(choice).some(substantial));
   if (containing.length === 1) return containing[0];
   if (containing.length > 1) {
     // "not sure" contains "sure"; prefer the choice whose matching phrase is longest.
-    const longest = (choice: ChoiceItem) => Math.max(...phrasesOf(choice).filter(substantial).map((phrase) => phrase.length));
+    const longest = (choice: ChoiceItem) => Math.max(...phrasesOf(choice).filter(substantial).map((phrase) => normaliseForMatch(phrase).length));
     const ranked = [...containing].sort((a, b) => longest(b) - longest(a));
     if (ranked[0] && ranked[1] && longest(ranked[0]) > longest(ranked[1])) return ranked[0];
     return undefined;
   }
 
-  // A short typed fragment of one label ("side" for "Side effects"; "副作用" for "可能的副作用").
+  // A short typed fragment of one label ("side effects" for "Possible side effects"; "副作用" for "可能的副作用").
   if (typed.length >= 2) {
-    const within = choices.filter((choice) => phrasesOf(choice).some((phrase) => phrase.includes(typed)));
+    const within = choices.filter((choice) => phrasesOf(choice).some((phrase) => contains(phrase, text)));
     if (within.length === 1) return within[0];
   }
   return undefined;

@@ -55,6 +55,10 @@ export const environmentSchema = z.object({
   HANDOFF_EMAIL_FROM: z.email().default('trialguide@localhost'),
   WECOM_WEBHOOK_URL: url,
   TEAMS_WEBHOOK_URL: url,
+  /** First retry delay of a failed notification; later ones double (with jitter) up to an hour. */
+  OUTBOX_RETRY_BASE_SECONDS: positiveInt(30),
+  /** How often the delivery worker looks for due notifications when nothing nudged it. */
+  OUTBOX_POLL_SECONDS: positiveInt(5),
 
   DIRECTLINE_SECRET: z.string().min(24, 'must be at least 24 characters').optional(),
   DIRECTLINE_TOKEN_TTL_SECONDS: positiveInt(1800),

@@ -91,7 +91,7 @@ afterEach(async () => {
 });
 
 async function startPrecheck(locale: Locale, role: Role): Promise<Session> {
-  const chat = await startConversation({ locale: channelLocales[locale], env: { MicrosoftAppType: 'MultiTenant' } });
+  const chat = await startConversation({ locale: channelLocales[locale] });
   open.push(chat);
   const t = i18n.getFixedT(locale);
   const context = role === 'family' ? 'family' : undefined;

@@ -42,6 +42,7 @@ describe('typed answers select choices like buttons do', () => {
     ['not sure', 'unsure'],
     ['唔知', 'unsure'],
     ["I don't know", 'unsure'],
+    ['nope', 'no'],
   ])('yes/no: %s -> %s', (typed, expected) => {
     expect(matchChoice(typed, yesNo)?.value).toBe(expected);
   });
@@ -53,6 +54,12 @@ describe('typed answers select choices like buttons do', () => {
     ];
     expect(matchChoice('我想了解副作用', topics)?.value).toBe('side-effects');
     expect(matchChoice('what is an open label study?', menu)).toBeUndefined();
+  });
+
+  it('Latin-script phrases match whole words only: "I know" is not "no"', () => {
+    expect(matchChoice('I know', yesNo)).toBeUndefined();
+    expect(matchChoice('nothing', yesNo)).toBeUndefined();
+    expect(matchChoice('no, never', yesNo)?.value).toBe('no');
   });
 
   it.each(['I had 2 lines of chemo', '5', '0', 'banana', '我做过2次化疗'])('no choice for "%s"', (typed) => {
