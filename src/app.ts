@@ -61,7 +61,9 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const stores = await createStores(config, logger);
   const i18n = createTranslator(config.rootDir);
   const recognizer = createQuestionRecognizer(config.rootDir);
-  const sinks = enabledSinks(config);
+  // A delivery attempt must end well inside its lease, or another worker could start the same one.
+  const leaseMs = config.env.OUTBOX_LEASE_SECONDS * 1000;
+  const sinks = enabledSinks(config, { timeoutMs: Math.min(10_000, leaseMs / 2) });
   // Started with the server: a built-but-not-started app (tests, scripts) delivers nothing by itself.
   let worker: OutboxWorker | undefined;
 
@@ -156,6 +158,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
         clock,
         logger,
         pollMs: options.outboxPollMs ?? config.env.OUTBOX_POLL_SECONDS * 1000,
+        leaseMs,
         backoff: { baseMs: config.env.OUTBOX_RETRY_BASE_SECONDS * 1000, minMs: Math.min(1000, config.env.OUTBOX_RETRY_BASE_SECONDS * 1000) },
       });
       await sweep();

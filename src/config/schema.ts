@@ -59,6 +59,8 @@ export const environmentSchema = z.object({
   OUTBOX_RETRY_BASE_SECONDS: positiveInt(30),
   /** How often the delivery worker looks for due notifications when nothing nudged it. */
   OUTBOX_POLL_SECONDS: positiveInt(5),
+  /** How long a claimed notification is reserved for one worker; a crashed worker's claims free up after it. */
+  OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(2).default(120),
 
   DIRECTLINE_SECRET: z.string().min(24, 'must be at least 24 characters').optional(),
   DIRECTLINE_TOKEN_TTL_SECONDS: positiveInt(1800),
