@@ -60,6 +60,16 @@ export async function startConversation(options: ConversationOptions = {}): Prom
     return replies.map((activity) => ({ text: visibleText(activity), choices: visibleChoices(activity) }));
   };
 
+  /** Phone numbers and emails the user typed: none may appear in what the app logged. */
+  const personalData = new Set<string>();
+  const remember = (text: string) => {
+    for (const email of text.match(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g) ?? []) personalData.add(email);
+    for (const phone of text.match(/\+?\d[\d\s-]{6,}\d/g) ?? []) {
+      personalData.add(phone.trim());
+      personalData.add(phone.replace(/[\s-]/g, ''));
+    }
+  };
+
   let opening: BotReply[] = [];
   if (options.greet !== false) {
     await adapter.receiveActivity({ type: 'conversationUpdate', membersAdded: [{ id: 'user-1', name: 'User' }], locale: options.locale });
@@ -72,12 +82,15 @@ export async function startConversation(options: ConversationOptions = {}): Prom
     app,
     logLines,
     async say(text: string) {
+      remember(text);
       await adapter.receiveActivity({ type: 'message', text, locale: options.locale });
       return drain();
     },
     async close() {
       await app.stores.close();
       rmSync(dataDir, { recursive: true, force: true });
+      const leaked = [...personalData].filter((value) => logLines.some((line) => line.includes(value)));
+      if (leaked.length > 0) throw new Error(`personal data typed by the user appeared in the logs: ${leaked.join(', ')}`);
     },
   };
 }
