@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Activity, TestAdapter } from 'botbuilder';
+import { TestAdapter } from 'botbuilder';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config/load-config';
 import { createLogger } from '../src/logger';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const turns: number[] = [];
   const script = ['1', '1', 'Side effects', 'Back to menu', 'what is apatinib?', 'menu'];
   for (let conversation = 0; conversation < 40; conversation += 1) {
-    const adapter = new TestAdapter(app.runtime.botLogic, { channelId: 'directline', locale: 'en-US', conversation: { id: `bench-${conversation}`, name: '', isGroup: false, conversationType: 'personal' } } as Partial<Activity>);
+    const adapter = new TestAdapter(app.runtime.botLogic, { channelId: 'directline', locale: 'en-US', conversation: { id: `bench-${conversation}`, name: '', isGroup: false, conversationType: 'personal' } });
     app.runtime.prepareAdapter(adapter);
     await adapter.receiveActivity({ type: 'conversationUpdate', membersAdded: [{ id: 'user', name: 'User' }] });
     for (const text of script) turns.push(await time(() => adapter.receiveActivity({ type: 'message', text })));

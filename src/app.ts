@@ -12,6 +12,7 @@ import { TurnSerializer } from './bot/turn-serializer';
 import { createBotFrameworkAdapter, registerBotFrameworkRoutes } from './channels/bot-framework/bot-framework-routes';
 import type { ChannelDependencies } from './channels/channel-dependencies';
 import { registerDirectLineRoutes } from './channels/directline/directline-routes';
+import { setUpTeams } from './channels/teams/teams-setup';
 import { registerWeChatRoutes } from './channels/wechat/wechat-routes';
 import { type Clock, systemClock } from './clock';
 import type { AppConfig } from './config/load-config';
@@ -19,6 +20,8 @@ import { createReferral, eraseConversation } from './handoff/referral-service';
 import { enabledSinks } from './handoff/sinks';
 import { type OutboxWorker, startOutboxWorker } from './handoff/outbox-worker';
 import { registerCoordinatorApi } from './http/coordinator-api';
+import { registerDirectLineTokenRoute } from './http/directline-token-route';
+import { registerWebPageRoutes } from './http/web-page-routes';
 import { close, createHttpServer, listen } from './http/server';
 import { guessLocaleFromText, negotiateLocale } from './i18n/locales';
 import { createTranslator } from './i18n/translator';
@@ -63,7 +66,9 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const recognizer = createQuestionRecognizer(config.rootDir);
   // A delivery attempt must end well inside its lease, or another worker could start the same one.
   const leaseMs = config.env.OUTBOX_LEASE_SECONDS * 1000;
-  const sinks = enabledSinks(config, { timeoutMs: Math.min(10_000, leaseMs / 2) });
+  const botFrameworkAdapter = createBotFrameworkAdapter(config);
+  const teams = setUpTeams({ adapter: botFrameworkAdapter, stores, config, logger, clock, announceReferrals: config.env.TEAMS_CHANNEL_NOTIFICATIONS });
+  const sinks = enabledSinks(config, { timeoutMs: Math.min(10_000, leaseMs / 2), extraSinks: teams.sink ? [teams.sink] : [] });
   // Started with the server: a built-but-not-started app (tests, scripts) delivers nothing by itself.
   let worker: OutboxWorker | undefined;
 
@@ -81,14 +86,14 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     }
   };
 
-  let bot: TrialGuideBot | undefined;
   const services: DialogServices = {
     i18n,
     site: config.site,
     clock,
     profile: {
-      get: (context) => requireBot(bot).profile.get(context),
-      update: (context, change) => requireBot(bot).profile.update(context, change),
+      // The bot is built below from these services; these run only during turns, after it exists.
+      get: (context) => bot.profile.get(context),
+      update: (context, change) => bot.profile.update(context, change),
     },
     precheckMemory: {
       get: (context) => precheckProperty.get(context),
@@ -108,7 +113,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     },
   };
   const mainDialog = new MainDialog(services, [new PrecheckDialog(services), new HandoffDialog(services, { retentionDays: config.env.REFERRAL_RETENTION_DAYS }), new EraseDialog(services), new CheckReferralDialog(services)]);
-  bot = new TrialGuideBot(conversationState, userState, mainDialog, services);
+  const bot = new TrialGuideBot(conversationState, userState, mainDialog, services);
 
   const safety = createSafetyMiddleware({ i18n, site: config.site, logger });
   const serializer = new TurnSerializer();
@@ -125,14 +130,18 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       await context.sendActivity(i18n.getFixedT(locale)('common:error.generic'));
     };
   };
-  const botLogic = (context: TurnContext) => requireBot(bot).run(context);
+  const botLogic = (context: TurnContext) => bot.run(context);
   const channelDeps: ChannelDependencies = { config, logger, stores, clock, prepareAdapter, botLogic };
 
   const server = createHttpServer({ config, logger, healthChecks: { storage: () => stores.ping() } });
-  registerBotFrameworkRoutes(server, channelDeps, createBotFrameworkAdapter(config));
+  // Mentions are stripped before the safety net and the dialogs read the text.
+  botFrameworkAdapter.use(teams.middleware);
+  registerBotFrameworkRoutes(server, channelDeps, botFrameworkAdapter);
   const directLine = registerDirectLineRoutes(server, channelDeps);
   const wechat = registerWeChatRoutes(server, channelDeps, { replyBudgetMs: options.wechatReplyBudgetMs });
   registerCoordinatorApi(server, { stores, config, logger, clock });
+  registerWebPageRoutes(server, { config, logger, i18n });
+  registerDirectLineTokenRoute(server, { config, logger, clock });
 
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = async () => {
@@ -177,11 +186,6 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       await stores.close();
     },
   };
-}
-
-function requireBot(bot: TrialGuideBot | undefined): TrialGuideBot {
-  if (!bot) throw new Error('the bot is not built yet');
-  return bot;
 }
 
 export function conversationKeyOf(context: TurnContext): string {

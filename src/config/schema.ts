@@ -55,6 +55,8 @@ export const environmentSchema = z.object({
   HANDOFF_EMAIL_FROM: z.email().default('trialguide@localhost'),
   WECOM_WEBHOOK_URL: url,
   TEAMS_WEBHOOK_URL: url,
+  /** Announce new referrals in the coordinators' Teams channel where the app is installed (needs MicrosoftAppId). */
+  TEAMS_CHANNEL_NOTIFICATIONS: flag(false),
   /** First retry delay of a failed notification; later ones double (with jitter) up to an hour. */
   OUTBOX_RETRY_BASE_SECONDS: positiveInt(30),
   /** How often the delivery worker looks for due notifications when nothing nudged it. */

@@ -13,7 +13,7 @@ export async function migrateToLatest(db: Kysely<Database>, backend: Backend, mi
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error !== undefined || failed) {
-    const cause = error instanceof Error ? error : new Error(String(error ?? 'unknown migration error'));
+    const cause = error instanceof Error ? error : new Error(typeof error === 'string' ? error : 'unknown migration error');
     throw new Error(`Storage migration ${failed?.migrationName ?? ''} failed: ${cause.message}`, { cause });
   }
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);

@@ -88,12 +88,12 @@ describe('PostgreSQL specifics', () => {
     const instances = await Promise.all([openStores(schema, key), openStores(schema, key), openStores(schema, key)]);
     try {
       expect(instances.map((stores) => stores.kind)).toEqual(['postgres', 'postgres', 'postgres']);
-      const created = await instances[0]!.referrals.createWithNotifications(
+      const created = await instances[0].referrals.createWithNotifications(
         { conversationKey: 'webchat/p', channel: 'webchat', locale: 'en', contact: { name: 'A', phone: '+442071234567', bestTime: 'any', preferredLanguage: 'en', relationship: 'self' }, consentVersion: 'v1' },
         ['webhook'],
         new Date(),
       );
-      expect((await instances[2]!.referrals.get(created.id))?.contact.phone).toBe('+442071234567');
+      expect((await instances[2].referrals.get(created.id))?.contact.phone).toBe('+442071234567');
       const migrations = await withClient((client) => client.query(`select name from "${schema}".kysely_migration`));
       expect(migrations.rows).toEqual([{ name: '0001-initial' }]);
       const publicTables = await withClient((client) =>

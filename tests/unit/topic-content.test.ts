@@ -44,7 +44,7 @@ const texts = Object.fromEntries(supportedLocales.map((locale) => [locale, readT
 >;
 
 function topicText(locale: Locale, id: string): TopicText {
-  return (texts[locale][id] ?? {}) as TopicText;
+  return (texts[locale][id] ?? {});
 }
 
 /** Every string in a namespace, keyed by its dotted path. */
@@ -74,8 +74,8 @@ function bodies(locale: Locale): { where: string; text: string }[] {
   return topicIds.flatMap((id) => {
     const { answer, more } = topicText(locale, id);
     return [
-      { where: `${locale} ${id}.answer`, text: String(answer) },
-      ...(more === undefined ? [] : [{ where: `${locale} ${id}.more`, text: String(more) }]),
+      { where: `${locale} ${id}.answer`, text: `${answer as string}` },
+      ...(more === undefined ? [] : [{ where: `${locale} ${id}.more`, text: `${more as string}` }]),
     ];
   });
 }

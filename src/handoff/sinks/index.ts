@@ -17,7 +17,8 @@ export interface EnabledSinks {
 }
 
 /** A sink is enabled by its configuration alone; load-config already insists on the secret / recipient. */
-export function enabledSinks(config: AppConfig, options: { timeoutMs?: number } = {}): EnabledSinks {
+/** `extraSinks`: sinks built elsewhere (the Teams coordinators' channel needs the Bot Framework adapter). */
+export function enabledSinks(config: AppConfig, options: { timeoutMs?: number; extraSinks?: readonly Sink[] } = {}): EnabledSinks {
   const env = config.env;
   const base = { publicBaseUrl: env.PUBLIC_BASE_URL, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) };
   const sinks: Sink[] = [];
@@ -32,6 +33,7 @@ export function enabledSinks(config: AppConfig, options: { timeoutMs?: number } 
   }
   if (env.WECOM_WEBHOOK_URL) sinks.push(createWeComSink({ ...base, url: env.WECOM_WEBHOOK_URL }));
   if (env.TEAMS_WEBHOOK_URL) sinks.push(createTeamsWebhookSink({ ...base, url: env.TEAMS_WEBHOOK_URL }));
+  sinks.push(...(options.extraSinks ?? []));
   return {
     names: sinks.map((sink) => sink.name),
     byName: new Map(sinks.map((sink) => [sink.name, sink])),

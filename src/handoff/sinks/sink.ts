@@ -1,7 +1,7 @@
 import type { Referral } from '../../storage/ports';
 
 /** Stable names: they are stored in outbox rows, so renaming one strands its pending messages. */
-export const sinkNames = ['webhook', 'email', 'wecom', 'teams'] as const;
+export const sinkNames = ['webhook', 'email', 'wecom', 'teams', 'teams-channel'] as const;
 export type SinkName = (typeof sinkNames)[number];
 
 /**

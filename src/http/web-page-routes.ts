@@ -1,0 +1,320 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { i18n } from 'i18next';
+import type { Request, Response, Server } from 'restify';
+import type { AppConfig } from '../config/load-config';
+import { type Locale, negotiateLocale, supportedLocales } from '../i18n/locales';
+import type { Logger } from '../logger';
+import { errorBody } from './error-catalogue';
+
+export interface WebPageDependencies {
+  config: AppConfig;
+  logger: Logger;
+  /** The app's translator: page strings come from locales/<locale>/channels.json → "web". */
+  i18n: i18n;
+}
+
+/** What Web Chat's `locale` prop expects for each shipped locale (it localises its own UI from this). */
+export const webChatLocales: Record<Locale, string> = { en: 'en-US', 'zh-Hans': 'zh-CN', 'zh-Hant': 'zh-TW' };
+
+const azureDirectLineOrigins = ['https://directline.botframework.com', 'wss://directline.botframework.com'];
+const gzipAsync = promisify(gzip);
+
+const contentTypes: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+interface StaticFile {
+  body: Buffer;
+  contentType: string;
+}
+
+/**
+ * The hospital chat page and what it loads: GET / (the page), GET /embed.js (a chat button for any hospital
+ * page), GET /webchat.js (Web Chat's bundle from node_modules, no CDN) and GET /assets/* (public/assets).
+ * Templates are read once at registration: a missing file stops startup instead of failing a patient's visit.
+ */
+export function registerWebPageRoutes(server: Server, deps: WebPageDependencies): void {
+  const { config, logger, i18n: translator } = deps;
+  const publicDir = path.join(config.rootDir, 'public');
+  const pageTemplate = readFileSync(path.join(publicDir, 'chat.html'), 'utf8');
+  const embedTemplate = readFileSync(path.join(publicDir, 'embed.js'), 'utf8');
+  const assets = readAssets(path.join(publicDir, 'assets'));
+  const webChat = locateWebChatBundle();
+  const frameOrigins = validOrigins(config.env.WEB_ALLOWED_ORIGINS, logger);
+  const usesAzure = Boolean(config.env.AZURE_DIRECTLINE_SECRET);
+  const theme = themeColours(config);
+  const strings = Object.fromEntries(supportedLocales.map((locale) => [locale, pageStrings(deps, locale)])) as Record<Locale, PageStrings>;
+
+  server.get('/', async (req: Request, res: Response) => {
+    const requested = typeof req.query?.lang === 'string' ? negotiateLocale(req.query.lang) : undefined;
+    const locale = requested ?? localeFromAcceptLanguage(req.header('accept-language')) ?? 'en';
+    const nonce = randomBytes(16).toString('base64');
+    const own = strings[locale];
+    const pageConfig = {
+      locale,
+      // Only an explicit ?lang= beats the browser's own language (navigator.language) in the page script.
+      explicitLocale: requested !== undefined,
+      webChatLocales,
+      strings,
+      provider: usesAzure ? 'azure' : 'self-hosted',
+      tokenUrl: 'api/directline/token',
+      directLinePath: 'v3/directline',
+      theme,
+    };
+    const html = fillTemplate(pageTemplate, {
+      lang: locale,
+      title: `${own.pageTitle} · ${own.siteName}`,
+      nonce,
+      primary: theme.primary,
+      onPrimary: theme.onPrimary,
+      accent: theme.accent,
+      onAccent: theme.onAccent,
+      siteName: own.siteName,
+      assistantName: own.assistantName,
+      languageLabel: own.languageLabel,
+      emergencyBefore: own.emergencyBefore,
+      emergencyAfter: own.emergencyAfter,
+      emergencyNumber: config.site.emergencyNumber,
+      emergencyDial: config.site.emergencyNumber.replace(/[^\d+]/g, ''),
+      privacy: own.privacy,
+      chatLabel: own.chatLabel,
+      noScript: own.noScript,
+      webChatVersion: webChat.version,
+      languageOptions: supportedLocales
+        .map((option) => `<option value="${option}" lang="${option}"${option === locale ? ' selected' : ''}>${escapeHtml(translator.getFixedT(option)('common:language.' + languageKey(option)))}</option>`)
+        .join(''),
+      pageConfig: jsonForScript(pageConfig),
+    });
+    setPageSecurityHeaders(res, nonce, { frameOrigins, connectOrigins: usesAzure ? azureDirectLineOrigins : [] });
+    res.setHeader('Cache-Control', 'no-store');
+    res.sendRaw(200, html, { 'Content-Type': 'text/html; charset=utf-8' });
+  });
+
+  const embedScript = Buffer.from(
+    embedTemplate.replace(
+      '/*@@TRIALGUIDE_EMBED_CONFIG@@*/ null',
+      jsonForScript({
+        strings: Object.fromEntries(supportedLocales.map((locale) => [locale, { open: strings[locale].openChat, close: strings[locale].closeChat, title: strings[locale].chatLabel }])),
+        theme,
+      }),
+    ),
+  );
+  server.get('/embed.js', async (_req: Request, res: Response) => {
+    // Hospital pages load this from another origin, possibly with Cross-Origin-Embedder-Policy.
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.sendRaw(200, embedScript, { 'Content-Type': contentTypes['.js'] ?? '' });
+  });
+
+  // 3.9 MB raw, about 1 MB gzipped: compressed once, on first request, and kept.
+  let webChatGzip: Promise<Buffer> | undefined;
+  server.get('/webchat.js', async (req: Request, res: Response) => {
+    const etag = `"webchat-${webChat.version}"`;
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.setHeader('ETag', etag);
+    res.setHeader('Vary', 'Accept-Encoding');
+    if (req.header('if-none-match') === etag) {
+      res.sendRaw(304, '');
+      return;
+    }
+    if (/\bgzip\b/.test(req.header('accept-encoding') ?? '')) {
+      webChatGzip ??= gzipAsync(webChat.body);
+      res.sendRaw(200, await webChatGzip, { 'Content-Type': contentTypes['.js'] ?? '', 'Content-Encoding': 'gzip' });
+      return;
+    }
+    res.sendRaw(200, webChat.body, { 'Content-Type': contentTypes['.js'] ?? '' });
+  });
+
+  server.get('/assets/:file', async (req: Request, res: Response) => {
+    // Only files that existed at startup, looked up by exact name: no path ever reaches the file system.
+    const file = assets.get(String(req.params.file ?? ''));
+    if (!file) {
+      res.send(404, errorBody('not_found'));
+      return;
+    }
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.sendRaw(200, file.body, { 'Content-Type': file.contentType });
+  });
+}
+
+type PageStrings = ReturnType<typeof pageStrings>;
+
+/** Every string the page shows in one locale, interpolated with the site's facts. */
+function pageStrings({ config, i18n: translator }: WebPageDependencies, locale: Locale) {
+  const t = translator.getFixedT(locale);
+  const marker = '\u0000number\u0000';
+  const [emergencyBefore = '', emergencyAfter = ''] = t('channels:web.emergency', { emergencyNumber: marker }).split(marker);
+  const phone = config.site.coordinator.phone;
+  return {
+    siteName: config.site.siteName[locale],
+    pageTitle: t('channels:web.pageTitle'),
+    assistantName: t('channels:web.assistantName'),
+    languageLabel: t('channels:web.languageLabel'),
+    emergencyBefore,
+    emergencyAfter,
+    privacy: t('channels:web.privacy'),
+    chatLabel: t('channels:web.chatLabel'),
+    connecting: t('channels:web.connecting'),
+    connectionFailed: t('channels:web.connectionFailed', { phone }),
+    busy: t('channels:web.busy'),
+    languageChanged: t('channels:web.languageChanged'),
+    sendBoxPlaceholder: t('channels:web.sendBoxPlaceholder'),
+    noScript: t('channels:web.noScript', { phone }),
+    openChat: t('channels:web.openChat'),
+    closeChat: t('channels:web.closeChat'),
+  };
+}
+
+function languageKey(locale: Locale): string {
+  return { en: 'en', 'zh-Hans': 'zhHans', 'zh-Hant': 'zhHant' }[locale];
+}
+
+/** The first language in Accept-Language (by q) that maps to a shipped locale. */
+export function localeFromAcceptLanguage(header: string | undefined): Locale | undefined {
+  if (!header) return undefined;
+  const ranked = header
+    .split(',')
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = Number(params.map((param) => /^\s*q=([\d.]+)\s*$/.exec(param)?.[1]).find(Boolean) ?? '1');
+      return { tag: tag.trim(), q: Number.isFinite(q) ? q : 0, index };
+    })
+    .filter((entry) => entry.tag && entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const entry of ranked) {
+    const locale = negotiateLocale(entry.tag);
+    if (locale) return locale;
+  }
+  return undefined;
+}
+
+/**
+ * The hash of an empty style element. Web Chat 4.18 does not hand its nonce to react-scroll-to-bottom, whose
+ * emotion cache creates an empty <style> and fills it through insertRule (CSSOM, which CSP does not check).
+ * Allowing exactly the empty element lets that work; any injected <style> with content is still refused.
+ */
+const emptyStyleHash = `sha256-${createHash('sha256').update('').digest('base64')}`;
+
+interface SecurityHeaderOptions {
+  /** Origins that may frame the page (the embed button's panel on hospital pages). */
+  frameOrigins: readonly string[];
+  /** Extra origins Web Chat connects to (Azure's Direct Line when configured). */
+  connectOrigins: readonly string[];
+}
+
+/**
+ * The CSP Web Chat runs under (checked in tests/browser/web-chat.test.ts, which fails on any violation): scripts
+ * and style elements only from this origin or carrying this response's nonce (Web Chat's emotion styles get it
+ * through its `nonce` prop), no eval, no inline handlers. 'self' in connect-src covers the same-origin ws(s)://
+ * stream. img-src allows data: because Web Chat draws some icons as data URIs.
+ */
+export function pageContentSecurityPolicy(nonce: string, { frameOrigins, connectOrigins }: SecurityHeaderOptions): string {
+  const ancestors = frameOrigins.includes('*') ? '*' : ["'self'", ...frameOrigins].join(' ');
+  return [
+    "default-src 'none'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    `style-src 'self' 'nonce-${nonce}' '${emptyStyleHash}'`,
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    `connect-src ${["'self'", ...connectOrigins].join(' ')}`,
+    "media-src 'self' blob: data:",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "object-src 'none'",
+    `frame-ancestors ${ancestors}`,
+  ].join('; ');
+}
+
+function setPageSecurityHeaders(res: Response, nonce: string, options: SecurityHeaderOptions): void {
+  res.setHeader('Content-Security-Policy', pageContentSecurityPolicy(nonce, options));
+  // Legacy browsers ignore frame-ancestors; X-Frame-Options cannot name origins, so it is only sent when no other site may frame the page.
+  if (options.frameOrigins.length === 0) res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+  res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=()');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+}
+
+/** WEB_ALLOWED_ORIGINS entries go into a header: only exact origins (or `*`) pass. */
+function validOrigins(origins: readonly string[], logger: Logger): string[] {
+  return origins.filter((origin) => {
+    if (origin === '*') return true;
+    try {
+      if (new URL(origin).origin === origin) return true;
+    } catch (error) {
+      logger.warn('WEB_ALLOWED_ORIGINS entry is not a URL', { origin, error });
+      return false;
+    }
+    logger.warn('WEB_ALLOWED_ORIGINS entry ignored for framing: it must be an origin like https://hospital.example (no path, no trailing slash)', { origin });
+    return false;
+  });
+}
+
+interface ThemeColours {
+  primary: string;
+  onPrimary: string;
+  accent: string;
+  onAccent: string;
+}
+
+/** Text colour on the hospital's colours: white or near-black, whichever contrasts more (WCAG 1.4.3). */
+function themeColours(config: AppConfig): ThemeColours {
+  const { primaryColor, accentColor } = config.site.theme;
+  return { primary: primaryColor, onPrimary: readableOn(primaryColor), accent: accentColor, onAccent: readableOn(accentColor) };
+}
+
+function relativeLuminance(hex: string): number {
+  const channels = [1, 3, 5].map((start) => Number.parseInt(hex.slice(start, start + 2), 16) / 255);
+  const [r = 0, g = 0, b = 0] = channels.map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+function readableOn(background: string): string {
+  const light = relativeLuminance(background);
+  const darkText = '#1a1a1a';
+  const contrastWithWhite = 1.05 / (light + 0.05);
+  const contrastWithDark = (light + 0.05) / (relativeLuminance(darkText) + 0.05);
+  return contrastWithWhite >= contrastWithDark ? '#ffffff' : darkText;
+}
+
+function locateWebChatBundle(): { body: Buffer; version: string } {
+  // The package exports only its entry (lib/index.js); the UMD bundle sits in dist/ beside it.
+  const packageDir = path.resolve(path.dirname(require.resolve('botframework-webchat')), '..');
+  const { version } = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };
+  return { body: readFileSync(path.join(packageDir, 'dist', 'webchat.js')), version };
+}
+
+function readAssets(folder: string): Map<string, StaticFile> {
+  const files = new Map<string, StaticFile>();
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const contentType = contentTypes[path.extname(entry.name)];
+    if (entry.isFile() && contentType) files.set(entry.name, { body: readFileSync(path.join(folder, entry.name)), contentType });
+  }
+  return files;
+}
+
+const htmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => htmlEscapes[char] ?? char);
+}
+
+/** JSON that is safe inside a <script> element: no `</script>` or `<!--` can close or confuse it. */
+function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** `{{name}}` is HTML-escaped, `{{{name}}}` is inserted as is (for markup and JSON built above). */
+function fillTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}/g, (match, rawName: string | undefined, escapedName: string | undefined) => {
+    const value = values[rawName ?? escapedName ?? ''];
+    if (value === undefined) throw new Error(`chat page template: no value for ${match}`);
+    return rawName ? value : escapeHtml(value);
+  });
+}

@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get, type IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Script } from 'node:vm';
+import { gunzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig, projectRoot } from '../../src/config/load-config';
+import { close, createHttpServer, listen } from '../../src/http/server';
+import { localeFromAcceptLanguage, registerWebPageRoutes } from '../../src/http/web-page-routes';
+import { supportedLocales } from '../../src/i18n/locales';
+import { createTranslator } from '../../src/i18n/translator';
+import { createLogger } from '../../src/logger';
+
+/** The page's HTTP side: language choice, security headers, escaping, and the scripts it serves. */
+const silent = createLogger('silent');
+const i18n = createTranslator(projectRoot);
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startPageServer(env: Record<string, string> = {}): Promise<string> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-page-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...env });
+  const server = createHttpServer({ config, logger: silent });
+  registerWebPageRoutes(server, { config, logger: silent, i18n });
+  const port = await listen(server, 0, '127.0.0.1');
+  cleanups.push(() => close(server));
+  return `http://127.0.0.1:${port}`;
+}
+
+interface PageConfig {
+  locale: string;
+  explicitLocale: boolean;
+  provider: string;
+  strings: Record<string, Record<string, string>>;
+}
+
+function pageConfigOf(html: string): PageConfig {
+  const json = /<script type="application\/json" id="trialguide-config">(.*?)<\/script>/s.exec(html)?.[1];
+  if (!json) throw new Error('no page configuration in the page');
+  return JSON.parse(json) as PageConfig;
+}
+
+/** node:http, because fetch() decompresses by itself and hides what was on the wire. */
+async function rawGet(url: string, headers: Record<string, string>): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+function directives(csp: string | null): Map<string, string[]> {
+  return new Map((csp ?? '').split(';').map((part) => part.trim().split(/\s+/)).map(([name = '', ...values]) => [name, values]));
+}
+
+describe('GET / language', () => {
+  it('follows ?lang=, then Accept-Language, then English; the lang attribute and title follow', async () => {
+    const base = await startPageServer();
+    const cases: [string, Record<string, string>, string][] = [
+      ['/', { 'Accept-Language': 'zh-TW,zh;q=0.9,en;q=0.8' }, 'zh-Hant'],
+      ['/', { 'Accept-Language': 'fr-FR, zh-CN;q=0.5' }, 'zh-Hans'],
+      ['/', {}, 'en'],
+      ['/?lang=en', { 'Accept-Language': 'zh-CN' }, 'en'],
+      ['/?lang=zh-HK', {}, 'zh-Hant'],
+    ];
+    expect.hasAssertions();
+    for (const [url, headers, locale] of cases) {
+      const html = await (await fetch(`${base}${url}`, { headers })).text();
+      expect(html, url).toContain(`<html lang="${locale}">`);
+      expect(html).toContain(`<title>${i18n.getFixedT(locale)('channels:web.pageTitle')} · `);
+      expect(pageConfigOf(html).explicitLocale).toBe(url.includes('lang='));
+    }
+  });
+
+  it('parses Accept-Language by quality, skipping languages we do not ship', () => {
+    expect(localeFromAcceptLanguage('en;q=0.2, zh-HK;q=0.8')).toBe('zh-Hant');
+    expect(localeFromAcceptLanguage('de, fr;q=0.9')).toBeUndefined();
+    expect(localeFromAcceptLanguage('zh;q=0, en')).toBe('en');
+    expect(localeFromAcceptLanguage(undefined)).toBeUndefined();
+  });
+
+  it('hands the page script every string in every locale, taken from locales/*/channels.json', async () => {
+    expect.hasAssertions();
+    const base = await startPageServer();
+    const { strings } = pageConfigOf(await (await fetch(`${base}/`)).text());
+    for (const locale of supportedLocales) {
+      const t = i18n.getFixedT(locale);
+      expect(strings[locale]?.privacy).toBe(t('channels:web.privacy'));
+      expect(strings[locale]?.languageChanged).toBe(t('channels:web.languageChanged'));
+      expect(`${strings[locale]?.emergencyBefore}120${strings[locale]?.emergencyAfter}`).toBe(t('channels:web.emergency', { emergencyNumber: '120' }));
+    }
+  });
+});
+
+describe('GET / security headers', () => {
+  it('sends a nonce-based CSP (no unsafe-inline, no unsafe-eval) whose nonce is on the page\'s scripts and changes per response', async () => {
+    const base = await startPageServer();
+    const first = await fetch(`${base}/`);
+    const csp = directives(first.headers.get('content-security-policy'));
+    const nonce = /'nonce-([^']+)'/.exec(csp.get('script-src')?.join(' ') ?? '')?.[1];
+    expect(nonce).toBeTruthy();
+    const html = await first.text();
+    expect(html).toContain(`<script src="assets/chat.js" nonce="${nonce}">`);
+    expect(csp.get('default-src')).toEqual(["'none'"]);
+    expect(csp.get('object-src')).toEqual(["'none'"]);
+    expect(csp.get('base-uri')).toEqual(["'none'"]);
+    expect(csp.get('connect-src')).toEqual(["'self'"]);
+    for (const values of csp.values()) {
+      expect(values).not.toContain("'unsafe-inline'");
+      expect(values).not.toContain("'unsafe-eval'");
+    }
+    const second = await fetch(`${base}/`);
+    expect(second.headers.get('content-security-policy')).not.toContain(nonce);
+    expect(first.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('only its own origin may frame the page when WEB_ALLOWED_ORIGINS is empty (X-Frame-Options too)', async () => {
+    const response = await fetch(`${await startPageServer()}/`);
+    expect(directives(response.headers.get('content-security-policy')).get('frame-ancestors')).toEqual(["'self'"]);
+    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  });
+
+  it('the hospital origins in WEB_ALLOWED_ORIGINS may frame it; entries that are not bare origins are left out', async () => {
+    const base = await startPageServer({ WEB_ALLOWED_ORIGINS: 'https://hospital.example, https://bad.example/path, https://www.hospital.example' });
+    const response = await fetch(`${base}/`);
+    expect(directives(response.headers.get('content-security-policy')).get('frame-ancestors')).toEqual(["'self'", 'https://hospital.example', 'https://www.hospital.example']);
+    expect(response.headers.get('x-frame-options')).toBeNull();
+  });
+
+  it('with AZURE_DIRECTLINE_SECRET the page may connect to Azure\'s Direct Line, and is told to', async () => {
+    const base = await startPageServer({ AZURE_DIRECTLINE_SECRET: 'azure-secret-for-page-test' });
+    const response = await fetch(`${base}/`);
+    expect(directives(response.headers.get('content-security-policy')).get('connect-src')).toEqual(["'self'", 'https://directline.botframework.com', 'wss://directline.botframework.com']);
+    expect(pageConfigOf(await response.text()).provider).toBe('azure');
+  });
+
+  it('escapes site configuration in the HTML and in the embedded JSON', async () => {
+    const site = JSON.parse(readFileSync(path.join(projectRoot, 'content', 'site.example.json'), 'utf8')) as { siteName: Record<string, string> };
+    site.siteName.en = 'Hospital </script><script>alert(1)</script> & "Clinic"';
+    const dir = mkdtempSync(path.join(tmpdir(), 'trialguide-site-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(path.join(dir, 'site.json'), JSON.stringify(site));
+    const html = await (await fetch(`${await startPageServer({ SITE_CONFIG_PATH: path.join(dir, 'site.json') })}/?lang=en`)).text();
+    expect(html).not.toContain('<script>alert(1)</script>');
+    expect(html).toContain('Hospital &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Clinic&quot;');
+    expect(pageConfigOf(html).strings.en?.siteName).toBe(site.siteName.en);
+  });
+});
+
+describe('scripts and assets', () => {
+  it('GET /embed.js is valid JavaScript with the button strings from the locale files, loadable from other origins', async () => {
+    expect.hasAssertions();
+    const response = await fetch(`${await startPageServer()}/embed.js`);
+    expect(response.headers.get('content-type')).toContain('text/javascript');
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    const source = await response.text();
+    expect(source).not.toContain('@@TRIALGUIDE_EMBED_CONFIG@@');
+    expect(() => new Script(source)).not.toThrow();
+    for (const locale of supportedLocales) expect(source).toContain(JSON.stringify(i18n.getFixedT(locale)('channels:web.openChat')));
+  });
+
+  it('GET /webchat.js serves the installed Web Chat bundle, gzipped when accepted, with an ETag', async () => {
+    const base = await startPageServer();
+    const bundle = readFileSync(path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat.js'));
+    const digest = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    const compressed = await rawGet(`${base}/webchat.js`, { 'Accept-Encoding': 'gzip, deflate, br' });
+    expect(compressed.headers['content-encoding']).toBe('gzip');
+    expect(compressed.body.length).toBeLessThan(bundle.length / 2);
+    expect(digest(gunzipSync(compressed.body))).toBe(digest(bundle));
+    const etag = String(compressed.headers.etag ?? '');
+    expect(etag).not.toBe('');
+    expect((await fetch(`${base}/webchat.js`, { headers: { 'If-None-Match': etag } })).status).toBe(304);
+    const plain = await rawGet(`${base}/webchat.js`, { 'Accept-Encoding': 'identity' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(digest(plain.body)).toBe(digest(bundle));
+  });
+
+  it('GET /assets/* serves only the files in public/assets, by exact name', async () => {
+    const base = await startPageServer();
+    const script = await fetch(`${base}/assets/chat.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('text/javascript');
+    expect((await fetch(`${base}/assets/chat.css`)).headers.get('content-type')).toContain('text/css');
+    expect((await fetch(`${base}/assets/missing.js`)).status).toBe(404);
+    expect((await fetch(`${base}/assets/..%2Fchat.html`)).status).toBe(404);
+    expect((await fetch(`${base}/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
+  });
+});
