@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Environment, environmentSchema } from './schema';
 import { type SiteConfig, siteConfigSchema } from './site-schema';
@@ -17,7 +17,15 @@ export class ConfigError extends Error {
   }
 }
 
-export const projectRoot = path.resolve(__dirname, '..', '..');
+/** The folder holding package.json: the same from src/ (tsx, tests) and from dist/src/ (compiled). */
+function findProjectRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'locales'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(start, '..', '..');
+  }
+}
+
+export const projectRoot = findProjectRoot(__dirname);
 
 /** Treat empty values as unset, as dotenv files and container env blocks often carry `KEY=`. */
 function withoutEmptyValues(source: NodeJS.ProcessEnv): Record<string, string> {
