@@ -1,0 +1,67 @@
+import { ComponentDialog, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { Locale } from '../../src/i18n/locales';
+import type { ReferralSummary } from '../../src/storage/ports';
+import type { DialogServices } from '../dialog-services';
+import { publicContactText } from '../handoff/public-contact';
+import { dialogIds } from '../ids';
+import { AnswerPrompt, promptOptions } from '../shared/answer-prompt';
+import { createMidPromptQuestionHandler } from '../shared/question-handler';
+import { turnLocale } from '../shared/turn-locale';
+import { extractReference } from './reference-input';
+
+export interface CheckReferralOptions {
+  /** A reference already typed with the command, to look up without asking. */
+  reference?: string;
+}
+
+/**
+ * The site is in mainland China; Hong Kong and Taiwan share its UTC+8, so a date shown here is the date the
+ * study team and the person both see on their calendars.
+ */
+const siteTimeZone = 'Asia/Shanghai';
+const dateLocales: Record<Locale, string> = { en: 'en-GB', 'zh-Hans': 'zh-CN', 'zh-Hant': 'zh-HK' };
+
+/**
+ * "Check my referral": the status of a referral, by its reference, in plain words with the date of the last
+ * change. Shows nothing personal: whoever holds the reference learns only how far the call-back has got.
+ */
+export class CheckReferralDialog extends ComponentDialog {
+  private readonly referencePromptId = `${dialogIds.checkReferral}.reference`;
+
+  constructor(private readonly services: DialogServices) {
+    super(dialogIds.checkReferral);
+    this.addDialog(new AnswerPrompt(this.referencePromptId, services.i18n, createMidPromptQuestionHandler(services), (text) => extractReference(text)));
+    this.addDialog(new WaterfallDialog(dialogIds.checkReferralSteps, [this.askReferenceStep.bind(this), this.showStatusStep.bind(this)]));
+    this.initialDialogId = dialogIds.checkReferralSteps;
+  }
+
+  private async askReferenceStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const given = extractReference((step.options as CheckReferralOptions | undefined)?.reference ?? '');
+    if (given) return step.next(given);
+    return step.prompt(this.referencePromptId, promptOptions({ keys: ['handoff:check.prompt'], retryKey: 'handoff:check.retry', allowBack: true }));
+  }
+
+  private async showStatusStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const reference = extractReference(typeof step.result === 'string' ? step.result : '');
+    if (!reference) return step.endDialog();
+    const locale = turnLocale(step.context);
+    const t = this.services.i18n.getFixedT(locale);
+    let referral: ReferralSummary | undefined;
+    try {
+      referral = await this.services.findReferral(reference);
+    } catch {
+      // The composition root logs the cause; a lookup failure is not "not found".
+      await step.context.sendActivity(`${t('handoff:check.failed')}\n\n${publicContactText(this.services, step.context)}`);
+      return step.endDialog();
+    }
+    if (!referral) {
+      await step.context.sendActivity(`${t('handoff:check.notFound', { reference })}\n\n${publicContactText(this.services, step.context)}`);
+      return step.endDialog();
+    }
+    const date = new Intl.DateTimeFormat(dateLocales[locale], { dateStyle: 'long', timeZone: siteTimeZone }).format(referral.updatedAt);
+    const paragraphs = [t('handoff:check.status', { reference: referral.reference, status: t(`handoff:check.statuses.${referral.status}`), date })];
+    if (referral.status === 'unreachable') paragraphs.push(publicContactText(this.services, step.context));
+    await step.context.sendActivity(paragraphs.join('\n\n'));
+    return step.endDialog();
+  }
+}
