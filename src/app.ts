@@ -30,7 +30,7 @@ import { createQuestionRecognizer } from './nlu/question-recognizer';
 import { detectMedicalDecisionRequest } from './safety/medical-decision-detector';
 import { createStores } from './storage/create-stores';
 import type { PrecheckSummary, Stores } from './storage/ports';
-import { purgeExpiredData } from './storage/retention';
+import { purgeExpiredData, purgeIdleChatState } from './storage/retention';
 
 export interface AppOptions {
   logger?: Logger;
@@ -147,7 +147,8 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const sweep = async () => {
     try {
       const purged = await purgeExpiredData(stores, clock.now(), config.env.REFERRAL_RETENTION_DAYS);
-      if (purged.referrals > 0 || purged.conversationLogs > 0) logger.info('retention purge', purged);
+      const chatStates = await purgeIdleChatState(stores, clock.now(), config.env.CHAT_STATE_RETENTION_DAYS);
+      if (purged.referrals > 0 || purged.conversationLogs > 0 || chatStates > 0) logger.info('retention purge', { ...purged, chatStates });
     } catch (error) {
       logger.error('retention purge failed', { error });
     }

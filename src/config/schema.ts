@@ -40,6 +40,8 @@ export const environmentSchema = z.object({
     .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
     .optional(),
   REFERRAL_RETENTION_DAYS: positiveInt(180),
+  /** Chat state of conversations idle this long is deleted (it may hold a half-finished hand-off). */
+  CHAT_STATE_RETENTION_DAYS: positiveInt(30),
 
   COORDINATOR_API_TOKENS: z
     .string()

@@ -146,6 +146,8 @@ export interface ConversationLogStore {
 /** Bot Framework state with eTag concurrency; `deleteConversation` serves erasure. */
 export interface BotStateStorage extends Storage {
   deleteKeysWithPrefix(prefix: string): Promise<number>;
+  /** Retention: deletes state not written since `cutoff` (abandoned conversations); returns how many. */
+  purgeUpdatedBefore(cutoff: Date): Promise<number>;
 }
 
 export interface Stores {

@@ -21,3 +21,12 @@ export async function purgeExpiredData(stores: Stores, now: Date, retentionDays:
   }
   return { referrals, conversationLogs };
 }
+
+/**
+ * Deletes chat state (language, dialog position, answers typed so far — possibly a phone number from a
+ * hand-off that was never finished) of conversations idle for longer than `idleDays`.
+ */
+export async function purgeIdleChatState(stores: Stores, now: Date, idleDays: number): Promise<number> {
+  if (!Number.isFinite(idleDays) || idleDays <= 0) throw new Error(`idleDays must be positive, got ${idleDays}`);
+  return stores.botState.purgeUpdatedBefore(new Date(now.getTime() - idleDays * dayMs));
+}

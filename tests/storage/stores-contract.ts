@@ -4,7 +4,7 @@ import { referenceAlphabet } from '../../src/security/reference-code';
 import type { CreateStoresOptions } from '../../src/storage/create-stores';
 import type { ContactDetails, NewReferral, ReferralSummary, Stores } from '../../src/storage/ports';
 import { InvalidCursorError } from '../../src/storage/referral-cursor';
-import { purgeExpiredData } from '../../src/storage/retention';
+import { purgeExpiredData, purgeIdleChatState } from '../../src/storage/retention';
 
 /** One empty database for one test, with ways around the stores to check what they promise. */
 export interface TestDatabase {
@@ -353,6 +353,17 @@ export function describeStoresContract(backend: StoresBackend): void {
           'webchat/conversations/erase-me-not',
         ]);
         expect(await stores.referrals.deleteByConversation('webchat/erase-me')).toBe(0);
+      });
+
+      it('purges chat state of conversations idle past the chat-state retention, and keeps recent ones', async () => {
+        const { stores } = await fresh();
+        const day = 24 * 60 * 60 * 1000;
+        await stores.botState.write({ 'webchat/conversations/idle/': { dialogState: { phone: 'half-typed' } } });
+        const written = Date.now();
+        expect(await purgeIdleChatState(stores, new Date(written + 29 * day), 30)).toBe(0);
+        expect(Object.keys(await stores.botState.read(['webchat/conversations/idle/']))).toHaveLength(1);
+        expect(await purgeIdleChatState(stores, new Date(written + 31 * day), 30)).toBe(1);
+        expect(await stores.botState.read(['webchat/conversations/idle/'])).toEqual({});
       });
 
       it('purges referrals and conversation logs past retention and audits it once', async () => {

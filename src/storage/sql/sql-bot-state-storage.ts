@@ -99,4 +99,9 @@ export class SqlBotStateStorage implements BotStateStorage {
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
+
+  async purgeUpdatedBefore(cutoff: Date): Promise<number> {
+    const result = await this.context.db.deleteFrom('bot_state').where('updated_at', '<', cutoff.getTime()).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }
