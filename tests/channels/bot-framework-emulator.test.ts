@@ -82,13 +82,22 @@ describe('POST /api/messages as the Bot Framework Emulator', () => {
     expect(greeting[0]?.text).toContain(t('common:welcome.greeting', { siteName: app.config.site.siteName[locale] }));
     expect(greeting[2]?.text).toBe(t('common:role.prompt'));
 
+    // Who is asking: the patient (typed number). The menu follows; "About the study" opens the topic list.
     const menu = await say(conversationId, '1', channelLocale, 1);
     expect(menu.at(-1)).toBe(t('common:menu.prompt'));
+    const topics = await say(conversationId, '1', channelLocale, 1);
+    expect(topics.at(-1)).toContain(t('topics:about.answer'));
 
-    // A question in the middle of a prompt is answered, then the prompt resumes.
+    // Who-is-asking is long done; now a question typed while the pre-check waits for an age: answered, then
+    // the same question is asked again.
+    const precheck = await say(conversationId, t('common:nav.menu'), channelLocale, 1);
+    expect(precheck.at(-1)).toBe(t('common:menu.prompt'));
+    const started = await say(conversationId, '2', channelLocale, 2);
+    const agePrompt = started.at(-1) ?? '';
     const question = { en: 'what is apatinib?', 'zh-Hans': '阿帕替尼是什么？', 'zh-Hant': '阿帕替尼是甚麼？' }[locale];
-    const answered = await say(conversationId, question, channelLocale, 1);
+    const answered = await say(conversationId, question, channelLocale, 3);
     expect(answered.join('\n')).toContain(t('topics:apatinib.answer'));
+    expect(answered.at(-1)).toBe(agePrompt);
   });
 
   it('an emergency inside a dialog gets the emergency number first, before anything else', async () => {
