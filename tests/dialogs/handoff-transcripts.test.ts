@@ -1,5 +1,4 @@
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { TFunction } from 'i18next';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handoffConsentVersion } from '../../dialogs/handoff/handoff-dialog';
@@ -7,6 +6,7 @@ import { sqliteFileName } from '../../src/storage/embedded/sqlite-database';
 import { createTranslator } from '../../src/i18n/translator';
 import type { Locale } from '../../src/i18n/locales';
 import { allText, type BotReply, type Conversation, startConversation } from '../support/conversation-harness';
+import { openSqliteConnection } from '../../src/storage/embedded/sqlite-driver';
 
 /** What one person types, in one language, through the hand-off. Every answer is typed, none is a button number. */
 interface Script {
@@ -274,7 +274,7 @@ describe.each(scripts)('hand-off in $locale', (script) => {
     for (const answer of [script.consentYes, script.name, script.phone, script.skipEmail, script.bestTime, script.language]) await conversation.say(answer);
 
     // A second connection to the same SQLite file takes the referrals table away; bot state still works.
-    const database = new Database(path.join(conversation.app.config.env.DATA_DIR, sqliteFileName));
+    const database = openSqliteConnection(path.join(conversation.app.config.env.DATA_DIR, sqliteFileName));
     try {
       database.exec('ALTER TABLE referrals RENAME TO referrals_away');
       const failed = allText(await conversation.say(script.send));

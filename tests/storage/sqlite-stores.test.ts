@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config';
 import { createLogger } from '../../src/logger';
@@ -10,6 +9,7 @@ import { keyFileName } from '../../src/security/encryption-key';
 import { type CreateStoresOptions, createStores } from '../../src/storage/create-stores';
 import { sqliteFileName } from '../../src/storage/embedded/sqlite-database';
 import { type StoresBackend, type TestDatabase, describeStoresContract } from './stores-contract';
+import { openSqliteConnection } from '../../src/storage/embedded/sqlite-driver';
 
 const tempDirs: string[] = [];
 afterAll(() => {
@@ -30,7 +30,7 @@ function openStores(dataDir: string, options?: CreateStoresOptions, env: Record<
 
 /** Every row of every table, read through a separate connection, plus the raw bytes of the file and its WAL. */
 function rawText(dataDir: string): string {
-  const raw = new SqliteDatabase(path.join(dataDir, sqliteFileName), { readonly: true });
+  const raw = openSqliteConnection(path.join(dataDir, sqliteFileName), { readonly: true });
   try {
     const tables = raw.prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>;
     const rows = tables.map(({ name }) => JSON.stringify(raw.prepare(`select * from "${name}"`).all()));
@@ -74,7 +74,7 @@ describe('embedded SQLite specifics', () => {
     await again.close();
     expect(readFileSync(keyPath, 'utf8').trim()).toBe(key);
 
-    const raw = new SqliteDatabase(path.join(dataDir, sqliteFileName), { readonly: true });
+    const raw = openSqliteConnection(path.join(dataDir, sqliteFileName), { readonly: true });
     try {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     } finally {

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../database';
+import { openSqliteConnection } from './sqlite-driver';
 
 export const sqliteFileName = 'trialguide.sqlite';
 
@@ -13,7 +13,7 @@ export const sqliteFileName = 'trialguide.sqlite';
  */
 export function openSqliteDatabase(dataDir: string): Kysely<Database> {
   mkdirSync(dataDir, { recursive: true });
-  const file = new SqliteDatabase(path.join(dataDir, sqliteFileName));
+  const file = openSqliteConnection(path.join(dataDir, sqliteFileName));
   file.pragma('journal_mode = WAL');
   file.pragma('synchronous = FULL');
   file.pragma('busy_timeout = 5000');
