@@ -61,3 +61,9 @@ export function matchChoice(text: string, choices: readonly ChoiceItem[]): Choic
   }
   return undefined;
 }
+
+/** True when the typed text is exactly one choice's label or synonym (it answers the question, whatever else it means). */
+export function namesChoiceExactly(text: string, choices: readonly ChoiceItem[]): boolean {
+  const typed = normaliseForMatch(text);
+  return Boolean(typed) && choices.some((choice) => [choice.label, ...(choice.synonyms ?? [])].some((phrase) => normaliseForMatch(phrase) === typed));
+}

@@ -3,9 +3,12 @@ import { type DialogContext, type DialogState, DialogSet, DialogTurnStatus } fro
 import type { DialogServices } from '../../dialogs/dialog-services';
 import { dialogIds } from '../../dialogs/ids';
 import type { MainDialog, MainOptions } from '../../dialogs/main/main-dialog';
+import type { AnswerPromptSettings } from '../../dialogs/shared/answer-prompt';
+import { namesChoiceExactly } from '../../dialogs/shared/choices';
 import { type Command, localeOfSwitch, recognizeCommand } from '../../dialogs/shared/commands';
+import { localizeChoices } from '../../dialogs/shared/localized-choices';
 import type { Profile, ProfileAccessor } from '../../dialogs/shared/profile';
-import { setTurnCommand, setTurnProfile } from '../../dialogs/shared/turn-locale';
+import { setTurnCommand, setTurnProfile, turnRoleContext } from '../../dialogs/shared/turn-locale';
 import { guessLocaleFromText, type Locale, negotiateLocale } from '../i18n/locales';
 
 /** Longest message the bot reads; longer ones get a polite request to shorten (WeChat allows 2,048 bytes). */
@@ -121,7 +124,9 @@ export class TrialGuideBot extends ActivityHandler {
       return;
     }
     const command = recognizeCommand(text);
-    if (command && (await this.handleCommand(dc, command, locale))) return;
+    // An exact answer to the open question beats a command: "普通话" answers "which language should they
+    // speak on the phone?" rather than switching the chat to Simplified Chinese.
+    if (command && !this.answersOpenQuestion(dc, text, locale) && (await this.handleCommand(dc, command, locale))) return;
 
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) {
@@ -139,7 +144,7 @@ export class TrialGuideBot extends ActivityHandler {
       const profile = await this.profile.get(context);
       setTurnProfile(context, switchTo, profile.role);
       await context.sendActivity(this.i18n.getFixedT(switchTo)('common:language.changed'));
-      if (dc.activeDialog) await dc.repromptDialog();
+      if (dc.activeDialog) await repromptInnermost(dc);
       else await this.beginMain(context, dc, {});
       return true;
     }
@@ -160,7 +165,7 @@ export class TrialGuideBot extends ActivityHandler {
         return this.restartAtMenu(dc, { chooseLanguage: true });
       case 'help':
         await context.sendActivity(this.i18n.getFixedT(locale)('common:help', { emergencyNumber: '' }));
-        if (dc.activeDialog) await dc.repromptDialog();
+        if (dc.activeDialog) await repromptInnermost(dc);
         else await this.beginMain(context, dc, {});
         return true;
       case 'handoff':
@@ -172,6 +177,12 @@ export class TrialGuideBot extends ActivityHandler {
       default:
         return false;
     }
+  }
+
+  private answersOpenQuestion(dc: DialogContext, text: string, locale: Locale): boolean {
+    const choices = innermostPromptSettings(dc)?.choices;
+    if (!choices?.length) return false;
+    return namesChoiceExactly(text, localizeChoices(this.i18n, locale, choices, turnRoleContext(dc.context)));
   }
 
   private async restartAtMenu(dc: DialogContext, options: MainOptions): Promise<boolean> {
@@ -193,10 +204,26 @@ function menuCommandOf(value: unknown): (typeof menuCommands)[number] | undefine
   return menuCommands.find((known) => known === command);
 }
 
-/** True when the innermost waiting prompt offers "back" (e.g. inside the pre-check). */
-function innermostAllowsBack(dc: DialogContext): boolean {
+/**
+ * Asks the open question again. From the innermost context, which keeps its parents: a dialog begun from
+ * inside another (the hand-off started from the pre-check's outcome) is found through them, whereas
+ * ComponentDialog.repromptDialog rebuilds inner contexts without parents and cannot find it.
+ */
+async function repromptInnermost(dc: DialogContext): Promise<void> {
   let current: DialogContext = dc;
   while (current.child) current = current.child;
-  const state = current.activeDialog?.state as { options?: { validations?: { allowBack?: boolean } } } | undefined;
-  return Boolean(state?.options?.validations?.allowBack);
+  await current.repromptDialog();
+}
+
+/** The settings of the innermost waiting prompt (the question the person sees now), if any. */
+function innermostPromptSettings(dc: DialogContext): AnswerPromptSettings | undefined {
+  let current: DialogContext = dc;
+  while (current.child) current = current.child;
+  const state = current.activeDialog?.state as { options?: { validations?: AnswerPromptSettings } } | undefined;
+  return state?.options?.validations;
+}
+
+/** True when the innermost waiting prompt offers "back" (e.g. inside the pre-check). */
+function innermostAllowsBack(dc: DialogContext): boolean {
+  return Boolean(innermostPromptSettings(dc)?.allowBack);
 }

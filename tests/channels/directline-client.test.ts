@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ActivityTypes, type TurnContext } from 'botbuilder';
-import { type Activity, ConnectionStatus, DirectLine, type Services } from 'botframework-directlinejs';
+import { type Activity, ConnectionStatus, DirectLine } from 'botframework-directlinejs';
 import jwt from 'jsonwebtoken';
 import type { Server } from 'restify';
-import { Observable } from 'rxjs/Observable';
 import type { Subscription } from 'rxjs/Subscription';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { services } from '../support/directline-client-services';
 import WebSocket from 'ws';
 import type { ChannelDependencies } from '../../src/channels/channel-dependencies';
 import { type DirectLineEndpoint, registerDirectLineRoutes } from '../../src/channels/directline/directline-routes';
@@ -32,45 +32,6 @@ import type { Stores } from '../../src/storage/ports';
 const secret = 'client-test-directline-secret-0123456789';
 const silent = createLogger('silent');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-directline-client-'));
-
-interface AjaxRequest {
-  method?: string;
-  url: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-  timeout?: number;
-}
-
-function fetchAjax(request: AjaxRequest) {
-  return new Observable<unknown>((subscriber) => {
-    const controller = new AbortController();
-    const run = async () => {
-      const response = await fetch(request.url, {
-        method: request.method ?? 'GET',
-        headers: request.headers,
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        signal: controller.signal,
-      });
-      const text = await response.text();
-      const xhr = { status: response.status, getResponseHeader: (name: string) => response.headers.get(name) };
-      const shaped = { status: response.status, response: text ? (JSON.parse(text) as unknown) : null, xhr, request };
-      if (response.ok) {
-        subscriber.next(shaped);
-        subscriber.complete();
-      } else {
-        subscriber.error({ ...shaped, message: `ajax error ${response.status}` });
-      }
-    };
-    run().catch((error: unknown) => subscriber.error(error));
-    return () => controller.abort();
-  });
-}
-
-/** The client's constructor takes `Partial<Services>`; rxjs's ajax and the DOM WebSocket types are wider than what it uses. */
-const services: Partial<Services> = {
-  ajax: fetchAjax as unknown as Services['ajax'],
-  WebSocket: WebSocket as unknown as Services['WebSocket'],
-};
 
 async function greetingBot(context: TurnContext): Promise<void> {
   const { activity } = context;

@@ -165,6 +165,26 @@ describe('language', () => {
     }
   });
 
+  it('switching language inside a hand-off begun from the pre-check outcome re-asks the open question in the new language', async () => {
+    const chat = await startConversation({ locale: 'zh-CN' });
+    try {
+      const zhHans = i18n.getFixedT('zh-Hans');
+      const en = i18n.getFixedT('en');
+      await chat.say('我是患者本人');
+      await chat.say('我可能符合条件吗？');
+      const outcome = await chat.say('九十岁');
+      expect(outcome.at(-1)?.choices).toContain(zhHans('common:menu.handoff'));
+      const consent = await chat.say(zhHans('common:menu.handoff'));
+      expect(consent.at(-1)?.text).toContain(zhHans('handoff:consent.question'));
+      const switched = await chat.say('English');
+      expect(switched[0]?.text).toBe(en('common:language.changed'));
+      expect(switched.at(-1)?.text).toContain(en('handoff:consent.question'));
+      expect(switched.at(-1)?.choices).toEqual([en('handoff:choice.yes'), en('handoff:choice.no')]);
+    } finally {
+      await chat.close();
+    }
+  });
+
   it('"restart" starts over with the greeting and asks who is asking again', async () => {
     const chat = await startConversation({ locale: 'en-US' });
     try {
