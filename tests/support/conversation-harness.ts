@@ -34,6 +34,9 @@ export interface ConversationOptions {
   greet?: boolean;
   /** Extra environment, e.g. sinks. */
   env?: Record<string, string>;
+  /** Reuse a data folder (kept on close) and a conversation id: a "restart" of the same deployment. */
+  dataDir?: string;
+  conversationId?: string;
 }
 
 /**
@@ -41,7 +44,7 @@ export interface ConversationOptions {
  * botbuilder's TestAdapter, so tests read like transcripts: user says / bot says.
  */
 export async function startConversation(options: ConversationOptions = {}): Promise<Conversation> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-chat-'));
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'trialguide-chat-'));
   const logLines: string[] = [];
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'debug', ...options.env });
   const app = await buildApp(config, { logger: createLogger('debug', (line) => logLines.push(line)) });
@@ -49,7 +52,7 @@ export async function startConversation(options: ConversationOptions = {}): Prom
   const adapter = new TestAdapter(app.runtime.botLogic, {
     channelId,
     locale: options.locale,
-    conversation: { id: `conversation-${Math.random().toString(36).slice(2)}`, isGroup: false, conversationType: 'personal', name: '' },
+    conversation: { id: options.conversationId ?? `conversation-${Math.random().toString(36).slice(2)}`, isGroup: false, conversationType: 'personal', name: '' },
     user: { id: 'user-1', name: 'User' },
     bot: { id: 'bot', name: 'TrialGuide' },
   } as Partial<Activity>);
@@ -88,7 +91,7 @@ export async function startConversation(options: ConversationOptions = {}): Prom
     },
     async close() {
       await app.stores.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
       const leaked = [...personalData].filter((value) => logLines.some((line) => line.includes(value)));
       if (leaked.length > 0) throw new Error(`personal data typed by the user appeared in the logs: ${leaked.join(', ')}`);
     },
