@@ -24,7 +24,8 @@ export interface DialogServices {
   isMedicalDecisionRequest(text: string): boolean;
   /** Stores the referral and queues coordinator notifications in one transaction. */
   createReferral(input: NewReferral): Promise<Referral>;
-  findReferral(reference: string): Promise<ReferralSummary | undefined>;
+  /** Rejects when this conversation has looked up too many references (references are short: no guessing). */
+  findReferral(reference: string, context: TurnContext): Promise<ReferralSummary | undefined>;
   /** Erases this conversation's state, referrals and pending notifications; returns what was deleted. */
   eraseConversation(context: TurnContext): Promise<{ referrals: number }>;
 }

@@ -21,6 +21,7 @@ import { enabledSinks } from './handoff/sinks';
 import { type OutboxWorker, startOutboxWorker } from './handoff/outbox-worker';
 import { registerCoordinatorApi } from './http/coordinator-api';
 import { registerDirectLineTokenRoute } from './http/directline-token-route';
+import { createFixedWindowRateLimiter } from './http/rate-limit';
 import { registerWebPageRoutes } from './http/web-page-routes';
 import { close, createHttpServer, listen } from './http/server';
 import { guessLocaleFromText, negotiateLocale } from './i18n/locales';
@@ -76,6 +77,9 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const userState = new UserState(stores.botState);
   const precheckProperty = conversationState.createProperty<PrecheckSummary | undefined>('precheckSummary');
 
+  /** References are 5 characters: a conversation may look up only a few per hour, so they cannot be guessed. */
+  const referralLookups = createFixedWindowRateLimiter({ limit: 10, windowMs: 60 * 60 * 1000 });
+
   /** Dialogs answer storage failures politely; the operator still needs to hear about them (no personal data). */
   const logFailure = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
     try {
@@ -102,7 +106,13 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     recognizeQuestion: (text, locale) => recognizer.recognize(text, locale),
     isMedicalDecisionRequest: detectMedicalDecisionRequest,
     createReferral: (input) => logFailure('create referral', () => createReferral({ stores, sinkNames: sinks.names, clock, logger, worker: { nudge: () => worker?.nudge() } }, input)),
-    findReferral: (reference) => logFailure('find referral', () => stores.referrals.getByReference(reference)),
+    findReferral: async (reference, context) => {
+      if (!referralLookups.hit(conversationKeyOf(context), clock.now()).allowed) {
+        logger.warn('referral lookups limited for a conversation', { channel: context.activity.channelId });
+        throw new Error('too many referral lookups');
+      }
+      return logFailure('find referral', () => stores.referrals.getByReference(reference));
+    },
     eraseConversation: async (context) => {
       const stateKeys = [conversationState.getStorageKey(context), userState.getStorageKey(context)].filter((key): key is string => Boolean(key));
       const result = await logFailure('erase', () => eraseConversation(stores, conversationKeyOf(context), stateKeys, clock));

@@ -48,7 +48,7 @@ export class CheckReferralDialog extends ComponentDialog {
     const t = this.services.i18n.getFixedT(locale);
     let referral: ReferralSummary | undefined;
     try {
-      referral = await this.services.findReferral(reference);
+      referral = await this.services.findReferral(reference, step.context);
     } catch {
       // The composition root logs the cause; a lookup failure is not "not found".
       await step.context.sendActivity(`${t('handoff:check.failed')}\n\n${publicContactText(this.services, step.context)}`);

@@ -70,3 +70,24 @@ describe('turn serialisation', () => {
     expect(log.indexOf('start b:x')).toBeLessThan(log.indexOf('end a:1'));
   });
 });
+
+describe('checking a referral', () => {
+  it('a conversation may look up only 10 references an hour, so short references cannot be guessed', async () => {
+    const t = i18n.getFixedT('en');
+    const chat = await startConversation({ locale: 'en-US' });
+    try {
+      await chat.say('I am the patient');
+      for (let attempt = 1; attempt <= 10; attempt += 1) {
+        await chat.say('check my referral');
+        const answer = await chat.say(`TG-${'ABCDEFGHJK'[attempt - 1] ?? 'A'}2345`);
+        expect(answer[0]?.text, `attempt ${attempt}`).toContain(t('handoff:check.notFound', { reference: `TG-${'ABCDEFGHJK'[attempt - 1] ?? 'A'}2345` }));
+      }
+      await chat.say('check my referral');
+      const limited = await chat.say('TG-MN234');
+      expect(limited[0]?.text).toContain(t('handoff:check.failed'));
+      expect(limited[0]?.text).not.toContain(t('handoff:check.notFound', { reference: 'TG-MN234' }));
+    } finally {
+      await chat.close();
+    }
+  });
+});
