@@ -52,8 +52,8 @@ export class DirectLineAdapter extends BotAdapter {
     return this.options.bot;
   }
 
-  /** Fills in what the channel owns (id, time, channel, service URL) on an incoming activity. */
-  stampIncoming(activity: Partial<Activity>, conversationId: string): Partial<Activity> {
+  /** What the channel owns on every activity, in either direction: id, time, channel, service URL, conversation. */
+  private stamp(activity: Partial<Activity>, conversationId: string): Partial<Activity> {
     return {
       ...activity,
       id: newActivityId(),
@@ -61,8 +61,12 @@ export class DirectLineAdapter extends BotAdapter {
       channelId: directLineChannelId,
       serviceUrl: this.options.serviceUrl,
       conversation: conversationAccount(conversationId),
-      recipient: this.options.bot,
     };
+  }
+
+  /** Stamps an incoming activity, addressed to the bot. */
+  stampIncoming(activity: Partial<Activity>, conversationId: string): Partial<Activity> {
+    return { ...this.stamp(activity, conversationId), recipient: this.options.bot };
   }
 
   /** Appends to the history and wakes the conversation's sockets; returns the new watermark. */
@@ -102,12 +106,7 @@ export class DirectLineAdapter extends BotAdapter {
       }
       const conversationId = activity.conversation?.id ?? context.activity.conversation.id;
       const outgoing: Partial<Activity> = toJson({
-        ...activity,
-        id: newActivityId(),
-        timestamp: this.options.clock.now(),
-        channelId: directLineChannelId,
-        serviceUrl: this.options.serviceUrl,
-        conversation: conversationAccount(conversationId),
+        ...this.stamp(activity, conversationId),
         from: this.options.bot,
         recipient: activity.recipient ?? context.activity.from,
       });
