@@ -185,6 +185,22 @@ describe('language', () => {
     }
   });
 
+  it('a channel menu click (WeChat custom menu) starts its item even in the middle of a topic', async () => {
+    const chat = await startConversation({ locale: 'zh-CN', channelId: 'wechat' });
+    try {
+      const zhHans = i18n.getFixedT('zh-Hans');
+      await chat.say('我是患者本人');
+      await chat.say(zhHans('common:menu.about'));
+      await chat.say(zhHans('topics:medicines.title'));
+      const precheck = await chat.click(zhHans('common:menu.precheck'), { command: 'precheck' });
+      expect(precheck.at(-1)?.text).toContain(zhHans('precheck:questions.age.question'));
+      const about = await chat.click(zhHans('common:menu.about'), { command: 'about' });
+      expect(about.at(-1)?.text).toContain(zhHans('topics:about.answer'));
+    } finally {
+      await chat.close();
+    }
+  });
+
   it('"restart" starts over with the greeting and asks who is asking again', async () => {
     const chat = await startConversation({ locale: 'en-US' });
     try {

@@ -19,6 +19,8 @@ export interface Conversation {
   readonly opening: BotReply[];
   /** Sends one message as the user and returns every message the bot answered with (typing indicators left out). */
   say(text: string): Promise<BotReply[]>;
+  /** Sends a message with a value, as a channel menu click does (WeChat's custom menu: words + command). */
+  click(text: string, value: Record<string, unknown>): Promise<BotReply[]>;
   readonly stores: Stores;
   readonly app: App;
   /** Every line the app logged, to check that no personal data was written. */
@@ -87,6 +89,10 @@ export async function startConversation(options: ConversationOptions = {}): Prom
     async say(text: string) {
       remember(text);
       await adapter.receiveActivity({ type: 'message', text, locale: options.locale });
+      return drain();
+    },
+    async click(text: string, value: Record<string, unknown>) {
+      await adapter.receiveActivity({ type: 'message', text, value, locale: options.locale });
       return drain();
     },
     async close() {
