@@ -20,6 +20,8 @@ export const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   PUBLIC_BASE_URL: z.url().default('http://localhost:3978'),
   MAX_BODY_BYTES: positiveInt(64 * 1024),
+  /** Behind the hospital's reverse proxy: take the client address from the last X-Forwarded-For entry. */
+  TRUST_PROXY: flag(false),
 
   MicrosoftAppId: optionalString,
   MicrosoftAppPassword: optionalString,

@@ -71,7 +71,7 @@ export function registerDirectLineTokenRoute(server: Server, deps: DirectLineTok
   server.post(directLineTokenPath, async (req: Request, res: Response) => {
     allowOrigin(req, res);
     res.setHeader('Cache-Control', 'no-store');
-    const decision = limiter.hit(clientAddressKey(req), clock.now());
+    const decision = limiter.hit(clientAddressKey(req, deps.config.env.TRUST_PROXY), clock.now());
     if (!decision.allowed) {
       res.setHeader('Retry-After', String(decision.retryAfterSeconds));
       res.send(429, errorBody('too_many_requests'));

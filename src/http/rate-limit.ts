@@ -67,8 +67,11 @@ export function createFixedWindowRateLimiter({ limit, windowMs, maxKeys = 10_000
  * because one household or phone gets a whole /64 and can pick any address in it. X-Forwarded-For is NOT read:
  * anyone can write it, so behind a reverse proxy every client shares the proxy's count.
  */
-export function clientAddressKey(req: Request): string {
-  const raw = req.socket?.remoteAddress ?? 'unknown';
+export function clientAddressKey(req: Request, trustProxy = false): string {
+  // Behind the hospital's own reverse proxy (TRUST_PROXY=true) the proxy appends the address it saw as the
+  // last X-Forwarded-For entry; earlier entries are whatever the client sent, so they are never used.
+  const forwarded = trustProxy ? req.header('x-forwarded-for')?.split(',').at(-1)?.trim() : undefined;
+  const raw = forwarded || (req.socket?.remoteAddress ?? 'unknown');
   const address = raw.startsWith('::ffff:') && raw.includes('.') ? raw.slice('::ffff:'.length) : raw;
   if (!isIPv6(address)) return address;
   return `${expandIPv6(address).slice(0, 4).join(':')}::/64`;

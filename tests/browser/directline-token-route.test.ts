@@ -100,6 +100,19 @@ describe('rate limit per client address', () => {
     expect((await postToken(base)).status).toBe(200);
   });
 
+  it('behind a trusted proxy counts each visitor by the last X-Forwarded-For entry; otherwise the header is ignored', async () => {
+    const limiter = () => createFixedWindowRateLimiter({ limit: 1, windowMs: 60_000 });
+    const proxied = await startTokenServer({ TRUST_PROXY: 'true' }, { rateLimiter: limiter() });
+    expect((await postToken(proxied, { 'X-Forwarded-For': '203.0.113.7' })).status).toBe(200);
+    expect((await postToken(proxied, { 'X-Forwarded-For': '203.0.113.8' })).status).toBe(200);
+    // A forged first entry does not buy a new budget: the proxy's own (last) entry counts.
+    expect((await postToken(proxied, { 'X-Forwarded-For': '198.51.100.1, 203.0.113.7' })).status).toBe(429);
+
+    const direct = await startTokenServer({}, { rateLimiter: limiter() });
+    expect((await postToken(direct, { 'X-Forwarded-For': '203.0.113.7' })).status).toBe(200);
+    expect((await postToken(direct, { 'X-Forwarded-For': '203.0.113.8' })).status).toBe(429);
+  });
+
   it('counts IPv4-mapped addresses as IPv4 and IPv6 addresses per /64', () => {
     const key = (remoteAddress: string) => clientAddressKey({ socket: { remoteAddress } } as unknown as Request);
     expect(key('::ffff:192.0.2.7')).toBe('192.0.2.7');
