@@ -110,11 +110,16 @@ export interface OutboxStore {
   markDelivered(id: string, now: Date): Promise<void>;
   markFailed(id: string, error: string, nextAttemptAt: Date): Promise<void>;
   countPending(): Promise<number>;
+  /**
+   * Makes every pending message due now, including ones parked after a permanent failure: for after an
+   * operator fixed a sink (a mistyped webhook URL). Returns how many were waiting.
+   */
+  retryNow(now: Date): Promise<number>;
 }
 
 export interface AuditEntry {
   actor: string;
-  action: 'referral.read' | 'referral.list' | 'referral.export' | 'referral.update' | 'referral.delete' | 'conversation.erase' | 'referral.purge';
+  action: 'referral.read' | 'referral.list' | 'referral.export' | 'referral.update' | 'referral.delete' | 'conversation.erase' | 'referral.purge' | 'outbox.retry';
   referralId?: string;
   detail?: string;
   at: Date;

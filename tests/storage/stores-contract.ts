@@ -257,6 +257,21 @@ export function describeStoresContract(backend: StoresBackend): void {
     });
 
     describe('outbox', () => {
+      it('retryNow makes parked and backed-off messages due now, and leaves delivered ones alone', async () => {
+        const { stores } = await fresh();
+        await stores.referrals.createWithNotifications(newReferral('webchat/r1'), ['webhook', 'email'], t0);
+        const [parked, delivered] = await stores.outbox.claimDue(t0, 10, 60_000, 'w1');
+        if (!parked || !delivered) throw new Error('expected two claimed messages');
+        await stores.outbox.markFailed(parked.id, 'parked: 404', new Date(Date.UTC(9999, 11, 31)));
+        await stores.outbox.markDelivered(delivered.id, t0);
+        expect(await stores.outbox.claimDue(minutes(5), 10, 60_000, 'w1')).toEqual([]);
+        expect(await stores.outbox.retryNow(minutes(5))).toBe(1);
+        const again = await stores.outbox.claimDue(minutes(5), 10, 60_000, 'w1');
+        expect(again.map((message) => message.id)).toEqual([parked.id]);
+        expect(again[0]?.idempotencyKey).toBe(parked.idempotencyKey);
+        expect(await stores.outbox.retryNow(minutes(5))).toBe(0);
+      });
+
       it('claims due messages once, re-offers them when the lease expires, and keeps the idempotency key', async () => {
         const { stores } = await fresh();
         const referral = await stores.referrals.createWithNotifications(newReferral('webchat/o1'), ['webhook', 'email', 'webhook'], t0);

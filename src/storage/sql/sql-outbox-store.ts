@@ -71,4 +71,14 @@ export class SqlOutboxStore implements OutboxStore {
       .executeTakeFirstOrThrow();
     return Number(row.count);
   }
+
+  async retryNow(now: Date): Promise<number> {
+    const result = await this.context.db
+      .updateTable('outbox')
+      .set({ next_attempt_at: now.getTime() })
+      .where('state', '=', 'pending')
+      .where('next_attempt_at', '>', now.getTime())
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
 }
