@@ -36,6 +36,8 @@ export const environmentSchema = z.object({
     .trim()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /** PostgreSQL: how long to wait for a connection or a statement before giving up (a hung server must not hang the bot). */
+  DATABASE_TIMEOUT_SECONDS: positiveInt(10),
   DATA_ENCRYPTION_KEY: z
     .string()
     .trim()

@@ -45,7 +45,13 @@ export async function createStores(config: AppConfig, logger: Logger, options: C
 
   let context: SqlContext;
   if (databaseUrl) {
-    const db = await openPostgresDatabase(databaseUrl, logger, options.schema, (opened, schema) => prepare({ db: opened, backend }, schema));
+    const db = await openPostgresDatabase(
+      databaseUrl,
+      logger,
+      options.schema,
+      (opened, schema) => prepare({ db: opened, backend }, schema),
+      config.env.DATABASE_TIMEOUT_SECONDS * 1000,
+    );
     context = { db, backend };
   } else {
     if (options.schema !== undefined) throw new Error('options.schema applies to PostgreSQL only');

@@ -28,19 +28,45 @@ export async function openPostgresDatabase(
   logger: Logger,
   schema: string | undefined,
   prepare: (db: Kysely<Database>, schema: string) => Promise<void>,
+  timeoutMs = 10_000,
 ): Promise<Kysely<Database>> {
+  const where = serverOf(connectionString);
   const pool = new pg.Pool({
     connectionString,
     max: 10,
     types,
+    keepAlive: true,
+    // A server that accepts TCP and never answers: connecting gives up after this.
+    connectionTimeoutMillis: timeoutMs,
+    // A slow statement is cancelled by the server; a silent server by the client (a little later).
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs + 1_000,
+    idle_in_transaction_session_timeout: Math.max(timeoutMs * 3, 30_000),
     ...(schema !== undefined ? { options: `-c search_path=${quoteIdentifier(schema)}` } : {}),
   });
   // An idle client losing its server emits 'error' on the pool; unhandled, that would end the process.
-  pool.on('error', (error) => logger.error('PostgreSQL idle connection failed', { error: error.message }));
+  pool.on('error', (error) => logger.warn('PostgreSQL idle connection lost; the pool will open a new one', { server: where, ...errorFields(error) }));
+  // A checked-out client has no pool listener: a connection terminated by the server (pg_terminate_backend, a
+  // failover) between or during statements would emit an unhandled 'error' and end the process. The query in
+  // flight fails on its own; the pool drops the broken client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn('PostgreSQL connection lost; the pool will open a new one', { server: where, ...errorFields(error) }));
+    dropClientOnReadTimeout(client);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const lockClient = new pg.Client({ connectionString });
+  const lockClient = new pg.Client({
+    connectionString,
+    connectionTimeoutMillis: timeoutMs,
+    // Waiting for another instance's migration is legitimate; a silent server is not.
+    query_timeout: Math.max(timeoutMs * 6, 60_000),
+  });
+  lockClient.on('error', (error) => logger.warn('PostgreSQL startup connection lost', { server: where, ...errorFields(error) }));
   try {
-    await lockClient.connect();
+    try {
+      await lockClient.connect();
+    } catch (error) {
+      throw describeConnectError(error, where, timeoutMs);
+    }
     await lockClient.query('select pg_advisory_lock(hashtext($1))', [startupLockName]);
     try {
       if (schema !== undefined) await lockClient.query(`create schema if not exists ${quoteIdentifier(schema)}`);
@@ -57,4 +83,52 @@ export async function openPostgresDatabase(
   } finally {
     await lockClient.end();
   }
+}
+
+/** host:port of a connection string, never its user or password (for logs and startup errors). */
+function serverOf(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `${url.hostname || 'localhost'}:${url.port || '5432'}`;
+  } catch {
+    return 'the configured server';
+  }
+}
+
+function errorFields(error: unknown): Record<string, unknown> {
+  const { name, message, code } = (error ?? {}) as { name?: string; message?: string; code?: string };
+  return { error: `${name ?? 'Error'}: ${message ?? String(error)}`, ...(code ? { code } : {}) };
+}
+
+/** Startup errors that say what to check, in the operator's words. */
+function describeConnectError(error: unknown, where: string, timeoutMs: number): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string } | undefined)?.code;
+  if (/timeout/i.test(message)) {
+    return new Error(
+      `PostgreSQL at ${where} did not answer within ${Math.round(timeoutMs / 1000)} s (DATABASE_TIMEOUT_SECONDS): check DATABASE_URL and that the server is up and reachable`,
+      { cause: error },
+    );
+  }
+  if (code === 'ECONNREFUSED') return new Error(`PostgreSQL at ${where} refused the connection: check DATABASE_URL and that the server is running`, { cause: error });
+  return new Error(`PostgreSQL at ${where}: ${message}`, { cause: error });
+}
+
+/**
+ * pg's client-side `query_timeout` rejects the query but leaves the client waiting for the silent server, and the
+ * pool would hand the same stuck client out again. Closing its socket makes the pool discard it on release.
+ */
+function dropClientOnReadTimeout(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const result = query(...args);
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => {
+        if (error instanceof Error && /query read timeout/i.test(error.message)) {
+          (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+        }
+      });
+    }
+    return result;
+  };
 }

@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config';
+import { createLogger } from '../../src/logger';
+import { createStores } from '../../src/storage/create-stores';
+import { allText, startConversation } from '../support/conversation-harness';
+
+/**
+ * Fault suite, PostgreSQL. Loopback only, bounded: the app's own connections (found by a per-run
+ * application_name) are terminated by the server while conversations run, and a "database" that accepts TCP
+ * and never answers stands in for a hung server.
+ */
+const serverUrl = 'postgres://postgres@127.0.0.1:5432/test';
+const runId = randomBytes(4).toString('hex');
+const schema = `tg_fault_${runId}`;
+const applicationName = `tg_fault_${runId}`;
+const appUrl = `${serverUrl}?application_name=${applicationName}&options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+const key = randomBytes(32).toString('base64');
+const appEnv = { DATABASE_URL: appUrl, DATA_ENCRYPTION_KEY: key, DIRECTLINE_SECRET: `fault-suite-directline-secret-${runId}`, DATABASE_TIMEOUT_SECONDS: '3' };
+
+let admin: pg.Client;
+
+beforeAll(async () => {
+  admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
+  await admin.connect().catch((error: unknown) => {
+    throw new Error(`PostgreSQL is not reachable at ${serverUrl} (${String(error)}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`);
+  });
+  await admin.query(`CREATE SCHEMA ${schema}`);
+});
+
+afterAll(async () => {
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.end();
+});
+
+/** Terminates every connection of this run's app; returns how many. */
+async function terminateAppConnections(): Promise<number> {
+  const result = await admin.query<{ terminated: boolean }>(
+    'SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
+    [applicationName],
+  );
+  return result.rows.filter((row) => row.terminated).length;
+}
+
+/** Collects what would otherwise kill the process: an unhandled 'error' event is an uncaught exception. */
+function watchForCrashes(): { crashes: string[]; stop(): void } {
+  const crashes: string[] = [];
+  const onCrash = (error: unknown) => crashes.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  return {
+    crashes,
+    stop() {
+      process.off('uncaughtException', onCrash);
+      process.off('unhandledRejection', onCrash);
+    },
+  };
+}
+
+describe('PostgreSQL connections terminated by the server under traffic', () => {
+  it('the process stays up, every turn gets an answer, no reference is given for an unsaved referral, and later turns work', async () => {
+    const watch = watchForCrashes();
+    const chats = await Promise.all(
+      [0, 1, 2, 3].map(() =>
+        startConversation({ locale: 'en-US', env: appEnv }),
+      ),
+    );
+    // Each harness opens its own app; all of them share the application_name, so the killer hits them all.
+    let killing = true;
+    let kills = 0;
+    const killer = (async () => {
+      while (killing) {
+        kills += await terminateAppConnections();
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+    })();
+    try {
+      const transcripts: string[] = [];
+      const replyCounts: number[] = [];
+      await Promise.all(
+        chats.map(async (chat) => {
+          for (let round = 0; round < 4; round += 1) {
+            for (const text of ['I am the patient', 'talk to a person', 'yes', 'Ms Chen', '138 1234 5678', 'skip', 'morning', 'English', 'yes', 'menu']) {
+              const replies = await chat.say(text);
+              replyCounts.push(replies.length);
+              transcripts.push(allText(replies));
+            }
+          }
+        }),
+      );
+      killing = false;
+      await killer;
+      expect(kills, 'the fault was really injected').toBeGreaterThan(0);
+      expect(watch.crashes).toEqual([]);
+      // Every turn was answered (a polite failure at worst), never left silent.
+      expect(replyCounts.filter((count) => count === 0)).toEqual([]);
+      // Every reference the bot gave exists in the database.
+      const stored = new Set((await admin.query<{ reference: string }>(`SELECT reference FROM ${schema}.referrals`)).rows.map((row) => row.reference));
+      const given = transcripts.flatMap((text) => text.match(/TG-[2-9A-HJKMNP-Z]{5}/g) ?? []);
+      expect(given.filter((reference) => !stored.has(reference))).toEqual([]);
+
+      // The database is back (it never left): a whole hand-off works on a fresh conversation of the same app.
+      const after = await startConversation({ locale: 'en-US', env: appEnv });
+      try {
+        await after.say('I am the patient');
+        await after.say('talk to a person');
+        for (const answer of ['yes', 'Ms Chen', '138 1234 5678', 'skip', 'morning', 'English']) await after.say(answer);
+        const confirmation = allText(await after.say('yes'));
+        expect(confirmation).toMatch(/TG-[2-9A-HJKMNP-Z]{5}/);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      killing = false;
+      await killer;
+      watch.stop();
+      for (const chat of chats) await chat.close();
+    }
+    expect(watch.crashes).toEqual([]);
+  }, 90_000);
+});
+
+/** A TCP server on loopback that accepts connections and never says a word: a hung database. */
+async function startSilentServer(): Promise<{ url: string; sockets: Socket[]; close(): Promise<void> }> {
+  const sockets: Socket[] = [];
+  const server: Server = createServer((socket) => {
+    sockets.push(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/test`,
+    sockets,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('a silent PostgreSQL (accepts TCP, never answers)', () => {
+  it('startup fails within the configured timeout with an error that says what is wrong', async () => {
+    const silent = await startSilentServer();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-silent-'));
+    try {
+      const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: silent.url, DATA_ENCRYPTION_KEY: key, DATABASE_TIMEOUT_SECONDS: '1' });
+      const started = Date.now();
+      const outcome = await Promise.race([
+        createStores(config, createLogger('silent')).then(
+          async (stores) => {
+            await stores.close();
+            return 'opened';
+          },
+          (error: unknown) => error,
+        ),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting after 10 s'), 10_000)),
+      ]);
+      expect(outcome).toBeInstanceOf(Error);
+      expect((outcome as Error).message).toMatch(/PostgreSQL at 127\.0\.0\.1:\d+ did not answer within 1 s/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(silent.sockets.length).toBeGreaterThan(0);
+    } finally {
+      await silent.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 20_000);
+});
