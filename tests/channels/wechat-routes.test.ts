@@ -86,33 +86,44 @@ describe('/api/wechat', () => {
   const bot = new TestBot();
   let fake: FakeWeChatApi;
   let server: Server;
+  let safeServer: Server;
   let stores: Stores;
+  /** Plaintext mode (no EncodingAESKey). */
   let channel: WeChatChannel | undefined;
   let baseUrl: string;
+  /** Safe mode, same account and storage: it accepts encrypted pushes only. */
+  let safeChannel: WeChatChannel | undefined;
+  let safeUrl: string;
   const prepared: unknown[] = [];
 
   beforeAll(async () => {
     fake = await startFakeWeChatApi({ appId: account.appId, appSecret });
-    const config = loadConfig({
+    const plainEnv = {
       DATA_DIR: dataDir,
       WECHAT_TOKEN: account.token,
       WECHAT_APP_ID: account.appId,
       WECHAT_APP_SECRET: appSecret,
-      WECHAT_ENCODING_AES_KEY: account.encodingAesKey,
       WECHAT_API_BASE: fake.baseUrl,
       WECHAT_MENU_LANGUAGE: 'en',
-    });
+    };
+    const config = loadConfig(plainEnv);
+    const safeConfig = loadConfig({ ...plainEnv, WECHAT_ENCODING_AES_KEY: account.encodingAesKey });
     const logger = createLogger('info', (line) => logLines.push(line));
     stores = await createStores(config, logger);
+    const deps = (channelConfig: typeof config): ChannelDependencies => ({ config: channelConfig, logger, stores, clock: systemClock, prepareAdapter: (adapter) => prepared.push(adapter), botLogic: bot.logic });
     server = createHttpServer({ config, logger });
-    const deps: ChannelDependencies = { config, logger, stores, clock: systemClock, prepareAdapter: (adapter) => prepared.push(adapter), botLogic: bot.logic };
-    channel = registerWeChatRoutes(server, deps, { replyBudgetMs });
+    channel = registerWeChatRoutes(server, deps(config), { replyBudgetMs });
     baseUrl = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
+    safeServer = createHttpServer({ config: safeConfig, logger });
+    safeChannel = registerWeChatRoutes(safeServer, deps(safeConfig), { replyBudgetMs });
+    safeUrl = `http://127.0.0.1:${await listen(safeServer, 0, '127.0.0.1')}`;
   });
 
   afterAll(async () => {
     await channel?.drain();
+    await safeChannel?.drain();
     await close(server);
+    await close(safeServer);
     await stores.close();
     await fake.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -120,7 +131,7 @@ describe('/api/wechat', () => {
 
   it('registers only with WECHAT_TOKEN, and hands its adapter to prepareAdapter', () => {
     expect(channel).toBeDefined();
-    expect(prepared).toEqual([channel?.adapter]);
+    expect(prepared).toEqual([channel?.adapter, safeChannel?.adapter]);
     const withoutToken = loadConfig({ DATA_DIR: dataDir });
     const bare = createHttpServer({ config: withoutToken, logger: createLogger('silent') });
     expect(registerWeChatRoutes(bare, { config: withoutToken, logger: createLogger('silent'), stores, clock: systemClock, prepareAdapter: () => undefined, botLogic: bot.logic })).toBeUndefined();
@@ -154,7 +165,7 @@ describe('/api/wechat', () => {
 
   it('round-trips safe mode: the encrypted reply carries a valid MsgSignature and decrypts to the answer', async () => {
     const openId = uniqueOpenId();
-    const response = await send(baseUrl, safeModePost(account, textXml(openId, '你好')));
+    const response = await send(safeUrl, safeModePost(account, textXml(openId, '你好')));
     expect(response.status).toBe(200);
     const envelope = parseWeChatXml(response.body);
     expect(Object.keys(envelope).sort()).toEqual(['Encrypt', 'MsgSignature', 'Nonce', 'TimeStamp']);
@@ -175,7 +186,7 @@ describe('/api/wechat', () => {
 
     const safe = safeModePost(account, textXml(openId, 'forged'));
     safe.query.set('msg_signature', 'a'.repeat(40));
-    expect((await send(baseUrl, safe)).status).toBe(401);
+    expect((await send(safeUrl, safe)).status).toBe(401);
 
     const otherToken = plaintextPost({ ...account, token: 'not-the-token' }, textXml(openId, 'forged'));
     expect((await send(baseUrl, otherToken)).status).toBe(401);
@@ -198,8 +209,10 @@ describe('/api/wechat', () => {
       expect(response.status, body.slice(0, 40)).toBe(400);
       expect(JSON.parse(response.body)).toMatchObject({ error: { code: 'bad_request' } });
     }
-    const garbledSafeMode = plaintextPost(account, '<xml><Encrypt><![CDATA[bm90IGJsb2Nrcw==]]></Encrypt></xml>');
-    expect((await send(baseUrl, garbledSafeMode)).status).toBe(401);
+    // An encrypted body: plaintext mode cannot read it (400); safe mode refuses it without encrypt_type and msg_signature (401).
+    const garbledSafeMode = () => plaintextPost(account, '<xml><Encrypt><![CDATA[bm90IGJsb2Nrcw==]]></Encrypt></xml>');
+    expect((await send(baseUrl, garbledSafeMode())).status).toBe(400);
+    expect((await send(safeUrl, garbledSafeMode())).status).toBe(401);
 
     const tooLargeForServer = await send(baseUrl, plaintextPost(account, `<xml>${'a'.repeat(70 * 1024)}</xml>`));
     expect(tooLargeForServer.status).toBe(413);
@@ -252,7 +265,7 @@ describe('/api/wechat', () => {
     const tokensBefore = fake.tokenRequests;
 
     const started = Date.now();
-    const response = await send(baseUrl, safeModePost(account, textXml(openId, 'slow 1200')));
+    const response = await send(safeUrl, safeModePost(account, textXml(openId, 'slow 1200')));
     const waited = Date.now() - started;
     expect(response.body).toBe('success');
     expect(waited).toBeGreaterThanOrEqual(replyBudgetMs - 50);
@@ -297,7 +310,7 @@ describe('/api/wechat', () => {
     const welcome = await send(baseUrl, plaintextPost(account, event('subscribe')));
     expect(passiveContent(welcome.body).content).toBe('Welcome to TrialGuide.');
 
-    const click = await send(baseUrl, safeModePost(account, event('CLICK', 'TG_CONTACT')));
+    const click = await send(safeUrl, safeModePost(account, event('CLICK', 'TG_CONTACT')));
     expect(click.status).toBe(200);
     expect(bot.seen.at(-1)).toMatchObject({ type: 'message', text: 'Contact the study team', value: { command: 'handoff' } });
 

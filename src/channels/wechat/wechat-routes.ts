@@ -10,6 +10,7 @@ import { WeChatApiClient } from './customer-service-client';
 import { toInbound, type WeChatInbound, WeChatMessageError } from './inbound-message';
 import { WeChatCryptoError, WeChatMessageCrypto } from './message-crypto';
 import { renderReply } from './render';
+import { type ReplayVerdict, requestFingerprint, WeChatReplayGuard } from './replay-guard';
 import { ReplyQuota } from './reply-quota';
 import { isValidSignature, wechatSignature } from './signature';
 import { TurnCoordinator } from './turn-coordinator';
@@ -109,39 +110,81 @@ export function registerWeChatRoutes(server: Server, deps: ChannelDependencies, 
     sendLater: (inbound: WeChatInbound, messages: string[]) => sendMessages(inbound.openId, messages),
   });
 
-  const signed = (query: Query) => isValidSignature(query.signature, [token, field(query, 'timestamp'), field(query, 'nonce')]);
+  // Signatures expire and are single-use: see WeChatReplayGuard for the design (identical retries pass on to
+  // the MsgId de-duplication, a seen nonce with a different request is refused).
+  const replayGuard = new WeChatReplayGuard(stores.keyValue, clock);
+
+  const refuse = (res: Response, reason: string) => {
+    logger.warn('wechat request refused', { reason });
+    res.send(401, errorBody('unauthorized'));
+  };
+
+  /** The query signature, the timestamp window and the nonce's shape; answers 401 and returns false otherwise. */
+  const authentic = (query: Query, res: Response): boolean => {
+    const timestamp = field(query, 'timestamp');
+    const nonce = field(query, 'nonce');
+    if (!isValidSignature(query.signature, [token, timestamp, nonce])) refuse(res, 'bad signature');
+    else if (!replayGuard.isFresh(timestamp)) refuse(res, 'timestamp outside the signature window');
+    else if (!WeChatReplayGuard.isWellFormedNonce(nonce)) refuse(res, 'malformed nonce');
+    else return true;
+    return false;
+  };
+
+  /**
+   * Records the request's nonce; a nonce seen with a different request is refused (401). When the shared store
+   * cannot be asked, the request is refused with 503 rather than let through unchecked (WeChat retries).
+   */
+  const firstUse = async (query: Query, res: Response, method: string, body: string): Promise<boolean> => {
+    let verdict: ReplayVerdict;
+    try {
+      verdict = await replayGuard.check(field(query, 'timestamp'), field(query, 'nonce'), requestFingerprint(method, body));
+    } catch (error) {
+      logger.error('wechat nonce check failed, request refused', { error });
+      res.send(503, errorBody('unavailable'));
+      return false;
+    }
+    if (verdict !== 'replay') return true;
+    refuse(res, 'nonce reused with a different request');
+    return false;
+  };
 
   server.get(wechatPath, async (req: Request, res: Response) => {
     const query = queryOf(req);
-    if (!signed(query)) {
-      res.send(401, errorBody('unauthorized'));
-      return;
-    }
-    res.sendRaw(200, field(query, 'echostr'), { 'Content-Type': 'text/plain; charset=utf-8' });
+    if (!authentic(query, res)) return;
+    // URL verification signs like a plaintext POST: its nonce is recorded too, or its signature could carry a body.
+    const echostr = field(query, 'echostr');
+    if (!(await firstUse(query, res, 'GET', echostr))) return;
+    res.sendRaw(200, echostr, { 'Content-Type': 'text/plain; charset=utf-8' });
   });
 
   server.post(wechatPath, async (req: Request, res: Response) => {
     const query = queryOf(req);
-    if (!signed(query)) {
-      res.send(401, errorBody('unauthorized'));
+    if (!authentic(query, res)) return;
+    // Safe mode: only encrypted pushes. A plaintext POST's signature covers no body, so answering it would
+    // bring back exactly the risk safe mode is there to remove ("compatible" mode is for migration only).
+    if (messageCrypto && field(query, 'encrypt_type') !== 'aes') {
+      refuse(res, 'plaintext push in safe mode');
       return;
     }
     let fields: Record<string, string>;
-    let encrypted = false;
     try {
       const text = bodyText(req);
       if (text === undefined) throw new BadRequest('no XML body');
       fields = parseWeChatXml(text, maxXmlBytes);
-      if (field(query, 'encrypt_type') === 'aes' || (fields.Encrypt !== undefined && fields.MsgType === undefined)) {
-        encrypted = true;
+      if (!messageCrypto && (field(query, 'encrypt_type') === 'aes' || (fields.Encrypt !== undefined && fields.MsgType === undefined))) {
+        throw new BadRequest('encrypted message without safe mode configured');
+      }
+      if (messageCrypto) {
         const cipherText = fields.Encrypt;
-        if (!messageCrypto || !cipherText) throw new BadRequest('encrypted message without safe mode configured or without Encrypt');
+        if (!cipherText) throw new BadRequest('safe-mode message without Encrypt');
         if (!isValidSignature(query.msg_signature, [token, field(query, 'timestamp'), field(query, 'nonce'), cipherText])) {
-          res.send(401, errorBody('unauthorized'));
+          refuse(res, 'bad msg_signature');
           return;
         }
-        fields = parseWeChatXml(messageCrypto.decrypt(cipherText), maxXmlBytes);
       }
+      // Authenticated: now the nonce's single use (it answers when it refuses).
+      if (!(await firstUse(query, res, 'POST', text))) return;
+      if (messageCrypto) fields = parseWeChatXml(messageCrypto.decrypt(fields.Encrypt ?? ''), maxXmlBytes);
     } catch (error) {
       if (error instanceof BadRequest || error instanceof WeChatXmlError || error instanceof WeChatCryptoError) {
         logger.warn('wechat request rejected', { reason: error.message });
@@ -168,7 +211,7 @@ export function registerWeChatRoutes(server: Server, deps: ChannelDependencies, 
     }
     const now = Math.floor(clock.now().getTime() / 1000);
     let xml = buildTextReplyXml({ toUser: inbound.openId, fromUser: inbound.accountId, createTime: now, content: outcome.content });
-    if (encrypted && messageCrypto) {
+    if (messageCrypto) {
       const encrypt = messageCrypto.encrypt(xml);
       const timestamp = String(now);
       const nonce = randomBytes(8).readUInt32BE(0).toString();
