@@ -4,12 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TurnContext } from 'botbuilder';
 import { type App, buildApp } from '../../src/app';
+import { registerWeChatRoutes } from '../../src/channels/wechat/wechat-routes';
 import type { Clock } from '../../src/clock';
 import { parseWeChatXml } from '../../src/channels/wechat/xml';
 import { loadConfig, projectRoot } from '../../src/config/load-config';
 import { createTranslator, translatorFor } from '../../src/i18n/translator';
+import { close, createHttpServer, listen } from '../../src/http/server';
 import { createLogger } from '../../src/logger';
+import { createStores } from '../../src/storage/create-stores';
 import { epochSeconds, fixtureXml, plaintextPost, safeModePost, send, signedQuery, type SigningOptions, type WeChatAccount, type WeChatPost } from '../fixtures/wechat/wechat-requests';
 
 /**
@@ -331,5 +335,51 @@ describe('WeChat replay protection across two instances on PostgreSQL', () => {
     const forged = await send(second.baseUrl, { query: new URLSearchParams(captured), body: eventXml(victim, 'unsubscribe', clock) });
     expect(forged.status).toBe(401);
     expect((await second.app.stores.referrals.getByReference(reference))?.reference).toBe(reference);
+  });
+});
+
+describe('WeChat when the shared store cannot record a nonce', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-wechat-nostore-'));
+  const clock = testClock();
+  const turns: string[] = [];
+  const logic = async (context: TurnContext) => {
+    turns.push(context.activity.type);
+    await context.sendActivity('ok');
+  };
+
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('refuses plaintext pushes with 503 (nothing else ties the signature to the body); safe mode goes on', async () => {
+    const env = { DATA_DIR: dataDir, LOG_LEVEL: 'silent', WECHAT_TOKEN: account.token, WECHAT_APP_ID: account.appId, WECHAT_MENU_LANGUAGE: 'en' } as const;
+    const logger = createLogger('silent');
+    const plainConfig = loadConfig(env);
+    const safeConfig = loadConfig({ ...env, WECHAT_ENCODING_AES_KEY: account.encodingAesKey });
+    const stores = await createStores(plainConfig, logger);
+    const servers = [createHttpServer({ config: plainConfig, logger }), createHttpServer({ config: safeConfig, logger })];
+    const [plainServer, safeServer] = servers;
+    if (!plainServer || !safeServer) throw new Error('two servers expected');
+    const deps = { logger, stores, clock, prepareAdapter: () => undefined, botLogic: logic };
+    const channels = [registerWeChatRoutes(plainServer, { ...deps, config: plainConfig }), registerWeChatRoutes(safeServer, { ...deps, config: safeConfig })];
+    try {
+      const plainUrl = `http://127.0.0.1:${await listen(plainServer, 0, '127.0.0.1')}`;
+      const safeUrl = `http://127.0.0.1:${await listen(safeServer, 0, '127.0.0.1')}`;
+      const openId = uniqueOpenId('NoStore');
+      const signing = () => ({ timestamp: epochSeconds(clock.now()) });
+      // While the store works, both answer.
+      expect((await send(plainUrl, plaintextPost(account, textXml(openId, 'hi', clock), signing()))).status).toBe(200);
+      expect(turns).toHaveLength(1);
+
+      await stores.close();
+      const plain = await send(plainUrl, plaintextPost(account, textXml(openId, 'hi', clock), signing()));
+      expect(plain.status).toBe(503);
+      expect(JSON.parse(plain.body)).toMatchObject({ error: { code: 'unavailable' } });
+      expect(turns).toHaveLength(1);
+
+      const safe = await send(safeUrl, safeModePost(account, textXml(openId, 'hi', clock), signing()));
+      expect(safe.status).toBe(200);
+    } finally {
+      for (const channel of channels) await channel?.drain();
+      for (const server of servers) await close(server);
+    }
   });
 });

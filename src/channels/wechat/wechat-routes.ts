@@ -132,13 +132,19 @@ export function registerWeChatRoutes(server: Server, deps: ChannelDependencies, 
 
   /**
    * Records the request's nonce; a nonce seen with a different request is refused (401). When the shared store
-   * cannot be asked, the request is refused with 503 rather than let through unchecked (WeChat retries).
+   * cannot be asked: in plaintext mode the nonce is the only thing tying the signature to this body, so the
+   * request is refused with 503 (WeChat retries); in safe mode msg_signature already covers the body and an
+   * identical replay is a retry, so the push goes on (its turn meets the same storage failure and answers it).
    */
   const firstUse = async (query: Query, res: Response, method: string, body: string): Promise<boolean> => {
     let verdict: ReplayVerdict;
     try {
       verdict = await replayGuard.check(field(query, 'timestamp'), field(query, 'nonce'), requestFingerprint(method, body));
     } catch (error) {
+      if (messageCrypto) {
+        logger.error('wechat nonce check failed, continuing (safe mode: msg_signature covers the body)', { error });
+        return true;
+      }
       logger.error('wechat nonce check failed, request refused', { error });
       res.send(503, errorBody('unavailable'));
       return false;
