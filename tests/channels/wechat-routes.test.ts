@@ -246,6 +246,25 @@ describe('/api/wechat', () => {
     expect(bot.seen.filter((activity) => activity.from?.id === openId)).toHaveLength(1);
   });
 
+  it('treats a byte-identical re-send (same nonce, same body) as WeChat\'s retry, in both modes, not as a replay', async () => {
+    for (const [url, post] of [
+      [baseUrl, (xml: string) => plaintextPost(account, xml)],
+      [safeUrl, (xml: string) => safeModePost(account, xml)],
+    ] as const) {
+      const openId = uniqueOpenId();
+      const request = post(textXml(openId, 'slow 900'));
+      const first = send(url, request);
+      const retries = [sleep(replyBudgetMs + 100).then(() => send(url, request)), sleep(replyBudgetMs + 200).then(() => send(url, request))];
+      expect((await first).body).toBe('success');
+      const [second, third] = await Promise.all(retries);
+      expect(second?.status).toBe(200);
+      expect(third?.status).toBe(200);
+      const answers = [second?.body ?? '', third?.body ?? ''].filter((body) => body !== 'success');
+      expect(answers.length).toBeGreaterThan(0);
+      expect(bot.seen.filter((activity) => activity.from?.id === openId)).toHaveLength(1);
+    }
+  });
+
   it('leaves a push another instance already claimed to that instance', async () => {
     const openId = uniqueOpenId();
     const msgId = uniqueMsgId();
