@@ -39,6 +39,11 @@ export interface OutboxWorker {
   nudge(): void;
   stop(): Promise<void>;
   stats(): OutboxWorkerStats;
+  /**
+   * Wall-clock milliseconds (Date.now) when the background loop last finished a round, successful or not;
+   * undefined before the first. /readyz reports the worker dead when this is too old.
+   */
+  lastLoopAt(): number | undefined;
 }
 
 /**
@@ -68,6 +73,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let inTick = false;
   let nudged = false;
   let chain: Promise<unknown> = Promise.resolve();
+  let lastLoop: number | undefined;
 
   async function settle(message: OutboxMessage, outcome: DeliveryOutcome, reference: string | undefined): Promise<void> {
     // The claim counts the attempt it starts (crashed ones included), so this is already the current attempt.
@@ -157,6 +163,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       logger.error('hand-off outbox poll failed', { error });
     } finally {
       inTick = false;
+      lastLoop = Date.now();
     }
     schedule(nudged || handled >= batchSize ? 0 : pollMs);
   }
@@ -176,5 +183,6 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       await chain;
     },
     stats: () => ({ ...counts }),
+    lastLoopAt: () => (stopped ? undefined : lastLoop),
   };
 }

@@ -9,6 +9,8 @@ export interface ReferralServiceDependencies {
   clock: Clock;
   logger: Logger;
   worker?: { nudge(): void };
+  /** Called when storing failed, e.g. to probe storage at once so /readyz reflects it. */
+  onStorageFailure?: () => void;
 }
 
 /**
@@ -16,7 +18,20 @@ export interface ReferralServiceDependencies {
  * after this resolves: from then on the referral survives a crash and the worker will deliver it.
  */
 export async function createReferral(deps: ReferralServiceDependencies, input: NewReferral): Promise<Referral> {
-  const referral = await deps.stores.referrals.createWithNotifications(input, deps.sinkNames, deps.clock.now());
+  let referral: Referral;
+  try {
+    referral = await deps.stores.referrals.createWithNotifications(input, deps.sinkNames, deps.clock.now());
+  } catch (error) {
+    // The person hears that nothing was saved and gets the phone number; the operator hears why (no personal data).
+    const { name, message, code } = (error ?? {}) as { name?: string; message?: string; code?: unknown };
+    deps.logger.error('referral NOT stored: the person was told and given the study team\'s phone', {
+      channel: input.channel,
+      error: `${name ?? 'Error'}: ${message ?? String(error)}`,
+      ...(typeof code === 'string' ? { code } : {}),
+    });
+    deps.onStorageFailure?.();
+    throw error;
+  }
   deps.logger.info('referral created', { reference: referral.reference, channel: referral.channel, locale: referral.locale, sinks: deps.sinkNames.length });
   if (deps.sinkNames.length === 0) {
     deps.logger.warn('referral created with no hand-off sink configured: coordinators see it only through the coordinator API', { reference: referral.reference });

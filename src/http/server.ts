@@ -1,4 +1,4 @@
-import restify, { type Request, type Response, type Server } from 'restify';
+import restify, { type Next, type Request, type Response, type Server } from 'restify';
 import type { AppConfig } from '../config/load-config';
 import type { Logger } from '../logger';
 import { codeForStatus, errorBody, httpErrors } from './error-catalogue';
@@ -6,15 +6,17 @@ import { codeForStatus, errorBody, httpErrors } from './error-catalogue';
 export interface HttpServerDependencies {
   config: AppConfig;
   logger: Logger;
-  /** Extra readiness checks for /healthz (e.g. the database ping). */
-  healthChecks?: Record<string, () => Promise<boolean>>;
+  /** Checks for /readyz (storage write probe, outbox worker, migrations); each must pass for 200. */
+  readinessChecks?: Record<string, () => Promise<boolean>>;
+  /** Longest a readiness check may take before it counts as failed (so /readyz always answers). Default 5 s. */
+  readinessTimeoutMs?: number;
 }
 
 /**
  * Builds (does not start) the restify server: body limits, JSON errors without stack traces, request logs
  * without bodies, and /healthz. Channels and APIs add their routes to it.
  */
-export function createHttpServer({ config, logger, healthChecks = {} }: HttpServerDependencies): Server {
+export function createHttpServer({ config, logger, readinessChecks = {}, readinessTimeoutMs = 5_000 }: HttpServerDependencies): Server {
   const server = restify.createServer({ name: 'trialguide', handleUncaughtExceptions: false, ignoreTrailingSlash: true });
 
   server.pre((req: Request, res: Response, next: () => void) => {
@@ -47,17 +49,37 @@ export function createHttpServer({ config, logger, healthChecks = {} }: HttpServ
     logger.debug('request', { method: req.method, path: req.getPath(), status: res.statusCode, ms: Date.now() - req.time() });
   });
 
-  server.get('/healthz', async (_req: Request, res: Response) => {
+  // Liveness only: the process is up and its event loop answers. It touches no database, so a hung or lost
+  // database never makes an orchestrator restart a process that would recover by itself.
+  server.get('/healthz', (_req: Request, res: Response, next: Next) => {
+    res.send(200, { status: 'ok' });
+    return next();
+  });
+
+  // Readiness: whether this instance can take conversations now (storage writes, delivery worker, migrations).
+  // Every check is bounded, so a silent database gives 503 in bounded time rather than a hanging request.
+  server.get('/readyz', async (_req: Request, res: Response) => {
     const results = Object.fromEntries(
-      await Promise.all(
-        Object.entries(healthChecks).map(async ([name, check]) => [name, await check().catch(() => false)] as const),
-      ),
+      await Promise.all(Object.entries(readinessChecks).map(async ([name, check]) => [name, await withinTime(check, readinessTimeoutMs)] as const)),
     );
-    const healthy = Object.values(results).every(Boolean);
-    res.send(healthy ? 200 : 503, { status: healthy ? 'ok' : 'degraded', checks: results });
+    const ready = Object.values(results).every(Boolean);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not-ready', checks: results });
   });
 
   return server;
+}
+
+async function withinTime(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([check().then((ok) => ok === true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Client errors keep restify's explanation only where it cannot echo the request back (e.g. invalid JSON). */

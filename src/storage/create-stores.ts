@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { AppConfig } from '../config/load-config';
@@ -7,8 +8,8 @@ import { createFieldCipher } from '../security/field-encryption';
 import type { Backend, SqlContext } from './database';
 import { openSqliteDatabase } from './embedded/sqlite-database';
 import { verifyEncryptionKey } from './key-check';
-import { migrateToLatest } from './migrate';
-import type { Stores } from './ports';
+import { migrateToLatest, migrationsApplied } from './migrate';
+import type { StorageProbeResult, Stores } from './ports';
 import { openPostgresDatabase } from './postgres/postgres-database';
 import { SqlAuditLog } from './sql/sql-audit-log';
 import { SqlBotStateStorage } from './sql/sql-bot-state-storage';
@@ -37,7 +38,9 @@ export async function createStores(config: AppConfig, logger: Logger, options: C
   const backend: Backend = databaseUrl ? 'postgres' : 'sqlite';
   const cipher = createFieldCipher(await loadEncryptionKey(config, logger, backend));
 
+  let migrationTableSchema: string | undefined;
   const prepare = async (context: SqlContext, migrationSchema?: string): Promise<void> => {
+    migrationTableSchema = migrationSchema;
     const applied = await migrateToLatest(context.db, backend, migrationSchema);
     if (applied.length > 0) logger.info('storage migrations applied', { backend, migrations: applied });
     await verifyEncryptionKey(context, cipher);
@@ -55,7 +58,8 @@ export async function createStores(config: AppConfig, logger: Logger, options: C
     context = { db, backend };
   } else {
     if (options.schema !== undefined) throw new Error('options.schema applies to PostgreSQL only');
-    context = { db: openSqliteDatabase(path.resolve(config.rootDir, config.env.DATA_DIR)), backend };
+    const sqlite = openSqliteDatabase(path.resolve(config.rootDir, config.env.DATA_DIR));
+    context = { db: sqlite.db, backend, durabilityProblem: () => sqlite.filesProblem() };
     try {
       await prepare(context);
     } catch (error) {
@@ -64,6 +68,9 @@ export async function createStores(config: AppConfig, logger: Logger, options: C
     }
   }
 
+  const probeKey = 'write-probe';
+  // Inside the statement timeout's reach on PostgreSQL, so a stuck probe is also cancelled by the server.
+  const probeTimeoutMs = backend === 'postgres' ? config.env.DATABASE_TIMEOUT_SECONDS * 1000 + 500 : 5_000;
   let closed = false;
   return {
     kind: backend,
@@ -80,6 +87,43 @@ export async function createStores(config: AppConfig, logger: Logger, options: C
       } catch (error) {
         logger.warn('storage ping failed', { backend, error: (error as Error).message });
         return false;
+      }
+    },
+    async migrationsApplied() {
+      try {
+        return await migrationsApplied(context.db, backend, migrationTableSchema);
+      } catch (error) {
+        logger.warn('could not read the applied migrations', { backend, error: (error as Error).message });
+        return false;
+      }
+    },
+    async probeWrite() {
+      const started = Date.now();
+      const elapsed = () => Date.now() - started;
+      const value = `${started}:${randomUUID()}`;
+      const attempt = (async (): Promise<StorageProbeResult> => {
+        await context.db
+          .insertInto('storage_meta')
+          .values({ key: probeKey, value })
+          .onConflict((conflict) => conflict.column('key').doUpdateSet({ value }))
+          .execute();
+        const row = await context.db.selectFrom('storage_meta').select('value').where('key', '=', probeKey).executeTakeFirst();
+        if (row?.value !== value) return { ok: false, reason: 'the probe row did not read back', ms: elapsed() };
+        const problem = context.durabilityProblem?.();
+        return problem ? { ok: false, reason: problem, ms: elapsed() } : { ok: true, ms: elapsed() };
+      })();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<StorageProbeResult>((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${probeTimeoutMs} ms`, ms: elapsed() }), probeTimeoutMs);
+      });
+      try {
+        return await Promise.race([attempt, timeout]);
+      } catch (error) {
+        const { name, message, code } = error as { name?: string; message?: string; code?: string };
+        return { ok: false, reason: `${name ?? 'Error'}${code ? ` ${code}` : ''}: ${message ?? String(error)}`, ms: elapsed() };
+      } finally {
+        clearTimeout(timer);
+        attempt.catch(() => undefined);
       }
     },
     async close() {

@@ -93,4 +93,6 @@ export type Backend = 'sqlite' | 'postgres';
 export interface SqlContext {
   readonly db: Kysely<Database>;
   readonly backend: Backend;
+  /** Why a write just made may not be durable (SQLite: its files were removed or became unwritable), if so. */
+  readonly durabilityProblem?: () => string | undefined;
 }

@@ -18,3 +18,10 @@ export async function migrateToLatest(db: Kysely<Database>, backend: Backend, mi
   }
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }
+
+/** True when every migration of this build is recorded as applied (for /readyz). */
+export async function migrationsApplied(db: Kysely<Database>, backend: Backend, migrationSchema?: string): Promise<boolean> {
+  const migrator = new Migrator({ db, provider: migrationProvider(backend), ...(migrationSchema ? { migrationTableSchema: migrationSchema } : {}) });
+  const migrations = await migrator.getMigrations();
+  return migrations.length > 0 && migrations.every((migration) => migration.executedAt !== undefined);
+}

@@ -76,7 +76,9 @@ export interface ReferralPage {
 export interface ReferralStore {
   /**
    * Writes the referral and one outbox row per sink in ONE transaction. Only after this resolves may the
-   * bot tell the person they will be called.
+   * bot tell the person they will be called. It resolves only after the rows were read back and the write is
+   * durable (SQLite: the files it went to are still the database's); otherwise it rejects
+   * (StorageUnavailableError) and leaves nothing to deliver.
    */
   createWithNotifications(input: NewReferral, sinks: readonly string[], now: Date): Promise<Referral>;
   get(id: string): Promise<Referral | undefined>;
@@ -155,6 +157,13 @@ export interface BotStateStorage extends Storage {
   purgeUpdatedBefore(cutoff: Date): Promise<number>;
 }
 
+export interface StorageProbeResult {
+  ok: boolean;
+  /** Why not, for the log and the operator (no personal data). */
+  reason?: string;
+  ms: number;
+}
+
 export interface Stores {
   readonly kind: 'sqlite' | 'postgres';
   readonly botState: BotStateStorage;
@@ -163,7 +172,14 @@ export interface Stores {
   readonly audit: AuditLog;
   readonly keyValue: KeyValueStore;
   readonly conversationLogs: ConversationLogStore;
-  /** Cheap liveness check for /healthz. */
+  /** Cheap connectivity check (a `select 1`). */
   ping(): Promise<boolean>;
+  /**
+   * For /readyz and the periodic storage check: writes a probe row, reads it back, and (SQLite) checks the
+   * database files are still the ones opened and writable. Never throws; bounded in time.
+   */
+  probeWrite(): Promise<StorageProbeResult>;
+  /** Every migration this build knows is recorded as applied in the database (false if it cannot tell). */
+  migrationsApplied(): Promise<boolean>;
   close(): Promise<void>;
 }

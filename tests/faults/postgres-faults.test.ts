@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load-config';
+import { loadConfig, projectRoot } from '../../src/config/load-config';
+import { createTranslator } from '../../src/i18n/translator';
 import { createLogger } from '../../src/logger';
 import { createStores } from '../../src/storage/create-stores';
 import { allText, startConversation } from '../support/conversation-harness';
@@ -99,6 +100,14 @@ describe('PostgreSQL connections terminated by the server under traffic', () => 
       expect(watch.crashes).toEqual([]);
       // Every turn was answered (a polite failure at worst), never left silent.
       expect(replyCounts.filter((count) => count === 0)).toEqual([]);
+      // A turn that met the lost connection was told so, with the study team's phone; the generic "something
+      // went wrong" (which also restarted the conversation's dialogs, losing the person's progress) never appears.
+      const t = createTranslator(projectRoot).getFixedT('en');
+      const { coordinator } = chats[0]!.app.config.site;
+      const politeFailures = transcripts.filter((text) => text.includes(t('handoff:storageDown')) || text.includes(t('handoff:saveFailed.message')));
+      expect(politeFailures.length, 'some turns met the fault').toBeGreaterThan(0);
+      for (const text of politeFailures) expect(text).toContain(coordinator.phone);
+      expect(transcripts.filter((text) => text.includes(t('common:error.generic')))).toEqual([]);
       // Every reference the bot gave exists in the database.
       const stored = new Set((await admin.query<{ reference: string }>(`SELECT reference FROM ${schema}.referrals`)).rows.map((row) => row.reference));
       const given = transcripts.flatMap((text) => text.match(/TG-[2-9A-HJKMNP-Z]{5}/g) ?? []);

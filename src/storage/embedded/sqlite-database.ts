@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../database';
@@ -6,17 +6,73 @@ import { openSqliteConnection } from './sqlite-driver';
 
 export const sqliteFileName = 'trialguide.sqlite';
 
+export interface SqliteDatabase {
+  db: Kysely<Database>;
+  file: string;
+  /**
+   * Why a write to this database may not be durable now, or undefined when it is. SQLite keeps writing through
+   * its open file descriptor after the data directory was removed or the file replaced: every write "succeeds"
+   * into a file nobody will ever open again. So a confirmed write also needs the files to still be the ones
+   * opened, and writable.
+   */
+  filesProblem(): string | undefined;
+}
+
+interface Identity {
+  dev: number;
+  ino: number;
+}
+
+function identityOf(target: string): Identity {
+  const { dev, ino } = statSync(target);
+  return { dev, ino };
+}
+
+/** Throws a clear error when the directory or the database's files cannot be written (before SQLite maps them). */
+function writableProblem(dataDir: string, file: string): string | undefined {
+  for (const target of [dataDir, file, `${file}-wal`, `${file}-shm`]) {
+    if (target !== dataDir && !existsSync(target)) continue;
+    try {
+      accessSync(target, constants.R_OK | constants.W_OK);
+    } catch {
+      return `${target} is not writable by this process`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Opens the embedded database file. WAL lets readers run beside the writer; `synchronous = FULL` fsyncs
  * the WAL on every commit, so a hand-off the bot has confirmed survives `kill -9` or power loss right
  * after; `busy_timeout` waits for a second process (a migration script) instead of failing at once.
+ * A directory or file this process cannot write fails here, with its name: in WAL mode SQLite maps the
+ * `-shm` file into memory, and a shared-memory file it cannot write would otherwise fail later and obscurely.
  */
-export function openSqliteDatabase(dataDir: string): Kysely<Database> {
+export function openSqliteDatabase(dataDir: string): SqliteDatabase {
   mkdirSync(dataDir, { recursive: true });
-  const file = openSqliteConnection(path.join(dataDir, sqliteFileName));
-  file.pragma('journal_mode = WAL');
-  file.pragma('synchronous = FULL');
-  file.pragma('busy_timeout = 5000');
-  file.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  const file = path.join(dataDir, sqliteFileName);
+  const unwritable = writableProblem(dataDir, file);
+  if (unwritable) throw new Error(`Cannot use the embedded database: ${unwritable} (check DATA_DIR and its owner and permissions)`);
+  const connection = openSqliteConnection(file);
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = FULL');
+  connection.pragma('busy_timeout = 5000');
+  connection.pragma('foreign_keys = ON');
+  const opened = { dir: identityOf(dataDir), file: identityOf(file) };
+  const same = (a: Identity, b: Identity) => a.dev === b.dev && a.ino === b.ino;
+
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) }),
+    file,
+    filesProblem() {
+      try {
+        if (!same(identityOf(dataDir), opened.dir)) return `the data directory ${dataDir} was removed or replaced while the database was open`;
+        if (!same(identityOf(file), opened.file)) return `the database file ${file} was removed or replaced while it was open`;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        return code === 'ENOENT' ? `the database file ${file} or its directory no longer exists (data directory removed?)` : `cannot check ${file}: ${code ?? String(error)}`;
+      }
+      return writableProblem(dataDir, file);
+    },
+  };
 }

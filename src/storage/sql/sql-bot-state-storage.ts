@@ -4,12 +4,20 @@ import { sql } from 'kysely';
 import type { FieldCipher } from '../../security/field-encryption';
 import type { SqlContext } from '../database';
 import type { BotStateStorage } from '../ports';
+import { ETagConflictError } from '../storage-errors';
 
-export class ETagConflictError extends Error {
-  constructor(readonly key: string) {
-    super(`Storage: error writing "${key}" due to eTag conflict.`);
-    this.name = 'ETagConflictError';
-  }
+export { ETagConflictError };
+
+/**
+ * botbuilder's `BotState.saveChanges` always writes with eTag '*' (last writer wins), whatever it read. So that
+ * the eTag really guards a turn's read-modify-write, `read` also tags each returned item with the eTag it was
+ * read at, under this symbol: not enumerable, so it is neither part of the state's change hash nor stored, nor
+ * copied by spreading. A write of that same object with eTag '*' is then checked against the tagged eTag.
+ */
+export const readETag = Symbol('trialguide.readETag');
+
+function tagRead(item: Record<string, unknown>, etag: string): void {
+  Object.defineProperty(item, readETag, { value: etag, enumerable: false, writable: true, configurable: true });
 }
 
 /** The eTag is a column, not part of the stored document; the document is encrypted as a whole. */
@@ -40,7 +48,9 @@ export class SqlBotStateStorage implements BotStateStorage {
     const rows = await this.context.db.selectFrom('bot_state').select(['key', 'etag', 'document_enc']).where('key', 'in', keys).execute();
     const items: StoreItems = {};
     for (const row of rows) {
-      items[row.key] = { ...(JSON.parse(this.cipher.decrypt(row.document_enc, this.aad(row.key))) as object), eTag: row.etag };
+      const item: Record<string, unknown> = { ...(JSON.parse(this.cipher.decrypt(row.document_enc, this.aad(row.key))) as object), eTag: row.etag };
+      tagRead(item, row.etag);
+      items[row.key] = item;
     }
     return items;
   }
@@ -50,12 +60,16 @@ export class SqlBotStateStorage implements BotStateStorage {
     const entries = Object.entries(changes);
     if (entries.length === 0) return;
     const now = Date.now();
+    const written: Array<[Record<string, unknown>, string]> = [];
     await this.context.db.transaction().execute(async (trx) => {
       for (const [key, item] of entries) {
         const record = (item ?? {}) as Record<string, unknown>;
         const etag = randomUUID();
         const document_enc = this.cipher.encrypt(JSON.stringify(withoutETag(record)), this.aad(key));
-        const expected = typeof record.eTag === 'string' && record.eTag !== '' && record.eTag !== '*' ? record.eTag : undefined;
+        const explicit = typeof record.eTag === 'string' && record.eTag !== '' && record.eTag !== '*' ? record.eTag : undefined;
+        const tagged = record[readETag as unknown as string];
+        const expected = explicit ?? (typeof tagged === 'string' ? tagged : undefined);
+        written.push([record, etag]);
         if (expected === undefined) {
           await trx
             .insertInto('bot_state')
@@ -80,6 +94,8 @@ export class SqlBotStateStorage implements BotStateStorage {
         if ((inserted.numInsertedOrUpdatedRows ?? 0n) === 0n) throw new ETagConflictError(key);
       }
     });
+    // A second save of the same objects in this turn must expect what this one wrote.
+    for (const [record, etag] of written) if (Object.isExtensible(record)) tagRead(record, etag);
   }
 
   async delete(keys: string[]): Promise<void> {

@@ -16,6 +16,7 @@ import {
   referralStatuses,
 } from '../ports';
 import { decodeReferralCursor, encodeReferralCursor } from '../referral-cursor';
+import { StorageUnavailableError } from '../storage-errors';
 import { isUniqueViolation } from './unique-violation';
 
 const referenceAttempts = 8;
@@ -54,10 +55,12 @@ export class SqlReferralStore implements ReferralStore {
       contact_enc: this.cipher.encrypt(JSON.stringify(input.contact), `referrals.contact:${id}`),
       precheck_enc: input.precheck ? this.cipher.encrypt(JSON.stringify(input.precheck), `referrals.precheck:${id}`) : null,
     };
+    const sinkNames = [...new Set(sinks)];
     for (let attempt = 1; ; attempt += 1) {
       const reference = this.generateReference();
       try {
         await this.context.db.transaction().execute(async (trx) => {
+          this.assertDurable();
           await trx
             .insertInto('referrals')
             .values({
@@ -74,7 +77,7 @@ export class SqlReferralStore implements ReferralStore {
               updated_at: at,
             })
             .execute();
-          for (const sink of new Set(sinks)) {
+          for (const sink of sinkNames) {
             await trx
               .insertInto('outbox')
               .values({
@@ -93,7 +96,9 @@ export class SqlReferralStore implements ReferralStore {
               })
               .execute();
           }
+          this.assertDurable();
         });
+        await this.verifyStored(id, reference, sinkNames.length);
         return {
           ...structuredClone(input),
           id,
@@ -108,6 +113,30 @@ export class SqlReferralStore implements ReferralStore {
         throw error;
       }
     }
+  }
+
+  private assertDurable(): void {
+    const problem = this.context.durabilityProblem?.();
+    if (problem) throw new StorageUnavailableError(`Storage is not durable: ${problem}`);
+  }
+
+  /**
+   * After the commit: the referral and its notifications must read back (on PostgreSQL through whichever pooled
+   * connection comes next, so from the committed database) and the files must still be the database's. If not,
+   * the referral is removed again where possible, so that no notification goes out for a referral the person was
+   * told was not saved, and the caller gets an error instead of a reference.
+   */
+  private async verifyStored(id: string, reference: string, notifications: number): Promise<void> {
+    let problem = this.context.durabilityProblem?.();
+    if (!problem) {
+      const row = await this.context.db.selectFrom('referrals').select(['reference']).where('id', '=', id).executeTakeFirst();
+      const outbox = await this.context.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number | string>().as('count')).where('referral_id', '=', id).executeTakeFirst();
+      if (row?.reference !== reference) problem = 'the referral did not read back after commit';
+      else if (Number(outbox?.count ?? 0) !== notifications) problem = 'its notifications did not read back after commit';
+    }
+    if (!problem) return;
+    await this.deleteWhere((eb) => eb('id', '=', id)).catch(() => 0);
+    throw new StorageUnavailableError(`Referral not confirmed: ${problem}`);
   }
 
   async get(id: string): Promise<Referral | undefined> {

@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/config/load-config';
+import { createTranslator } from '../../src/i18n/translator';
+import { allText, startConversation } from '../support/conversation-harness';
+
+/**
+ * Fault suite, embedded SQLite: the data directory is removed while the bot runs. SQLite keeps writing through
+ * its open file into a file nobody will open again, so without a check the bot would confirm a referral that
+ * is gone after the next restart.
+ */
+const t = createTranslator(projectRoot).getFixedT('en');
+const referencePattern = /TG-[2-9A-HJKMNP-Z]{5}/;
+
+async function readiness(port: number): Promise<{ status: number; body: { status: string; checks: Record<string, boolean> } }> {
+  const response = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(10_000) });
+  return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, boolean> } };
+}
+
+describe('SQLite data directory removed while running', () => {
+  it('the next hand-off is not confirmed, the person gets the phone number, /readyz is 503 and the log says why', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-vanish-'));
+    const chat = await startConversation({ locale: 'en-US', dataDir, env: { LOG_LEVEL: 'info' } });
+    const port = await chat.app.start(0);
+    try {
+      const { coordinator } = chat.app.config.site;
+      // Ready once the delivery worker has run its first round.
+      let before = await readiness(port);
+      for (let tries = 0; before.status !== 200 && tries < 50; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        before = await readiness(port);
+      }
+      expect(before).toEqual({ status: 200, body: { status: 'ready', checks: { storage: true, outboxWorker: true, migrations: true } } });
+
+      await chat.say('I am the patient');
+      await chat.say('talk to a person');
+      for (const answer of ['yes', 'Ms Chen', '138 1234 5678', 'skip', 'morning', 'English']) await chat.say(answer);
+
+      rmSync(dataDir, { recursive: true, force: true });
+
+      const reply = allText(await chat.say('yes'));
+      expect(reply).toContain(t('handoff:saveFailed.message'));
+      expect(reply).toContain(coordinator.phone);
+      expect(reply).not.toMatch(referencePattern);
+      // Nothing is left for the coordinators' list or the delivery worker.
+      expect((await chat.stores.referrals.list({ limit: 10 })).items).toEqual([]);
+      expect(await chat.stores.outbox.countPending()).toBe(0);
+
+      const after = await readiness(port);
+      expect(after.status).toBe(503);
+      expect(after.body).toMatchObject({ status: 'not-ready', checks: { storage: false } });
+      // Liveness is not readiness: the process is up.
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+
+      const logged = chat.logLines.map((line) => JSON.parse(line) as { level: string; msg: string; reason?: string; error?: string });
+      expect(logged.find((line) => line.level === 'error' && line.msg.startsWith('referral NOT stored'))?.error).toMatch(/no longer exists|removed/);
+      expect(logged.find((line) => line.level === 'error' && line.msg.startsWith('storage write probe failed'))?.reason).toMatch(/no longer exists|removed/);
+    } finally {
+      await chat.app.stop();
+      await chat.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
