@@ -32,6 +32,8 @@ import { detectMedicalDecisionRequest } from './safety/medical-decision-detector
 import { createStores } from './storage/create-stores';
 import type { PrecheckSummary, Stores } from './storage/ports';
 import { purgeExpiredData, purgeIdleChatState } from './storage/retention';
+import { ETagConflictError, isStorageFailure } from './storage/storage-errors';
+import { createStorageMonitor } from './storage/storage-monitor';
 
 export interface AppOptions {
   logger?: Logger;
@@ -55,6 +57,8 @@ export interface App {
 }
 
 const retentionSweepMs = 6 * 60 * 60 * 1000;
+/** How often storage is probed in the background (a failure is logged once; /readyz also probes on demand). */
+const storageProbeMs = 30 * 1000;
 
 /** The composition root: builds every part from configuration. It does not listen; `start` does. */
 export async function buildApp(config: AppConfig, options: AppOptions = {}): Promise<App> {
@@ -63,6 +67,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   if (config.site.example) logger.warn('site configuration holds EXAMPLE values: set SITE_CONFIG_PATH to the hospital\'s own file before going live');
 
   const stores = await createStores(config, logger);
+  const storageMonitor = createStorageMonitor(stores, logger);
   const i18n = createTranslator(config.rootDir);
   const recognizer = createQuestionRecognizer(config.rootDir);
   // A delivery attempt must end well inside its lease, or another worker could start the same one.
@@ -105,7 +110,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     },
     recognizeQuestion: (text, locale) => recognizer.recognize(text, locale),
     isMedicalDecisionRequest: detectMedicalDecisionRequest,
-    createReferral: (input) => logFailure('create referral', () => createReferral({ stores, sinkNames: sinks.names, clock, logger, worker: { nudge: () => worker?.nudge() } }, input)),
+    createReferral: (input) => logFailure('create referral', () => createReferral({ stores, sinkNames: sinks.names, clock, logger, worker: { nudge: () => worker?.nudge() }, onStorageFailure: () => void storageMonitor.check() }, input)),
     findReferral: async (reference, context) => {
       if (!referralLookups.hit(conversationKeyOf(context), clock.now()).allowed) {
         logger.warn('referral lookups limited for a conversation', { channel: context.activity.channelId });
@@ -135,15 +140,36 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     adapter.onTurnError = async (context: TurnContext, error: Error) => {
       logger.error('turn failed', { channel: context.activity.channelId, error });
       const locale = guessLocaleFromText(context.activity.text ?? '') ?? negotiateLocale(context.activity.locale) ?? 'en';
+      const t = i18n.getFixedT(locale);
+      if (isStorageFailure(error) || error instanceof ETagConflictError) {
+        // The stored state is still good (only this turn could not reach it, or another instance wrote first):
+        // keep it, say nothing was saved, and give the study team's phone.
+        const { coordinator } = config.site;
+        await context.sendActivity(`${t('handoff:storageDown')}\n\n${t('handoff:publicContact', { phone: coordinator.phone, email: coordinator.email, hours: coordinator.hours[locale] })}`);
+        return;
+      }
       // A broken dialog stack would fail every later turn: start the conversation's dialogs afresh.
       await conversationState.delete(context).catch((deleteError: unknown) => logger.error('could not reset conversation state', { error: deleteError }));
-      await context.sendActivity(i18n.getFixedT(locale)('common:error.generic'));
+      await context.sendActivity(t('common:error.generic'));
     };
   };
   const botLogic = (context: TurnContext) => bot.run(context);
   const channelDeps: ChannelDependencies = { config, logger, stores, clock, prepareAdapter, botLogic };
 
-  const server = createHttpServer({ config, logger, healthChecks: { storage: () => stores.ping() } });
+  // Ready: storage takes durable writes, the delivery worker's loop ran recently, every migration is applied.
+  const workerStaleMs = 3 * (options.outboxPollMs ?? config.env.OUTBOX_POLL_SECONDS * 1000) + leaseMs;
+  const server = createHttpServer({
+    config,
+    logger,
+    readinessChecks: {
+      storage: async () => (await storageMonitor.check()).ok,
+      outboxWorker: async () => {
+        const at = worker?.lastLoopAt();
+        return at !== undefined && Date.now() - at <= workerStaleMs;
+      },
+      migrations: () => stores.migrationsApplied(),
+    },
+  });
   // Mentions are stripped before the safety net and the dialogs read the text.
   botFrameworkAdapter.use(teams.middleware);
   registerBotFrameworkRoutes(server, channelDeps, botFrameworkAdapter);
@@ -182,6 +208,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
         backoff: { baseMs: config.env.OUTBOX_RETRY_BASE_SECONDS * 1000, minMs: Math.min(1000, config.env.OUTBOX_RETRY_BASE_SECONDS * 1000) },
       });
       await sweep();
+      storageMonitor.start(storageProbeMs);
       sweeper = setInterval(() => void sweep(), retentionSweepMs);
       sweeper.unref();
       logger.info('TrialGuide listening', { port: bound, storage: stores.kind, sinks: sinks.names });
@@ -189,6 +216,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     },
     async stop() {
       if (sweeper) clearInterval(sweeper);
+      storageMonitor.stop();
       directLine.close();
       await close(server);
       await wechat?.drain();
