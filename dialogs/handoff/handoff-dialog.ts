@@ -9,6 +9,7 @@ import { type ChoiceSpec, localizeChoices } from '../shared/localized-choices';
 import { createMidPromptQuestionHandler } from '../shared/question-handler';
 import { normaliseForMatch, parseWholeNumber } from '../shared/text-normalise';
 import { turnLocale, turnRoleContext } from '../shared/turn-locale';
+import { retentionForTexts } from '../topics/topic-params';
 import { parseBestTime, parseEmail, parseName } from './contact-input';
 import { formatContactPhone, parseContactPhone } from './contact-phone';
 import {
@@ -29,7 +30,7 @@ import { publicContactText } from './public-contact';
  * Version of the consent wording (locales/<locale>/handoff.json, `consent.*`) stored with each referral.
  * Change it whenever that wording changes, so the study team knows what each person agreed to.
  */
-export const handoffConsentVersion = 'handoff-consent-v1';
+export const handoffConsentVersion = 'handoff-consent-v2';
 
 /** Used when neither the composition root nor the caller says how long referrals are kept. */
 export const defaultRetentionDays = 180;
@@ -119,15 +120,30 @@ export class HandoffDialog extends ComponentDialog {
     const options = (step.options ?? {}) as HandoffOptions;
     const hasPrecheck = (await this.services.precheckMemory.get(step.context)) !== undefined;
     const locale = turnLocale(step.context);
-    const keys = ['handoff:consent.what', ...(hasPrecheck ? ['handoff:consent.precheck'] : []), 'handoff:consent.whoWhyHowLong', 'handoff:consent.question'];
-    const params = { siteName: this.services.site.siteName[locale], retentionDays: options.retentionDays ?? this.retentionDays };
+    // Everything kept, for how long, who sees it and what "delete my data" cannot undo: said BEFORE consent.
+    const keys = [
+      'handoff:consent.what',
+      ...(hasPrecheck ? ['handoff:consent.precheck'] : []),
+      'handoff:consent.whoWhyHowLong',
+      'handoff:consent.notice',
+      'handoff:consent.chatKept',
+      'handoff:consent.deleteLimits',
+      'handoff:consent.choice',
+      'handoff:consent.question',
+    ];
+    const params = {
+      siteName: this.services.site.siteName[locale],
+      retentionDays: options.retentionDays ?? this.retentionDays,
+      chatStateDays: retentionForTexts(this.services).chatStateDays,
+    };
     return step.prompt(this.consentPromptId, promptOptions({ keys, params, choices: yesNoChoices, allowBack: true }));
   }
 
   private async afterConsentStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     if (step.result === backAnswer) return step.endDialog();
     if (step.result !== 'yes') {
-      await step.context.sendActivity(`${this.t(step.context)('handoff:consent.declined')}\n\n${publicContactText(this.services, step.context)}`);
+      const declined = this.t(step.context)('handoff:consent.declined', { chatStateDays: retentionForTexts(this.services).chatStateDays });
+      await step.context.sendActivity(`${declined}\n\n${publicContactText(this.services, step.context)}`);
       return step.endDialog();
     }
     const hasPrecheck = (await this.services.precheckMemory.get(step.context)) !== undefined;
@@ -190,7 +206,8 @@ export class HandoffDialog extends ComponentDialog {
       const choices: ChoiceSpec[] = changeableItems(draft).map((item) => ({ value: item, labelKey: `handoff:item.${item}` }));
       return step.prompt(this.choicePromptId, promptOptions({ keys: ['handoff:review.whichItem'], choices, allowBack: true }));
     }
-    await step.context.sendActivity(`${this.t(step.context)('handoff:review.cancelled')}\n\n${publicContactText(this.services, step.context)}`);
+    const cancelled = this.t(step.context)('handoff:review.cancelled', { chatStateDays: retentionForTexts(this.services).chatStateDays });
+    await step.context.sendActivity(`${cancelled}\n\n${publicContactText(this.services, step.context)}`);
     return step.endDialog();
   }
 
@@ -222,6 +239,7 @@ export class HandoffDialog extends ComponentDialog {
       t('handoff:confirmed.thanks', { name: draft.name ?? '', reference }),
       t(callbackKey, { days, hours: site.coordinator.hours[locale] }),
       t('handoff:confirmed.keepReference', { reference }),
+      t('handoff:confirmed.whileYouWait', { emergencyNumber: site.emergencyNumber }),
     ];
     await step.context.sendActivity(paragraphs.join('\n\n'));
     return step.endDialog({ reference });

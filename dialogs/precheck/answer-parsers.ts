@@ -106,8 +106,8 @@ const containsAny = (typed: string, phrases: readonly string[]): boolean => phra
 
 /**
  * "Which immunotherapy?" answers: a medicine id (名字 or brand in any language), 'anti-pd1' (had one, name not
- * known: "PD-1", "免疫治疗", "yes"), 'none' ("没用过PD-1", "no") or 'unsure'. Questions are left to the
- * question handler.
+ * known: "PD-1", "PD-1单抗", "yes"), 'none' ("没用过PD-1", "no") or 'unsure' (also "免疫治疗" alone, which does
+ * not say which medicine). Questions are left to the question handler.
  */
 export function createMedicineParser(criteria: PrecheckCriteria, lexicon: YesNoLexicon): (text: string) => string | undefined {
   const yesNo = createYesNoParser(lexicon);
@@ -117,6 +117,9 @@ export function createMedicineParser(criteria: PrecheckCriteria, lexicon: YesNoL
     if (containsAny(typed, criteria.neverHadPhrases)) return noAntiPd1Answer;
     const medicine = recogniseMedicine(criteria, text);
     if (medicine) return medicine;
+    // "免疫治疗" / "打免疫针" without a PD-1 word may be thymalfasin or another immune "booster": not sure,
+    // even after "yes" ("有，打过免疫针"). It never counts as an anti-PD-1 medicine.
+    if (containsAny(typed, criteria.ambiguousImmuneTerms) && !containsAny(typed, criteria.antiPd1Generic)) return unsureAnswer;
     const answer = yesNo(text);
     if (answer) return { yes: unnamedAntiPd1Answer, no: noAntiPd1Answer, unsure: unsureAnswer }[answer];
     if (criteria.hadUnnamedPhrases.some((phrase) => normaliseForMatch(phrase) === typed)) return unnamedAntiPd1Answer;

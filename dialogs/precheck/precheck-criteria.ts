@@ -24,6 +24,11 @@ const yesNoQuestion = z.object({
   flagWhen: z.enum(['yes', 'no']).optional(),
   /** Asked only when the named question's answer fits (e.g. "did it stop working" after "which medicine"). */
   followUpOf: id.optional(),
+  /**
+   * About something that may be happening now (bleeding, blood pressure): the question, the reply to a flagged
+   * answer and the outcome say what to do if it is happening now (`.now`, `.flaggedReply`, `outcome.urgentNow`).
+   */
+  saysWhatToDoNow: z.boolean().default(false),
   endsEarlyWhenNotFit: z.boolean().default(false),
   sources,
 });
@@ -44,9 +49,16 @@ const precheckFileSchema = z.object({
   cannotTellWhenUnsureAtLeast: z.number().int().min(1),
   criteria: z.array(z.object({ id, sources, about: z.string() })).min(1),
   questions: z.array(questionSchema).min(1),
-  explainedNotAsked: z.array(z.object({ id, sources, about: z.string() })),
+  /** What the study team checks that a chat cannot; 'likely' when FACTS.md does not confirm it for this study. */
+  explainedNotAsked: z.array(z.object({ id, certainty: z.enum(['confirmed', 'likely']), sources, about: z.string() })),
   antiPd1Medicines: z.array(z.object({ id, sources, names: z.array(z.string().min(2)).min(1) })).min(1),
+  /** Words that name the anti-PD-1 class without naming a medicine ("PD-1单抗"): count as "had one". */
   antiPd1Generic: z.array(z.string().min(2)).min(1),
+  /**
+   * Words that do not identify an anti-PD-1 medicine ("免疫治疗", "打免疫针": in mainland China also thymalfasin
+   * and other immune "boosters"): alone they count as "not sure", never as an anti-PD-1 medicine.
+   */
+  ambiguousImmuneTerms: z.array(z.string().min(2)).min(1),
   /** Whole answers meaning "I had one, name not known" ("用过"). */
   hadUnnamedPhrases: z.array(z.string().min(2)),
   neverHadPhrases: z.array(z.string().min(2)).min(1),
@@ -77,6 +89,7 @@ export function loadPrecheckCriteria(data: unknown = precheckData): PrecheckCrit
       if (flag && !question.flagWhen) fail(`question "${question.id}" raises a flag but has no "flagWhen"`);
       if (question.followUpOf && !seen.has(question.followUpOf)) fail(`question "${question.id}" follows "${question.followUpOf}", which must come before it`);
     }
+    if (question.kind === 'yes-no' && question.saysWhatToDoNow && !flag) fail(`question "${question.id}" says what to do now but raises no flag`);
     if (question.kind === 'age' && question.min > question.max) fail(`question "${question.id}" has min above max`);
     seen.add(question.id);
   }

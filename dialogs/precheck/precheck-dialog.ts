@@ -7,6 +7,7 @@ import type { ChoiceSpec } from '../shared/localized-choices';
 import { createMidPromptQuestionHandler } from '../shared/question-handler';
 import { turnLocale, turnRoleContext } from '../shared/turn-locale';
 import type { TopicOptions } from '../topics/topic-dialog';
+import { siteTextParams } from '../topics/topic-params';
 import { createMedicineParser, createYesNoParser, parseAge, yesNoLexiconFrom } from './answer-parsers';
 import { evaluatePrecheck, noAntiPd1Answer, precheckSummary, unnamedAntiPd1Answer, unsureAnswer } from './evaluate-precheck';
 import { precheckCriteria, type PrecheckCriteria, type PrecheckQuestion } from './precheck-criteria';
@@ -83,12 +84,17 @@ export class PrecheckDialog extends ComponentDialog {
     if (!question) return step.endDialog();
     if (options.questionId === undefined) await this.sendIntroduction(step.context);
     const { number, total } = progressOf(this.criteria, question.id);
-    const params: Record<string, number> = { number, total, ...(question.kind === 'age' ? { min: question.min, max: question.max } : {}) };
+    const params: Record<string, string | number> = {
+      number,
+      total,
+      emergencyNumber: this.services.site.emergencyNumber,
+      ...(question.kind === 'age' ? { min: question.min, max: question.max } : {}),
+    };
     const { promptId, choices, retryKey } = this.promptFor(question);
-    return step.prompt(
-      promptId,
-      promptOptions({ keys: ['precheck:progress', `precheck:questions.${question.id}.question`, `precheck:questions.${question.id}.why`], params, choices, retryKey, allowBack: true }),
-    );
+    const keys = ['precheck:progress', `precheck:questions.${question.id}.question`, `precheck:questions.${question.id}.why`];
+    // Questions about bleeding or blood pressure also say what to do if it is happening now.
+    if (question.kind === 'yes-no' && question.saysWhatToDoNow) keys.push(`precheck:questions.${question.id}.now`);
+    return step.prompt(promptId, promptOptions({ keys, params, choices, retryKey, allowBack: true }));
   }
 
   private async recordAnswerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -103,6 +109,7 @@ export class PrecheckDialog extends ComponentDialog {
       return previous ? step.replaceDialog(dialogIds.precheckSteps, previous satisfies PrecheckOptions) : step.endDialog();
     }
     const nextAnswers = { ...answers, [questionId]: String(step.result) };
+    await this.replyToFlaggedAnswer(step.context, questionId, nextAnswers[questionId]);
     const nextHistory = [...history, questionId];
     const next = endsEarly(this.criteria, questionId, nextAnswers) ? undefined : nextQuestionId(this.criteria, nextAnswers, questionId);
     if (next !== undefined) return step.replaceDialog(dialogIds.precheckSteps, { questionId: next, answers: nextAnswers, history: nextHistory } satisfies PrecheckOptions);
@@ -113,8 +120,9 @@ export class PrecheckDialog extends ComponentDialog {
     const { answers = {} } = (step.options ?? {}) as PrecheckOptions;
     const evaluation = evaluatePrecheck(this.criteria, answers);
     await this.services.precheckMemory.set(step.context, precheckSummary(this.criteria, answers, evaluation));
-    const t = this.services.i18n.getFixedT(turnLocale(step.context));
-    await step.context.sendActivity(precheckOutcomeText(t, this.criteria, evaluation, turnRoleContext(step.context)));
+    const locale = turnLocale(step.context);
+    const t = this.services.i18n.getFixedT(locale);
+    await step.context.sendActivity(precheckOutcomeText(t, this.criteria, evaluation, turnRoleContext(step.context), siteTextParams(this.services, locale)));
     return step.prompt(this.nextPromptId, promptOptions({ keys: ['precheck:outcome.next'], choices: nextChoices, allowBack: true }));
   }
 
@@ -132,6 +140,17 @@ export class PrecheckDialog extends ComponentDialog {
 
   private async finishStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     return step.endDialog();
+  }
+
+  /**
+   * A flagged answer about something that may be happening now (recent bleeding, uncontrolled blood pressure)
+   * gets a reply before the next question: what to do if it is happening now, with the site's emergency number.
+   */
+  private async replyToFlaggedAnswer(context: TurnContext, questionId: string, answer: string | undefined): Promise<void> {
+    const question = questionById(this.criteria, questionId);
+    if (question?.kind !== 'yes-no' || !question.saysWhatToDoNow || answer !== question.flagWhen) return;
+    const t = this.services.i18n.getFixedT(turnLocale(context));
+    await context.sendActivity(t(`precheck:questions.${question.id}.flaggedReply`, { emergencyNumber: this.services.site.emergencyNumber, context: turnRoleContext(context) }));
   }
 
   private async sendIntroduction(context: TurnContext): Promise<void> {

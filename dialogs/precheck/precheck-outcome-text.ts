@@ -7,8 +7,15 @@ import type { PrecheckCriteria } from './precheck-criteria';
  * reasons for "probably not" with questions for their own doctor, what to have ready when we cannot tell,
  * what the study team checks that a chat cannot, and the flags the study doctors will ask about.
  */
-export function precheckOutcomeText(t: TFunction, criteria: PrecheckCriteria, evaluation: PrecheckEvaluation, roleContext: string | undefined): string {
-  const say = (key: string, params: Record<string, string | number> = {}): string => t(`precheck:${key}`, { ...params, context: roleContext });
+export function precheckOutcomeText(
+  t: TFunction,
+  criteria: PrecheckCriteria,
+  evaluation: PrecheckEvaluation,
+  roleContext: string | undefined,
+  /** Site values (registry status and checked-on date, emergency number): see `siteTextParams`. */
+  siteParams: Record<string, string | number>,
+): string {
+  const say = (key: string, params: Record<string, string | number> = {}): string => t(`precheck:${key}`, { ...siteParams, ...params, context: roleContext });
   const list = (items: string[]): string => items.map((item) => say('outcome.listItem', { item })).join('\n');
   const ageQuestion = criteria.questions.find((question) => question.kind === 'age');
   const ageRange: Record<string, number> = ageQuestion?.kind === 'age' ? { min: ageQuestion.min, max: ageQuestion.max } : {};
@@ -16,7 +23,8 @@ export function precheckOutcomeText(t: TFunction, criteria: PrecheckCriteria, ev
   const paragraphs: string[] = [];
   switch (evaluation.outcome) {
     case 'may-fit':
-      paragraphs.push(say('outcome.mayFit'), say('outcome.teamChecks'));
+      // The registry may be out of date: say what it said, when, and that the study team confirms.
+      paragraphs.push(say('outcome.mayFit'), say('outcome.registry'), say('outcome.teamChecks'));
       break;
     case 'probably-not':
       paragraphs.push(
@@ -35,6 +43,9 @@ export function precheckOutcomeText(t: TFunction, criteria: PrecheckCriteria, ev
       break;
   }
   if (evaluation.flags.length > 0) paragraphs.push(`${say('outcome.flagsIntro')}\n${list(evaluation.flags.map((flag) => say(`flags.${flag}`)))}`);
+  // A flag about something that may be happening now (bleeding, blood pressure): say what to do then.
+  const urgentFlags = new Set(criteria.questions.flatMap((question) => (question.kind === 'yes-no' && question.saysWhatToDoNow && question.flag ? [question.flag] : [])));
+  if (evaluation.flags.some((flag) => urgentFlags.has(flag))) paragraphs.push(say('outcome.urgentNow'));
   paragraphs.push(say('outcome.notDiagnosis'));
   return paragraphs.join('\n\n');
 }

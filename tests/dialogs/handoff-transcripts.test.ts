@@ -176,7 +176,17 @@ describe.each(scripts)('hand-off in $locale', (script) => {
     const site = conversation.app.config.site;
 
     const consent = await reachConsent(conversation, script);
-    expect(allText(consent)).toContain(t('handoff:consent.whoWhyHowLong', { siteName: site.siteName[script.locale], retentionDays: 180 }));
+    const consentText = allText(consent);
+    expect(consentText).toContain(t('handoff:consent.whoWhyHowLong', { siteName: site.siteName[script.locale], retentionDays: 180 }));
+    // The whole truth BEFORE consent: who "we" is, the notice without contact details, what the chat keeps and
+    // for how long, and that "delete my data" cannot delete the study team's copy.
+    expect(consentText).toContain(site.siteName[script.locale]);
+    expect(consentText).toContain(t('handoff:consent.notice'));
+    expect(consentText).toContain(t('handoff:consent.chatKept', { chatStateDays: 30 }));
+    expect(consentText).toContain(t('handoff:consent.deleteLimits'));
+    expect(consentText).toMatch({ en: /email, Teams or WeCom/, 'zh-Hans': /电子邮件、Teams或企业微信/, 'zh-Hant': /電子郵件、Teams或企業微信/ }[script.locale]);
+    expect(consentText).toMatch({ en: /30 days/, 'zh-Hans': /30天/, 'zh-Hant': /30天/ }[script.locale]);
+    expect(consentText).toMatch({ en: /cannot delete a copy the study team already has/, 'zh-Hans': /不能删除研究团队已经收到的副本/, 'zh-Hant': /不能刪除研究團隊已經收到的副本/ }[script.locale]);
     expect(lastText(consent)).toContain(t('handoff:consent.question'));
     expect(consent.at(-1)?.choices).toEqual([t('handoff:choice.yes'), t('handoff:choice.no')]);
 
@@ -215,6 +225,9 @@ describe.each(scripts)('hand-off in $locale', (script) => {
     expect(reference).toBeDefined();
     expect(confirmation).toContain(t('handoff:confirmed.thanks', { name: script.name, reference }));
     expect(confirmation).toContain(t('handoff:confirmed.callbackMany', { days: site.callbackWithinWorkingDays, hours: site.coordinator.hours[script.locale] }));
+    // While waiting for the call: what to do if bleeding, blood pressure or a side effect is happening now.
+    expect(confirmation).toContain(t('handoff:confirmed.whileYouWait', { emergencyNumber: site.emergencyNumber }));
+    expect(confirmation).toMatch({ en: /happening now.*Call 120/s, 'zh-Hans': /现在正在出血.*拨打120/s, 'zh-Hant': /現在正在出血.*撥打120/s }[script.locale]);
 
     const { items } = await conversation.stores.referrals.list({ limit: 10 });
     expect(items).toHaveLength(1);
@@ -233,7 +246,9 @@ describe.each(scripts)('hand-off in $locale', (script) => {
     const { coordinator } = conversation.app.config.site;
     await reachConsent(conversation, script);
     const declined = allText(await conversation.say(script.consentNo));
-    expect(declined).toContain(t('handoff:consent.declined'));
+    expect(declined).toContain(t('handoff:consent.declined', { chatStateDays: 30 }));
+    // Nothing went to the study team, but the chat does keep answers: no "we have not saved anything".
+    expect(declined).not.toMatch(/not saved anything|没有保存任何|沒有保存任何/);
     expect(declined).toContain(t('handoff:publicContact', { phone: coordinator.phone, email: coordinator.email, hours: coordinator.hours[script.locale] }));
     expect(declined).not.toContain(t('handoff:ask.name'));
     expect((await conversation.stores.referrals.list({ limit: 10 })).items).toHaveLength(0);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatCheckedOn } from '../../dialogs/topics/topic-params';
 import { topicTree } from '../../dialogs/topics/topic-tree';
 import { projectRoot } from '../../src/config/load-config';
 import type { Locale } from '../../src/i18n/locales';
@@ -29,6 +30,19 @@ for (const locale of Object.keys(channelLocales) as Locale[]) {
     afterAll(async () => {
       await chat.close();
     });
+    /** What the bot puts into topic texts: the site file's values and the default retention. */
+    const params = () => {
+      const { site } = chat.app.config;
+      return {
+        status: t(`topics:registryStatus.${site.registry.status}`),
+        checkedOn: formatCheckedOn(site.registry.checkedOn, locale),
+        emergencyNumber: site.emergencyNumber,
+        coordinatorPhone: site.coordinator.phone,
+        siteName: site.siteName[locale],
+        chatStateDays: 30,
+        referralDays: 180,
+      };
+    };
 
     it('greets first, in the channel language, with the emergency number, then asks who is asking', () => {
       const text = allText(chat.opening);
@@ -65,7 +79,7 @@ for (const locale of Object.keys(channelLocales) as Locale[]) {
         if (i18n.exists(`topics:${topic.id}.more`, { lng: locale })) {
           expect(shown?.choices).toContain(t('common:topics.more'));
           const more = await chat.say(t('common:topics.more'));
-          expect(more.at(-1)?.text).toBe(t(`topics:${topic.id}.more`));
+          expect(more.at(-1)?.text).toBe(t(`topics:${topic.id}.more`, params()));
         }
       }
     });
@@ -95,7 +109,7 @@ for (const locale of Object.keys(channelLocales) as Locale[]) {
       expect(prompt.at(-1)?.text).toBe(t('common:ask.prompt'));
       const question = { en: 'what are the side effects of apatinib?', 'zh-Hans': '阿帕替尼有什么副作用？', 'zh-Hant': '阿帕替尼有甚麼副作用？' }[locale];
       const replies = await chat.say(question);
-      expect(allText(replies)).toContain(t('topics:side-effects-apatinib.answer'));
+      expect(allText(replies)).toContain(t('topics:side-effects-apatinib.answer', params()));
     });
 
     it('a question typed at the menu is answered directly', async () => {
@@ -116,8 +130,34 @@ for (const locale of Object.keys(channelLocales) as Locale[]) {
     it('"help" lists the commands and repeats the open question', async () => {
       await chat.say(t('common:nav.menu'));
       const replies = await chat.say(locale === 'en' ? 'help' : locale === 'zh-Hans' ? '帮助' : '幫助');
-      expect(replies[0]?.text).toBe(t('common:help'));
+      // The site's own emergency number (content/site.example.json: 120), not "your local emergency number".
+      expect(replies[0]?.text).toBe(t('common:help', { emergencyNumber: '120' }));
+      expect(replies[0]?.text).toMatch(/120/);
       expect(replies.at(-1)?.text).toBe(t('common:menu.prompt'));
+    });
+
+    it('topics about bleeding, blood pressure and side effects say what to do if it is happening now, with the site\'s number', async () => {
+      expect.hasAssertions();
+      const now = { en: /happening now, call 120/, 'zh-Hans': /现在正.{0,30}拨打120/, 'zh-Hant': /現在正.{0,30}撥打120/ }[locale];
+      for (const id of ['side-effects', 'side-effects-camrelizumab', 'side-effects-apatinib', 'bleeding-risk', 'benefits-risks', 'other-studies-results']) {
+        await chat.say(t('common:nav.menu'));
+        let replies = await chat.say(t('common:menu.about'));
+        for (const step of pathTo(id)) replies = await chat.say(t(`topics:${step}.title`));
+        expect(replies.at(-1)?.text, id).toMatch(now);
+      }
+    });
+
+    it('the privacy topic tells who "we" is, what is kept and for how long, and what "delete my data" cannot delete', async () => {
+      await chat.say(t('common:nav.menu'));
+      await chat.say(t('common:menu.about'));
+      const privacy = allText(await chat.say(t('topics:privacy.title')));
+      expect(privacy).toContain(chat.app.config.site.siteName[locale]);
+      expect(privacy).toMatch({ en: /30 days/, 'zh-Hans': /30天/, 'zh-Hant': /30天/ }[locale]);
+      expect(privacy).toMatch({ en: /web page.*1 day/, 'zh-Hans': /网页.*1天/, 'zh-Hant': /網頁.*1天/ }[locale]);
+      const more = allText(await chat.say(t('common:topics.more')));
+      expect(more).toMatch({ en: /180 days/, 'zh-Hans': /180天/, 'zh-Hant': /180天/ }[locale]);
+      expect(more).toMatch({ en: /email, Teams or WeCom/, 'zh-Hans': /电子邮件、Teams或企业微信/, 'zh-Hant': /電子郵件、Teams或企業微信/ }[locale]);
+      expect(more).toMatch({ en: /cannot delete a copy the study team already has/, 'zh-Hans': /不能删除研究团队已经收到的副本/, 'zh-Hant': /不能刪除研究團隊已經收到的副本/ }[locale]);
     });
   });
 }
