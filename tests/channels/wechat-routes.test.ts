@@ -252,16 +252,18 @@ describe('/api/wechat', () => {
       [safeUrl, (xml: string) => safeModePost(account, xml)],
     ] as const) {
       const openId = uniqueOpenId();
+      const sentBefore = fake.sent.length;
       const request = post(textXml(openId, 'slow 900'));
-      const first = send(url, request);
-      const retries = [sleep(replyBudgetMs + 100).then(() => send(url, request)), sleep(replyBudgetMs + 200).then(() => send(url, request))];
-      expect((await first).body).toBe('success');
-      const [second, third] = await Promise.all(retries);
-      expect(second?.status).toBe(200);
-      expect(third?.status).toBe(200);
-      const answers = [second?.body ?? '', third?.body ?? ''].filter((body) => body !== 'success');
-      expect(answers.length).toBeGreaterThan(0);
+      // WeChat re-sends after its 5 s (here the 500 ms budget) while the first turn is still running.
+      const responses = await Promise.all([send(url, request), sleep(replyBudgetMs + 100).then(() => send(url, request)), sleep(replyBudgetMs + 200).then(() => send(url, request))]);
+      for (const response of responses) expect(response.status).toBe(200);
+      await channel?.drain();
+      await safeChannel?.drain();
       expect(bot.seen.filter((activity) => activity.from?.id === openId)).toHaveLength(1);
+      // One answer: passive to the re-sends still waiting, or (if none waited long enough) through the API.
+      const passive = responses.filter((response) => response.body !== 'success').length;
+      const later = fake.sent.slice(sentBefore).filter((message) => message.touser === openId).length;
+      expect(passive > 0 ? later : later - 1, `passive ${passive}, API ${later}`).toBe(0);
     }
   });
 
