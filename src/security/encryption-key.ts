@@ -20,9 +20,14 @@ function decodeKey(base64: string, origin: string): Buffer {
  */
 export async function loadEncryptionKey(config: AppConfig, logger: Logger, backend: 'sqlite' | 'postgres'): Promise<Buffer> {
   const configured = config.env.DATA_ENCRYPTION_KEY;
-  if (configured) return decodeKey(configured, 'DATA_ENCRYPTION_KEY');
+  if (configured) {
+    logger.info('data encryption key: from DATA_ENCRYPTION_KEY (no key file is read or written)', { backend });
+    return decodeKey(configured, 'DATA_ENCRYPTION_KEY');
+  }
   if (backend === 'postgres') {
-    throw new Error('DATA_ENCRYPTION_KEY is required when DATABASE_URL is set (PostgreSQL mode never generates a key)');
+    throw new Error(
+      'DATA_ENCRYPTION_KEY is required when DATABASE_URL is set (PostgreSQL mode never generates a key, so the key is never beside the database or its backups): put it in the deployment\'s secret store and pass it in; see "Key custody" in the README',
+    );
   }
 
   const dataDir = path.resolve(config.rootDir, config.env.DATA_DIR);
@@ -37,10 +42,10 @@ export async function loadEncryptionKey(config: AppConfig, logger: Logger, backe
     } finally {
       await handle.close();
     }
-    logger.warn('DATA_ENCRYPTION_KEY is not set: generated a key file for the embedded store. Back it up, or set DATA_ENCRYPTION_KEY in production.', { keyFile: keyPath });
+    logger.warn('DATA_ENCRYPTION_KEY is not set: generated a key file BESIDE the embedded database. Fine for trying TrialGuide; for real use set DATA_ENCRYPTION_KEY from a secret store (README: key custody).', { keyFile: keyPath });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    logger.warn('DATA_ENCRYPTION_KEY is not set: using the key file of the embedded store.', { keyFile: keyPath });
+    logger.warn('DATA_ENCRYPTION_KEY is not set: using the key file beside the embedded database (README: key custody).', { keyFile: keyPath });
   }
   return decodeKey(await readFile(keyPath, 'utf8'), keyPath);
 }

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config';
 import { createLogger } from '../../src/logger';
+import { keyFileName } from '../../src/security/encryption-key';
 import { type CreateStoresOptions, createStores } from '../../src/storage/create-stores';
 import { type StoresBackend, type TestDatabase, describeStoresContract } from './stores-contract';
 
@@ -79,6 +80,22 @@ describe('PostgreSQL specifics', () => {
     const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
     const withoutKey = { ...config, env: { ...config.env, DATA_ENCRYPTION_KEY: undefined } };
     await expect(createStores(withoutKey, silent, { schema: `storage_test_${runId}_nokey` })).rejects.toThrow(/DATA_ENCRYPTION_KEY is required/);
+  });
+
+  it('key custody: never writes or reads a key file beside the data, and says where the key belongs', async () => {
+    const keyDir = mkdtempSync(path.join(tmpdir(), 'trialguide-pg-key-'));
+    try {
+      const config = loadConfig({ DATA_DIR: keyDir, DATABASE_URL: databaseUrl, DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+      const withoutKey = { ...config, env: { ...config.env, DATA_ENCRYPTION_KEY: undefined } };
+      await expect(createStores(withoutKey, silent, { schema: `storage_test_${runId}_custody` })).rejects.toThrow(/secret store.*Key custody/);
+      const schema = `storage_test_${runId}_custody_ok`;
+      schemas.push(schema);
+      const stores = await createStores(config, silent, { schema });
+      await stores.close();
+      expect(existsSync(path.join(keyDir, keyFileName))).toBe(false);
+    } finally {
+      rmSync(keyDir, { recursive: true, force: true });
+    }
   });
 
   it('migrates once when several instances start together, each in its own schema', async () => {
