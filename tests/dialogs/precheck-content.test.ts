@@ -62,4 +62,46 @@ describe('pre-check wording', () => {
       }
     }
   });
+
+  it('questions about bleeding and blood pressure, their "yes" replies and the outcome say what to do if it is happening now, with the site number', () => {
+    const urgent = precheckCriteria.questions.filter((question) => question.kind === 'yes-no' && question.saysWhatToDoNow).map((question) => question.id);
+    expect(urgent.sort()).toEqual(['bleeding', 'blood-pressure']);
+    for (const locale of supportedLocales) {
+      const t = i18n.getFixedT(locale);
+      for (const id of urgent) {
+        for (const part of ['now', 'flaggedReply']) {
+          for (const context of [undefined, 'family']) {
+            const text = t(`precheck:questions.${id}.${part}`, { emergencyNumber: '120', context });
+            expect(text, `${locale} ${id}.${part} ${context ?? ''}`).toMatch(/120/);
+          }
+        }
+      }
+      expect(t('precheck:outcome.urgentNow', { emergencyNumber: '120' }), locale).toMatch(/120/);
+    }
+  });
+
+  it('"may be a fit" names the registry status and the date it was checked; the study team checks are worded as likely', () => {
+    const likely = { en: /likely/, 'zh-Hans': /很可能/, 'zh-Hant': /很可能/ } as const;
+    for (const locale of supportedLocales) {
+      const raw = (resources[locale]['precheck'] as { outcome: Record<string, string> }).outcome;
+      expect(placeholders(raw['registry'] ?? ''), locale).toEqual(['checkedOn', 'status']);
+      expect(raw['teamChecks'], locale).toMatch(likely[locale]);
+    }
+    expect(precheckCriteria.explainedNotAsked.find((entry) => entry.id === 'labs-and-scan')).toMatchObject({ certainty: 'likely', sources: ['R2'] });
+    expect(precheckCriteria.questions.find((question) => question.id === 'bleeding')?.sources).toContain('R2');
+  });
+
+  it('asks about anti-PD-1 as part of the first treatment after the cancer came back or spread', () => {
+    const firstLine = { en: /after the cancer came back or spread/, 'zh-Hans': /复发或转移后的第一种治疗/, 'zh-Hant': /復發或轉移後的第一種治療/ } as const;
+    for (const locale of supportedLocales) {
+      expect(i18n.getFixedT(locale)('precheck:questions.anti-pd1.why'), locale).toMatch(firstLine[locale]);
+    }
+  });
+
+  it('免疫治疗 / 打免疫针 / immunotherapy are not anti-PD-1 words: they only mean "not sure"', () => {
+    for (const word of ['免疫治疗', '免疫治療', '免疫针', '免疫針', 'immunotherapy']) {
+      expect(precheckCriteria.ambiguousImmuneTerms, word).toContain(word);
+      expect(precheckCriteria.antiPd1Generic, word).not.toContain(word);
+    }
+  });
 });

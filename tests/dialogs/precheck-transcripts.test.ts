@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatCheckedOn } from '../../dialogs/topics/topic-params';
 import { projectRoot } from '../../src/config/load-config';
 import type { Locale } from '../../src/i18n/locales';
 import { createTranslator } from '../../src/i18n/translator';
@@ -27,6 +28,8 @@ interface Typed {
   midTopic: string;
   back: string;
   restart: string;
+  /** "Immunotherapy" / "immune shots" without a medicine name: may be thymalfasin, so "not sure". */
+  immuneOnly: string;
 }
 
 const typed: Record<Locale, Typed> = {
@@ -43,6 +46,7 @@ const typed: Record<Locale, Typed> = {
     midTopic: 'side-effects-apatinib',
     back: 'back',
     restart: 'restart',
+    immuneOnly: 'yes, immunotherapy',
   },
   'zh-Hans': {
     age: '五十六',
@@ -57,6 +61,7 @@ const typed: Record<Locale, Typed> = {
     midTopic: 'side-effects-apatinib',
     back: '上一步',
     restart: '重新开始',
+    immuneOnly: '有，打过免疫针',
   },
   'zh-Hant': {
     age: '56歲',
@@ -71,6 +76,7 @@ const typed: Record<Locale, Typed> = {
     midTopic: 'side-effects-apatinib',
     back: '上一步',
     restart: '重新開始',
+    immuneOnly: '有，做過免疫治療',
   },
 };
 
@@ -269,6 +275,66 @@ for (const locale of Object.keys(channelLocales) as Locale[]) {
       expectQuestion(session, await chat.say(say.back), 'pregnancy', 10);
       const again = await chat.say(t('precheck:answer.no'));
       expect(outcomeText(again)).toContain(t('precheck:outcome.probablyNot'));
+    });
+
+    it('bleeding: the question and its "yes" reply say what to do if it is happening now, with the site\'s number; "may be a fit" shows the registry status, the date it was checked and that it may be out of date', async () => {
+      const session = await startPrecheck(locale, 'patient');
+      const { chat, t } = session;
+      const site = chat.app.config.site;
+      const now = { en: /bleeding now.{0,40}call 120/, 'zh-Hans': /现在正在出血.{0,10}请马上拨打120/, 'zh-Hant': /現在正在出血.{0,10}請立即撥打120/ }[locale];
+      await chat.say(say.age);
+      await chat.say(say.yes);
+      await chat.say(say.yes);
+      await chat.say(say.medicine);
+      await chat.say(say.yes);
+      await chat.say(say.yes);
+      const bleedingQuestion = await chat.say(say.no);
+      expectQuestion(session, bleedingQuestion, 'bleeding', 7);
+      expect(last(bleedingQuestion).text).toContain(t('precheck:questions.bleeding.now', { emergencyNumber: '120' }));
+      expect(last(bleedingQuestion).text).toMatch(now);
+
+      const afterYes = await chat.say(say.yes);
+      expect(afterYes).toHaveLength(2);
+      expect(afterYes[0]?.text).toBe(t('precheck:questions.bleeding.flaggedReply', { emergencyNumber: '120' }));
+      expect(afterYes[0]?.text).toMatch(now);
+      expectQuestion(session, afterYes, 'blood-pressure', 8);
+      expect(last(afterYes).text).toContain(t('precheck:questions.blood-pressure.now', { emergencyNumber: '120' }));
+
+      const replies = await chat.say(say.no);
+      expectQuestion(session, replies, 'autoimmune', 9);
+      await chat.say(say.no);
+      const outcome = await chat.say(say.no);
+      const text = outcomeText(outcome);
+      expect(text).toContain(t('precheck:outcome.mayFit'));
+      const status = t(`topics:registryStatus.${site.registry.status}`);
+      const checkedOn = formatCheckedOn(site.registry.checkedOn, locale);
+      expect(text).toContain(t('precheck:outcome.registry', { status, checkedOn }));
+      expect(text).toContain(status);
+      expect(text).toMatch({ en: /1 November 2026/, 'zh-Hans': /2026年11月1日/, 'zh-Hant': /2026年11月1日/ }[locale]);
+      expect(text).toMatch({ en: /may be out of date/, 'zh-Hans': /可能已过时/, 'zh-Hant': /可能已經過時/ }[locale]);
+      // Recent bleeding was flagged: the outcome says again what to do if it is happening now.
+      expect(text).toContain(t('precheck:flags.bleeding'));
+      expect(text).toContain(t('precheck:outcome.urgentNow', { emergencyNumber: '120' }));
+      // What FACTS.md only calls likely is worded as likely.
+      expect(text).toContain(t('precheck:outcome.teamChecks'));
+      expect(text).toMatch({ en: /will likely also check/, 'zh-Hans': /很可能/, 'zh-Hant': /很可能/ }[locale]);
+      expectNextChoices(session, outcome);
+    });
+
+    it('"immunotherapy" without a medicine name counts as "not sure", never as an anti-PD-1 medicine', async () => {
+      const session = await startPrecheck(locale, 'patient');
+      const { chat, t } = session;
+      await chat.say(say.age);
+      await chat.say(say.yes);
+      await chat.say(say.yes);
+      // No follow-up "did it stop working?": the answer was not taken as an anti-PD-1 medicine.
+      expectQuestion(session, await chat.say(say.immuneOnly), 'daily-activity', 5);
+      const replies = await answerFlags(session, [say.yes, say.no, say.no, say.no, say.no, say.no]);
+      const text = outcomeText(replies);
+      expect(text).not.toContain(t('precheck:reasons.anti-pd1-failed'));
+      expect(text).not.toContain(t('precheck:outcome.probablyNot'));
+      expect(text).toContain(t('precheck:outcome.mayFit'));
+      expect(text).not.toContain(t('precheck:outcome.urgentNow', { emergencyNumber: '120' }));
     });
 
     it('back at the first question leaves for the menu; restart starts the conversation over', async () => {

@@ -111,4 +111,11 @@ describe('English reading level', () => {
     // The topic answers alone are well over this; fewer means the walk over the locale files broke.
     expect(measured).toBeGreaterThan(30);
   });
+
+  it('says "did not work" or "stopped working" to patients, never "failed"', () => {
+    expect.hasAssertions();
+    const strings = englishStrings();
+    expect(strings.length).toBeGreaterThan(100);
+    for (const { where, text } of strings) expect(text, where).not.toMatch(/\bfail(s|ed|ure)?\b/i);
+  });
 });

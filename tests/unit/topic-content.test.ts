@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultRetentionForTexts } from '../../dialogs/topics/topic-params';
+import { loadConfig } from '../../src/config/load-config';
 import { siteConfigSchema } from '../../src/config/site-schema';
 import { type Locale, supportedLocales } from '../../src/i18n/locales';
 
@@ -13,6 +15,8 @@ const root = path.join(__dirname, '..', '..');
 interface TopicNode {
   id: string;
   kind: 'confirmed' | 'background' | 'other-studies' | 'unknown';
+  sources: string[];
+  children?: string[];
 }
 
 interface TopicText {
@@ -188,5 +192,96 @@ describe('topic texts', () => {
         expect(text, `${locale} ${key}`).not.toMatch(eligible[locale]);
       }
     }
+  });
+
+  it('every text about bleeding, blood pressure or side effects says what to do if it is happening now, with the site number', () => {
+    expect.hasAssertions();
+    const mentions = { en: /bleed|blood pressure|side effect/i, 'zh-Hans': /出血|血压|副作用/, 'zh-Hant': /出血|血壓|副作用/ };
+    const nowWords = { en: /happening now|now, call/, 'zh-Hans': /现在正/, 'zh-Hant': /現在正/ };
+    for (const locale of supportedLocales) {
+      for (const id of topicIds) {
+        const { answer, more } = topicText(locale, id);
+        for (const [part, text] of [['answer', answer], ['more', more]] as const) {
+          if (typeof text !== 'string' || !mentions[locale].test(text)) continue;
+          // "Tell me more" is only shown after its answer: the number may be in either.
+          const withNumber = text.includes('{{emergencyNumber}}') ? text : String(answer);
+          expect(withNumber, `${locale} ${id}.${part}`).toContain('{{emergencyNumber}}');
+          expect(withNumber, `${locale} ${id}.${part}`).toMatch(nowWords[locale]);
+        }
+      }
+    }
+    // The check is not vacuous: the bleeding topic is one of them in every language.
+    for (const locale of supportedLocales) expect(String(topicText(locale, 'bleeding-risk').answer)).toContain('{{emergencyNumber}}');
+  });
+
+  it('says first-line as the first treatment after the cancer came back or spread, never "their first treatment"', () => {
+    expect.hasAssertions();
+    const firstLine = { en: /first treatment (given )?after (that|it came back or spread)|first treatment they had after that/, 'zh-Hans': /复发或转移后的第一种治疗（一线治疗）/, 'zh-Hant': /復發或轉移後的第一種治療（第一線治療）/ };
+    const wrong = { en: /\b(your|their|a) first treatment\b|first treatment with a PD-1/i, 'zh-Hans': /第一次用/, 'zh-Hant': /第一次用/ };
+    for (const locale of supportedLocales) {
+      for (const id of ['about', 'what-it-tests', 'who-can-join']) expect(String(topicText(locale, id).answer), `${locale} ${id}`).toMatch(firstLine[locale]);
+      for (const [key, text] of flatten(texts[locale], '', new Map())) expect(text, `${locale} ${key}`).not.toMatch(wrong[locale]);
+    }
+  });
+
+  it('gives serious side effects in earlier studies as "about 6 in 10", not "59 of 100"', () => {
+    const sixInTen = { en: /about 6 in 10/, 'zh-Hans': /约每10人中有6人/, 'zh-Hant': /約每10人中有6人/ };
+    for (const locale of supportedLocales) {
+      const more = String(topicText(locale, 'side-effects').more);
+      expect(more, locale).toMatch(sixInTen[locale]);
+      expect(more, locale).not.toMatch(/59/);
+    }
+  });
+
+  it('frames the NCCN sentence as the reason when the study was planned', () => {
+    const planned = { en: /When the study was planned, the NCCN/, 'zh-Hans': /本研究设计时，NCCN/, 'zh-Hant': /這項研究設計時，NCCN/ };
+    for (const locale of supportedLocales) expect(String(topicText(locale, 'why-combine').more), locale).toMatch(planned[locale]);
+  });
+
+  it('words what FACTS.md only calls likely (blood tests, a scan) as likely, with the likely source (R2) tagged', () => {
+    expect.hasAssertions();
+    const bloodTests = { en: /blood tests/i, 'zh-Hans': /验血|血液检查/, 'zh-Hant': /驗血|血液檢查/ };
+    const likely = { en: /likely/, 'zh-Hans': /很可能/, 'zh-Hant': /很可能/ };
+    for (const topic of topics) {
+      for (const locale of supportedLocales) {
+        const { answer, more } = topicText(locale, topic.id);
+        for (const text of [answer, more]) {
+          if (typeof text !== 'string' || !bloodTests[locale].test(text)) continue;
+          expect(text, `${locale} ${topic.id}`).toMatch(likely[locale]);
+          expect(topic.sources, `${topic.id} sources`).toContain('R2');
+        }
+      }
+    }
+  });
+
+  it('does not define RECIST (FACTS.md has no row for it): the study team explains it', () => {
+    const recist = topics.find((topic) => topic.id === 'term-recist');
+    expect(recist?.kind).toBe('unknown');
+    expect(recist?.sources).toEqual([]);
+    const definition = { en: /measure|shrank|scan/i, 'zh-Hans': /测量|缩小|影像/, 'zh-Hant': /測量|縮小|影像/ };
+    for (const locale of supportedLocales) expect(String(topicText(locale, 'term-recist').answer), locale).not.toMatch(definition[locale]);
+  });
+
+  it('explains placebo without 假药, and Mainland text writes II期', () => {
+    for (const locale of ['zh-Hans', 'zh-Hant'] as const) {
+      for (const [key, text] of flatten(texts[locale], '', new Map())) expect(text, `${locale} ${key}`).not.toMatch(/假药|假藥/);
+    }
+    expect(String(topicText('zh-Hans', 'taking-part').answer)).toContain('安慰剂是不含有效成分的“模拟药”');
+    expect(String(topicText('zh-Hant', 'taking-part').answer)).toContain('安慰劑是不含有效成分的「模擬藥」');
+    for (const [key, text] of flatten(texts['zh-Hans'], '', new Map())) expect(text, `zh-Hans ${key}`).not.toMatch(/(?<!I)2期/);
+    expect(String(topicText('zh-Hans', 'what-it-tests').answer)).toContain('II期');
+  });
+
+  it('the privacy topic names who "we" is and how long each kind of data is kept, from the site file and configuration', () => {
+    for (const locale of supportedLocales) {
+      const { answer, more } = topicText(locale, 'privacy');
+      expect(placeholders(String(answer)), locale).toEqual(expect.arrayContaining(['chatStateDays', 'siteName']));
+      expect(placeholders(String(more)), locale).toEqual(expect.arrayContaining(['coordinatorPhone', 'referralDays']));
+    }
+  });
+
+  it('states the same retention the configuration uses by default', () => {
+    const { env } = loadConfig({});
+    expect(defaultRetentionForTexts).toEqual({ chatStateDays: env.CHAT_STATE_RETENTION_DAYS, referralDays: env.REFERRAL_RETENTION_DAYS });
   });
 });
