@@ -16,12 +16,13 @@ import { setUpTeams } from './channels/teams/teams-setup';
 import { registerWeChatRoutes } from './channels/wechat/wechat-routes';
 import { type Clock, systemClock } from './clock';
 import type { AppConfig } from './config/load-config';
+import { eraseReferralByReference } from './handoff/erase-by-reference';
 import { createReferral, eraseConversation } from './handoff/referral-service';
 import { enabledSinks } from './handoff/sinks';
 import { type OutboxWorker, startOutboxWorker } from './handoff/outbox-worker';
 import { registerCoordinatorApi } from './http/coordinator-api';
 import { registerDirectLineTokenRoute } from './http/directline-token-route';
-import { createFixedWindowRateLimiter } from './http/rate-limit';
+import { clientAddressOf, createFixedWindowRateLimiter } from './http/rate-limit';
 import { registerWebPageRoutes } from './http/web-page-routes';
 import { close, createHttpServer, listen } from './http/server';
 import { guessLocaleFromText, negotiateLocale } from './i18n/locales';
@@ -84,6 +85,16 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
 
   /** References are 5 characters: a conversation may look up only a few per hour, so they cannot be guessed. */
   const referralLookups = createFixedWindowRateLimiter({ limit: 10, windowMs: 60 * 60 * 1000 });
+  const referralLookupsByAddress = createFixedWindowRateLimiter({ limit: 30, windowMs: 60 * 60 * 1000 });
+  const countReferralLookup = (context: TurnContext): void => {
+    const now = clock.now();
+    const address = clientAddressOf(context);
+    const byConversation = referralLookups.hit(conversationKeyOf(context), now).allowed;
+    const byAddress = address === undefined || referralLookupsByAddress.hit(address, now).allowed;
+    if (byConversation && byAddress) return;
+    logger.warn(`referral lookups limited for ${byAddress ? 'a conversation' : 'a client address'}`, { channel: context.activity.channelId });
+    throw new Error('too many referral lookups');
+  };
 
   /** Dialogs answer storage failures politely; the operator still needs to hear about them (no personal data). */
   const logFailure = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
@@ -112,10 +123,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     isMedicalDecisionRequest: detectMedicalDecisionRequest,
     createReferral: (input) => logFailure('create referral', () => createReferral({ stores, sinkNames: sinks.names, clock, logger, worker: { nudge: () => worker?.nudge() }, onStorageFailure: () => void storageMonitor.check() }, input)),
     findReferral: async (reference, context) => {
-      if (!referralLookups.hit(conversationKeyOf(context), clock.now()).allowed) {
-        logger.warn('referral lookups limited for a conversation', { channel: context.activity.channelId });
-        throw new Error('too many referral lookups');
-      }
+      countReferralLookup(context);
       return logFailure('find referral', () => stores.referrals.getByReference(reference));
     },
     eraseConversation: async (context) => {
@@ -127,7 +135,12 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       return { referrals: result.referrals };
     },
   };
-  const mainDialog = new MainDialog(services, [new PrecheckDialog(services), new HandoffDialog(services, { retentionDays: config.env.REFERRAL_RETENTION_DAYS }), new EraseDialog(services), new CheckReferralDialog(services)]);
+  const mainDialog = new MainDialog(services, [new PrecheckDialog(services), new HandoffDialog(services, { retentionDays: config.env.REFERRAL_RETENTION_DAYS }), new EraseDialog(services, {
+      eraseReferral: async (reference, phone, context) => {
+        countReferralLookup(context);
+        return logFailure('erase by reference', () => eraseReferralByReference(stores, reference, phone, clock));
+      },
+    }), new CheckReferralDialog(services)]);
   const bot = new TrialGuideBot(conversationState, userState, mainDialog, services);
 
   const safety = createSafetyMiddleware({ i18n, site: config.site, logger });

@@ -73,6 +73,7 @@ export function registerDirectLineTokenRoute(server: Server, deps: DirectLineTok
     res.setHeader('Cache-Control', 'no-store');
     const decision = limiter.hit(clientAddressKey(req, deps.config.env.TRUST_PROXY), clock.now());
     if (!decision.allowed) {
+      logger.info('direct line token refused', { status: 429, code: 'too_many_requests' });
       res.setHeader('Retry-After', String(decision.retryAfterSeconds));
       res.send(429, errorBody('too_many_requests'));
       return;
@@ -80,7 +81,7 @@ export function registerDirectLineTokenRoute(server: Server, deps: DirectLineTok
     try {
       res.send(200, await issue());
     } catch (error) {
-      logger.error('could not issue a Direct Line token', { provider: azureSecret ? 'azure' : 'self-hosted', error });
+      logger.error('could not issue a Direct Line token', { provider: azureSecret ? 'azure' : 'self-hosted', status: 502, code: 'bad_gateway', cause: errorCodeOf(error), error });
       res.send(502, errorBody('bad_gateway'));
     }
   });
@@ -116,4 +117,11 @@ function azureTokenIssuer(secret: string, baseUrl: string, timeoutMs: number): T
     if (typeof body.token !== 'string' || typeof body.conversationId !== 'string') throw new Error('Azure Direct Line answered without a token');
     return { conversationId: body.conversationId, token: body.token, expires_in: typeof body.expires_in === 'number' ? body.expires_in : 0, provider: 'azure' };
   };
+}
+
+/** A thrown error's own code (ETIMEDOUT, ECONNREFUSED, TimeoutError), for logs that say more than "Error". */
+function errorCodeOf(error: unknown): string {
+  if (!(error instanceof Error)) return 'unknown';
+  const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : error.name;
 }

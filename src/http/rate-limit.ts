@@ -86,3 +86,15 @@ function expandIPv6(address: string): string[] {
   const missing = Math.max(0, 8 - headGroups.length - tailGroups.length);
   return [...headGroups, ...Array<string>(missing).fill('0'), ...tailGroups].map((group) => group.toLowerCase().replace(/^0+(?=.)/, ''));
 }
+
+/**
+ * Where a channel that knows its client's address (Direct Line: the browser's HTTP request) puts
+ * `clientAddressKey(...)` in a turn's state, so per-client limits reach the dialogs' services.
+ */
+export const clientAddressTurnStateKey = Symbol.for('trialguide.clientAddress');
+
+/** The client address key a channel put in this turn's state; undefined where only a service calls (WeChat, Bot Framework). */
+export function clientAddressOf(context: { turnState: Map<unknown, unknown> }): string | undefined {
+  const address: unknown = context.turnState.get(clientAddressTurnStateKey);
+  return typeof address === 'string' ? address : undefined;
+}

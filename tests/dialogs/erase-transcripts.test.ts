@@ -34,7 +34,7 @@ describe.each(scripts)('"delete my data" in $locale', (script) => {
     chat = await startConversation({ locale: script.channelLocale, env });
     await chat.say(script.role);
     const question = await chat.say(script.erase);
-    expect(question.at(-1)?.text).toBe(t('handoff:erase.question'));
+    expect(question.at(-1)?.text).toBe(`${t('handoff:erase.question')}\n\n${t('handoff:erase.otherChats')}`);
     expect(question.at(-1)?.choices).toEqual([t('handoff:choice.yes'), t('handoff:choice.no')]);
     expect(allText(await chat.say(script.no))).toContain(t('handoff:erase.kept'));
     // The profile (language, who is asking) survived: the menu comes back without asking again.
@@ -48,7 +48,9 @@ describe.each(scripts)('"delete my data" in $locale', (script) => {
     await chat.say(script.role);
     await chat.say(script.erase);
     const done = allText(await chat.say(script.yes));
-    expect(done).toContain(t('handoff:erase.doneNoReferral'));
+    expect(done).toContain(`${t('handoff:erase.doneNoReferral')}\n\n${t('handoff:erase.otherChatsRoute', { phone: chat.app.config.site.coordinator.phone })}`);
+    // The old wording claimed there was nothing else to delete; another chat's request may still exist.
+    expect(done).not.toMatch(/nothing else to delete|没有其他需要删除|沒有其他需要刪除/);
     expect(done).not.toContain(t('handoff:erase.alreadyDelivered', { phone: chat.app.config.site.coordinator.phone, email: chat.app.config.site.coordinator.email }));
     // The saved answers are gone: the next visit asks again who is asking.
     expect(allText(await chat.say('menu'))).toContain(t('common:role.prompt'));

@@ -76,8 +76,10 @@ export class DirectLineAdapter extends BotAdapter {
     return watermark;
   }
 
-  async processActivity(activity: Partial<Activity>, logic: BotLogic): Promise<void> {
+  /** `turnState`: what the HTTP request knew that the activity must not carry (the client's address key). */
+  async processActivity(activity: Partial<Activity>, logic: BotLogic, turnState?: ReadonlyMap<symbol, unknown>): Promise<void> {
     const context = new TurnContext(this, activity);
+    for (const [key, value] of turnState ?? []) context.turnState.set(key, value);
     await this.runMiddleware(context, logic);
   }
 

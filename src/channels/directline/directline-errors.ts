@@ -14,6 +14,9 @@ export const directLineErrors = {
   badRequest: { status: 400, code: 'bad_request', message: httpErrors.bad_request.message },
   messageTooLong: { status: 400, code: 'bad_request', message: 'This message is too long. Please send a shorter one.' },
   botError: { status: 502, code: 'BotError', message: httpErrors.bad_gateway.message },
+  internal: { status: 500, code: 'internal', message: httpErrors.internal.message },
+  /** A stream URL is single use: a second socket on it is refused. */
+  streamUsed: { status: 403, code: 'stream_used', message: 'This stream URL was already used. Ask for a new one.' },
 } as const;
 
 export type DirectLineError = (typeof directLineErrors)[keyof typeof directLineErrors];

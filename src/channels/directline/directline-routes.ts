@@ -10,14 +10,15 @@ import {
   signConversationToken,
   signStreamCredential,
 } from '../../security/directline-token';
+import { clientAddressKey, clientAddressTurnStateKey } from '../../http/rate-limit';
 import type { ChannelDependencies } from '../channel-dependencies';
 import { DirectLineAdapter, newActivityId } from './directline-adapter';
 import { type DirectLinePrincipal, authenticate, authenticateForConversation } from './directline-auth';
 import { DirectLineConversations, type DirectLineConversation } from './directline-conversations';
 import { registerDirectLineCors } from './directline-cors';
-import { directLineErrors, sendError, sendJson } from './directline-errors';
-import { postedActivitySchema, startConversationSchema, tokenRequestSchema, watermarkSchema } from './directline-schemas';
-import { createStreamUpgradeHandler } from './directline-stream-upgrade';
+import { type DirectLineError, directLineErrors, sendError, sendJson } from './directline-errors';
+import { exceedsJsonDepth, postedActivitySchema, startConversationSchema, tokenRequestSchema, watermarkSchema } from './directline-schemas';
+import { createStreamUpgradeHandler, streamNonce } from './directline-stream-upgrade';
 import { DirectLineStreams } from './directline-streams';
 
 export const directLineBasePath = '/v3/directline';
@@ -79,7 +80,8 @@ export function registerDirectLineRoutes(server: Server, deps: ChannelDependenci
 
   const streamUrl = (req: Request, conversationId: string, userId: string, watermark?: number): string => {
     const credential = signStreamCredential(secret, { conversationId, userId }, clock.now());
-    const query = new URLSearchParams({ t: credential, ...(watermark ? { watermark: String(watermark) } : {}) });
+    // The nonce makes every URL distinct (and single use) even when two are issued in the same second.
+    const query = new URLSearchParams({ t: credential, n: streamNonce(secret, credential), ...(watermark ? { watermark: String(watermark) } : {}) });
     return `${streamOrigin(req, config.env.PUBLIC_BASE_URL)}${base}/conversations/${encodeURIComponent(conversationId)}/stream?${query.toString()}`;
   };
 
@@ -93,46 +95,76 @@ export function registerDirectLineRoutes(server: Server, deps: ChannelDependenci
     return { token: signed.token, expires_in: signed.expiresIn };
   };
 
+  /**
+   * Every refusal is logged with its code (TokenExpired, forbidden, ...) and the route's pattern, never the path:
+   * paths hold conversation ids, which let someone address a conversation.
+   */
+  const reject = (req: Request, res: Response, error: DirectLineError): void => {
+    logger.info('direct line request rejected', { method: req.method, route: req.getRoute()?.path, status: error.status, code: error.code });
+    sendError(res, error);
+  };
+
+  /** Anything a handler did not expect: logged with its code, answered with the catalogue's 500 (never the error's text). */
+  const guarded =
+    (handler: (req: Request, res: Response) => Promise<void>) =>
+    async (req: Request, res: Response): Promise<void> => {
+      try {
+        await handler(req, res);
+      } catch (error) {
+        logger.error('direct line request failed', { method: req.method, route: req.getRoute()?.path, code: directLineErrors.internal.code, error });
+        if (!res.headersSent) sendError(res, directLineErrors.internal);
+      }
+    };
+
+  /** A body nested deeper than any client sends is refused before anything walks it recursively. */
+  const tooDeep = (req: Request, res: Response): boolean => {
+    if (!exceedsJsonDepth(req.body)) return false;
+    reject(req, res, directLineErrors.badRequest);
+    return true;
+  };
+
   /** Authenticates for `:id` and loads the conversation; sends the error itself when either fails. */
   const openConversation = async (req: Request, res: Response): Promise<{ principal: DirectLinePrincipal; conversationId: string; conversation: DirectLineConversation } | undefined> => {
     const conversationId = String(req.params.id ?? '');
     const now = clock.now();
     const auth = authenticateForConversation(req, secret, now, conversationId);
     if (!auth.ok) {
-      sendError(res, auth.error);
+      reject(req, res, auth.error);
       return undefined;
     }
     const conversation = await conversations.get(conversationId, now);
     if (!conversation) {
-      sendError(res, directLineErrors.notFound);
+      reject(req, res, directLineErrors.notFound);
       return undefined;
     }
     return { principal: auth.principal, conversationId, conversation };
   };
 
-  server.post(`${base}/tokens/generate`, async (req: Request, res: Response) => {
+  server.post(`${base}/tokens/generate`, guarded(async (req: Request, res: Response) => {
     const auth = authenticate(req, secret, clock.now());
-    if (!auth.ok) return sendError(res, auth.error);
-    if (auth.principal.kind !== 'secret') return sendError(res, directLineErrors.forbidden);
+    if (!auth.ok) return reject(req, res, auth.error);
+    if (auth.principal.kind !== 'secret') return reject(req, res, directLineErrors.forbidden);
+    if (tooDeep(req, res)) return;
     const body = tokenRequestSchema.safeParse(req.body ?? undefined);
-    if (!body.success) return sendError(res, directLineErrors.badRequest);
+    if (!body.success) return reject(req, res, directLineErrors.badRequest);
     sendJson(res, 200, issueDirectLineToken({ secret, ttlSeconds, now: clock.now(), userId: body.data?.user?.id }));
-  });
+  }));
 
-  server.post(`${base}/tokens/refresh`, async (req: Request, res: Response) => {
+  server.post(`${base}/tokens/refresh`, guarded(async (req: Request, res: Response) => {
     const auth = authenticate(req, secret, clock.now());
-    if (!auth.ok) return sendError(res, auth.error);
-    if (auth.principal.kind !== 'token') return sendError(res, directLineErrors.forbidden);
+    if (!auth.ok) return reject(req, res, auth.error);
+    if (auth.principal.kind !== 'token') return reject(req, res, directLineErrors.forbidden);
     const { conversationId, userId } = auth.principal.claims;
     const signed = signConversationToken(secret, { conversationId, userId }, clock.now(), ttlSeconds);
     sendJson(res, 200, { conversationId, token: signed.token, expires_in: signed.expiresIn });
-  });
+  }));
 
-  server.post(`${base}/conversations`, async (req: Request, res: Response) => {
+  server.post(`${base}/conversations`, guarded(async (req: Request, res: Response) => {
     const auth = authenticate(req, secret, clock.now());
-    if (!auth.ok) return sendError(res, auth.error);
+    if (!auth.ok) return reject(req, res, auth.error);
+    if (tooDeep(req, res)) return;
     const body = startConversationSchema.safeParse(req.body ?? undefined);
-    if (!body.success) return sendError(res, directLineErrors.badRequest);
+    if (!body.success) return reject(req, res, directLineErrors.badRequest);
     const { principal } = auth;
     // A token fixes conversation and user; the secret holder is a trusted server and may name the user.
     const conversationId = principal.kind === 'token' ? principal.claims.conversationId : newConversationId();
@@ -145,7 +177,7 @@ export function registerDirectLineRoutes(server: Server, deps: ChannelDependenci
       try {
         await adapter.startConversation(conversationId, { id: userId, name: '', role: 'user' }, locale, deps.botLogic);
       } catch (error) {
-        logger.error('direct line greeting turn failed', { error });
+        logger.error('direct line greeting turn failed', { code: directLineErrors.botError.code, error });
         // Let the client's retry start the conversation again rather than find it half-started.
         await conversations.forget(conversationId);
         return sendError(res, directLineErrors.botError);
@@ -153,37 +185,38 @@ export function registerDirectLineRoutes(server: Server, deps: ChannelDependenci
     }
     const token = tokenFor(principal, conversationId, userId);
     sendJson(res, started ? 201 : 200, { conversationId, ...token, streamUrl: streamUrl(req, conversationId, userId) });
-  });
+  }));
 
-  server.get(`${base}/conversations/:id`, async (req: Request, res: Response) => {
+  server.get(`${base}/conversations/:id`, guarded(async (req: Request, res: Response) => {
     const opened = await openConversation(req, res);
     if (!opened) return;
     const watermark = watermarkSchema.safeParse(req.query?.watermark);
-    if (!watermark.success) return sendError(res, directLineErrors.badRequest);
+    if (!watermark.success) return reject(req, res, directLineErrors.badRequest);
     const { principal, conversationId, conversation } = opened;
     sendJson(res, 200, {
       conversationId,
       ...tokenFor(principal, conversationId, conversation.userId),
       streamUrl: streamUrl(req, conversationId, conversation.userId, watermark.data),
     });
-  });
+  }));
 
-  server.get(`${base}/conversations/:id/activities`, async (req: Request, res: Response) => {
+  server.get(`${base}/conversations/:id/activities`, guarded(async (req: Request, res: Response) => {
     const opened = await openConversation(req, res);
     if (!opened) return;
     const watermark = watermarkSchema.safeParse(req.query?.watermark);
-    if (!watermark.success) return sendError(res, directLineErrors.badRequest);
+    if (!watermark.success) return reject(req, res, directLineErrors.badRequest);
     const page = await stores.conversationLogs.since(opened.conversationId, watermark.data);
     sendJson(res, 200, { activities: page.activities, watermark: String(page.watermark) });
-  });
+  }));
 
-  server.post(`${base}/conversations/:id/activities`, async (req: Request, res: Response) => {
+  server.post(`${base}/conversations/:id/activities`, guarded(async (req: Request, res: Response) => {
     const opened = await openConversation(req, res);
     if (!opened) return;
+    if (tooDeep(req, res)) return;
     const parsed = postedActivitySchema.safeParse(req.body);
     if (!parsed.success) {
       const tooLong = parsed.error.issues.some((issue) => issue.path[0] === 'text' && issue.code === 'too_big');
-      return sendError(res, tooLong ? directLineErrors.messageTooLong : directLineErrors.badRequest);
+      return reject(req, res, tooLong ? directLineErrors.messageTooLong : directLineErrors.badRequest);
     }
     // The bot does not act on the user's typing indicator, and it is not part of the history.
     if (parsed.data.type === 'typing') return sendJson(res, 200, { id: newActivityId() });
@@ -195,15 +228,15 @@ export function registerDirectLineRoutes(server: Server, deps: ChannelDependenci
     await adapter.publish(conversationId, activity);
     await conversations.touch(conversationId, conversation, clock.now());
     try {
-      await adapter.processActivity(activity, deps.botLogic);
+      await adapter.processActivity(activity, deps.botLogic, new Map([[clientAddressTurnStateKey, clientAddressKey(req, config.env.TRUST_PROXY)]]));
     } catch (error) {
-      logger.error('direct line turn failed', { error });
+      logger.error('direct line turn failed', { code: directLineErrors.botError.code, error });
       return sendError(res, directLineErrors.botError);
     }
     sendJson(res, 200, { id: activity.id });
-  });
+  }));
 
-  const upgrades = createStreamUpgradeHandler({ basePath: base, secret, clock, logger, conversations, streams });
+  const upgrades = createStreamUpgradeHandler({ basePath: base, secret, clock, logger, conversations, streams, keyValue: stores.keyValue });
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     upgrades.handle(req, socket, head).then(
       (handled) => {

@@ -35,3 +35,21 @@ export const watermarkSchema = z
   .regex(/^\d{0,15}$/)
   .optional()
   .transform((value) => (value ? Number(value) : 0));
+
+/**
+ * Deepest nesting a posted body may have. Web Chat's own activities nest 3-4 levels; JSON.stringify recurses
+ * and a body nested thousands deep (a few kB) would overflow the stack when the activity is logged.
+ */
+export const maxJsonDepth = 32;
+
+/** True when `value` nests deeper than `limit` objects/arrays. Iterative: the check itself cannot overflow. */
+export function exceedsJsonDepth(value: unknown, limit = maxJsonDepth): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop() as [unknown, number];
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const inner of Object.values(current)) pending.push([inner, depth + 1]);
+  }
+  return false;
+}
