@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import { type Activity, BotAdapter, type ConversationReference, type ResourceResponse, TurnContext } from 'botbuilder';
 import { visibleChoices, visibleText } from '../dialogs/shared/choice-message';
 import { buildApp } from '../src/app';
+import { stampIngress } from '../src/channels/channel-dependencies';
 import { loadConfig } from '../src/config/load-config';
 import { createLogger } from '../src/logger';
 
@@ -28,6 +29,11 @@ class TerminalAdapter extends BotAdapter {
   async deleteActivity(): Promise<void> {}
   async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     await this.runMiddleware(new TurnContext(this, TurnContext.applyConversationReference({ type: 'event' }, reference, true)), logic);
+  }
+
+  protected override async runMiddleware(context: TurnContext, next: (revocableContext: TurnContext) => Promise<void>): Promise<void> {
+    stampIngress(context, 'terminal');
+    await super.runMiddleware(context, next);
   }
 
   async receive(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<void> {

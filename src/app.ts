@@ -1,4 +1,5 @@
-import { type BotAdapter, ConversationState, ShowTypingMiddleware, type TurnContext, UserState } from 'botbuilder';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { type BotAdapter, ShowTypingMiddleware, type TurnContext } from 'botbuilder';
 import type { Server } from 'restify';
 import type { DialogServices } from '../dialogs/dialog-services';
 import { CheckReferralDialog } from '../dialogs/data/check-referral-dialog';
@@ -10,7 +11,7 @@ import { createSafetyMiddleware } from './bot/safety-middleware';
 import { TrialGuideBot } from './bot/trial-guide-bot';
 import { TurnSerializer } from './bot/turn-serializer';
 import { createBotFrameworkAdapter, registerBotFrameworkRoutes } from './channels/bot-framework/bot-framework-routes';
-import type { ChannelDependencies } from './channels/channel-dependencies';
+import { type ChannelDependencies, conversationNamespaceOf, IngressConversationState, IngressUserState, ingressOf } from './channels/channel-dependencies';
 import { registerDirectLineRoutes } from './channels/directline/directline-routes';
 import { setUpTeams } from './channels/teams/teams-setup';
 import { registerWeChatRoutes } from './channels/wechat/wechat-routes';
@@ -27,7 +28,7 @@ import { registerWebPageRoutes } from './http/web-page-routes';
 import { close, createHttpServer, listen } from './http/server';
 import { guessLocaleFromText, negotiateLocale } from './i18n/locales';
 import { createTranslator } from './i18n/translator';
-import { createLogger, type Logger } from './logger';
+import { createLogger, type Logger, logRequests } from './logger';
 import { createQuestionRecognizer } from './nlu/question-recognizer';
 import { detectMedicalDecisionRequest } from './safety/medical-decision-detector';
 import { createStores } from './storage/create-stores';
@@ -79,8 +80,11 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   // Started with the server: a built-but-not-started app (tests, scripts) delivers nothing by itself.
   let worker: OutboxWorker | undefined;
 
-  const conversationState = new ConversationState(stores.botState);
-  const userState = new UserState(stores.botState);
+  // Keyed by the ingress that ran the turn: /api/messages naming channel "wechat" never reaches a WeChat person's state.
+  const conversationState = new IngressConversationState(stores.botState);
+  const userState = new IngressUserState(stores.botState);
+  /** The turn being run, for services the dialogs call without a context (createReferral). */
+  const currentTurn = new AsyncLocalStorage<TurnContext>();
   const precheckProperty = conversationState.createProperty<PrecheckSummary | undefined>('precheckSummary');
 
   /** References are 5 characters: a conversation may look up only a few per hour, so they cannot be guessed. */
@@ -121,14 +125,21 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     },
     recognizeQuestion: (text, locale) => recognizer.recognize(text, locale),
     isMedicalDecisionRequest: detectMedicalDecisionRequest,
-    createReferral: (input) => logFailure('create referral', () => createReferral({ stores, sinkNames: sinks.names, clock, logger, worker: { nudge: () => worker?.nudge() }, onStorageFailure: () => void storageMonitor.check() }, input)),
+    createReferral: (input) => {
+      // The dialog names the conversation by its channel id; erasure finds it by the ingress-aware key.
+      const turn = currentTurn.getStore();
+      const keyed = turn ? { ...input, conversationKey: conversationKeyOf(turn) } : input;
+      return logFailure('create referral', () => createReferral({ stores, sinkNames: sinks.names, clock, logger, worker: { nudge: () => worker?.nudge() }, onStorageFailure: () => void storageMonitor.check() }, keyed));
+    },
     findReferral: async (reference, context) => {
       countReferralLookup(context);
       return logFailure('find referral', () => stores.referrals.getByReference(reference));
     },
     eraseConversation: async (context) => {
       const stateKeys = [conversationState.getStorageKey(context), userState.getStorageKey(context)].filter((key): key is string => Boolean(key));
-      const result = await logFailure('erase', () => eraseConversation(stores, conversationKeyOf(context), stateKeys, clock));
+      // Only a Direct Line turn has a Direct Line history: another ingress's ids must not reach it.
+      const erasable = ingressOf(context) === 'directline' ? stores : { ...stores, conversationLogs: { ...stores.conversationLogs, deleteConversation: async () => undefined } };
+      const result = await logFailure('erase', () => eraseConversation(erasable, conversationKeyOf(context), stateKeys, clock));
       await conversationState.delete(context);
       await userState.delete(context);
       TrialGuideBot.markErased(context);
@@ -144,10 +155,11 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const bot = new TrialGuideBot(conversationState, userState, mainDialog, services);
 
   const safety = createSafetyMiddleware({ i18n, site: config.site, logger });
-  const serializer = new TurnSerializer();
+  const serializer = new TurnSerializer(conversationKeyOf);
   const prepareAdapter = (adapter: BotAdapter) => {
     // Safety first: it answers emergencies before anything else, and needs no storage.
     adapter.use(safety);
+    adapter.use({ onTurn: (context, next) => currentTurn.run(context, next) });
     adapter.use(serializer);
     adapter.use(new ShowTypingMiddleware(500, 2000));
     adapter.onTurnError = async (context: TurnContext, error: Error) => {
@@ -183,6 +195,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       migrations: () => stores.migrationsApplied(),
     },
   });
+  logRequests(server, logger);
   // Mentions are stripped before the safety net and the dialogs read the text.
   botFrameworkAdapter.use(teams.middleware);
   registerBotFrameworkRoutes(server, channelDeps, botFrameworkAdapter);
@@ -240,6 +253,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   };
 }
 
+/** `<namespace>/<conversation id>`: the namespace is the ingress's (see conversationNamespaceOf). */
 export function conversationKeyOf(context: TurnContext): string {
-  return `${context.activity.channelId}/${context.activity.conversation.id}`;
+  return `${conversationNamespaceOf(context)}/${context.activity.conversation?.id ?? ''}`;
 }

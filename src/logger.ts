@@ -1,7 +1,13 @@
 /**
- * A small JSON-lines logger. Personal data never reaches it: callers log ids and references, and
- * `redact` masks anything that still looks like a phone number or an email address.
+ * Structured JSON-lines logs through pino. Personal data never reaches them: callers log codes, counts and
+ * references, pino's redaction removes fields that could hold personal data or credentials, ids that would let
+ * someone address a conversation are replaced by a short keyed hash, and anything that still looks like a
+ * phone number or an email address in a string is masked.
  */
+import { createHmac, randomBytes } from 'node:crypto';
+import pino from 'pino';
+import type { Request, Response, Server } from 'restify';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 export interface Logger {
@@ -11,8 +17,6 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
-
 const emailPattern = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;
 /** 7+ digits, optionally separated by spaces, dots or dashes, optionally with a leading +. */
 const phonePattern = /\+?\d[\d\s().-]{5,}\d/g;
@@ -21,23 +25,109 @@ export function redact(text: string): string {
   return text.replace(emailPattern, '[email]').replace(phonePattern, '[number]');
 }
 
-function redactValue(value: unknown): unknown {
-  if (typeof value === 'string') return redact(value);
-  if (value instanceof Error) return redact(`${value.name}: ${value.message}`);
-  if (Array.isArray(value)) return value.map(redactValue);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactValue(inner)]));
+/** Fields whose value is personal data, message text or a credential: never written. */
+const secretFields = ['text', 'phone', 'email', 'contact', 'body', 'authorization', 'cookie', 'token', 'secret', 'password', 'speak', 'value'];
+/** Fields whose value addresses a conversation or a person on a channel: written only as a keyed hash. */
+const idFields = ['conversationId', 'userId', 'openId', 'fromId', 'conversationKey'];
+
+/** pino redaction paths: the fields above at the top level and one level down (e.g. `{ activity: { text } }`). */
+export const redactPaths = [...secretFields, ...idFields].flatMap((field) => [field, `*.${field}`]);
+
+/**
+ * A per-process key: equal ids give equal hashes within one run (so a conversation's lines can be followed) but
+ * the hash cannot be turned back into the id, nor computed by someone reading the log.
+ */
+const hashKey = randomBytes(32);
+export function hashId(id: string): string {
+  return `h:${createHmac('sha256', hashKey).update(id).digest('base64url').slice(0, 12)}`;
+}
+
+/** Ids inside URL paths (Direct Line's /conversations/{id}/...) are hashed like id fields. */
+function redactPath(path: string): string {
+  return path.replace(/(\/conversations\/)([^/?#]+)/g, (_match, prefix: string, id: string) => `${prefix}${hashId(decodeURIComponent(id))}`);
+}
+
+const maxMessageLength = 200;
+
+/**
+ * An error as its name, code and cause chain (codes like ECONNREFUSED, 57P01, 413 tell the operator what
+ * happened); the message only masked and shortened, the stack only at debug level.
+ */
+function describeError(error: Error, withStack: boolean, depth: number): Record<string, unknown> {
+  const { code, statusCode, status } = error as Error & { code?: unknown; statusCode?: unknown; status?: unknown };
+  const described: Record<string, unknown> = { name: error.name };
+  const codeValue = code ?? statusCode ?? status;
+  if (typeof codeValue === 'string' || typeof codeValue === 'number') described.code = codeValue;
+  if (error.message) described.message = redact(error.message).slice(0, maxMessageLength);
+  if (error.cause !== undefined && depth < 3) described.cause = error.cause instanceof Error ? describeError(error.cause, withStack, depth + 1) : typeof error.cause;
+  if (withStack && error.stack) described.stack = redact(error.stack);
+  return described;
+}
+
+/** Generated ids (request ids, outbox message ids) are not personal data, but their digit runs look like phone numbers. */
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function clean(value: unknown, withStack: boolean, key: string | undefined, depth: number): unknown {
+  if (typeof value === 'string') {
+    if (uuidPattern.test(value)) return value;
+    return key === 'path' || key === 'url' ? redact(redactPath(value)) : redact(value);
+  }
+  if (value instanceof Error) return describeError(value, withStack, 0);
+  if (depth > 6) return '[deep]';
+  if (Array.isArray(value)) return value.map((inner) => clean(inner, withStack, undefined, depth + 1));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([innerKey, inner]) => [innerKey, clean(inner, withStack, innerKey, depth + 1)]));
+  }
   return value;
 }
 
+/** The censor for `redactPaths`: id fields become hashes, everything else disappears behind a marker. */
+function censor(value: unknown, path: string[]): unknown {
+  const field = path.at(-1) ?? '';
+  if (idFields.includes(field)) return typeof value === 'string' || typeof value === 'number' ? hashId(String(value)) : '[id]';
+  return '[redacted]';
+}
+
 export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
-  const emit = (at: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
-    if (order[at] < order[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, msg: redact(message), ...(fields ? (redactValue(fields) as object) : {}) }));
+  const withStack = level === 'debug';
+  const destination = { write: (chunk: string) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) };
+  const log = pino(
+    {
+      level,
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: redactPaths, censor },
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (fields) => clean(fields, withStack, undefined, 0) as Record<string, unknown>,
+      },
+    },
+    destination,
+  );
+  const emit = (at: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
+    log[at](fields ?? {}, redact(message));
   };
-  return {
-    debug: (message, fields) => emit('debug', message, fields),
-    info: (message, fields) => emit('info', message, fields),
-    warn: (message, fields) => emit('warn', message, fields),
-    error: (message, fields) => emit('error', message, fields),
-  };
+  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+}
+
+/**
+ * One info line per HTTP request, with restify's request id (also sent back as X-Request-Id so a person's
+ * report can be matched to the log) and the route's pattern (`/v3/directline/conversations/:id`), never the
+ * concrete path, query or body.
+ */
+export function logRequests(server: Server, logger: Logger): void {
+  server.pre((req: Request, res: Response, next: () => void) => {
+    res.setHeader('X-Request-Id', req.id());
+    return next();
+  });
+  server.on('after', (req: Request, res: Response) => {
+    const route = req.getRoute()?.path;
+    logger.info('request', {
+      requestId: req.id(),
+      method: req.method,
+      route: typeof route === 'string' ? route : route ? String(route) : 'unmatched',
+      status: res.statusCode,
+      ms: Date.now() - req.time(),
+    });
+  });
 }

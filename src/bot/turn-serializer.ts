@@ -7,8 +7,11 @@ import type { Middleware, TurnContext } from 'botbuilder';
 export class TurnSerializer implements Middleware {
   private readonly tails = new Map<string, Promise<void>>();
 
+  /** `keyOf`: the conversation's storage identity (the composition root's ingress-aware key). */
+  constructor(private readonly keyOf: (context: TurnContext) => string = (context) => `${context.activity.channelId}/${context.activity.conversation?.id ?? ''}`) {}
+
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
-    const key = `${context.activity.channelId}/${context.activity.conversation?.id ?? ''}`;
+    const key = this.keyOf(context);
     const previous = this.tails.get(key) ?? Promise.resolve();
     let release!: () => void;
     const current = new Promise<void>((resolve) => {

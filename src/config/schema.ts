@@ -27,6 +27,11 @@ export const environmentSchema = z.object({
   MicrosoftAppPassword: optionalString,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant'),
   MicrosoftAppTenantId: optionalString,
+  /**
+   * UNSAFE. With no MicrosoftAppId, /api/messages accepts only the local Bot Framework Emulator; true lets any
+   * channel id, user id and serviceUrl in without a token (isolated test rigs only).
+   */
+  ALLOW_UNAUTHENTICATED_CHANNELS: flag(false),
 
   SITE_CONFIG_PATH: z.string().trim().min(1).default('content/site.example.json'),
 

@@ -11,6 +11,7 @@ import {
 } from 'botbuilder';
 import type { Clock } from '../../clock';
 import type { ConversationLogStore } from '../../storage/ports';
+import { stampIngress } from '../channel-dependencies';
 import type { DirectLineStreams } from './directline-streams';
 
 /** botbuilder's ChoiceFactory renders suggested actions for this channel id. */
@@ -90,6 +91,12 @@ export class DirectLineAdapter extends BotAdapter {
       conversationId,
     );
     await this.processActivity(update, logic);
+  }
+
+  /** Every turn this adapter runs is the Direct Line ingress's (state and erasure are keyed by it). */
+  protected override async runMiddleware(context: TurnContext, next: (revocableContext: TurnContext) => Promise<void>): Promise<void> {
+    stampIngress(context, 'directline');
+    await super.runMiddleware(context, next);
   }
 
   override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {

@@ -1,5 +1,6 @@
 import { type Activity, ActivityTypes, BotAdapter, type ConversationReference, type ResourceResponse, TurnContext } from 'botbuilder';
 import type { Locale } from '../../i18n/locales';
+import { stampIngress } from '../channel-dependencies';
 import type { WeChatInbound } from './inbound-message';
 import type { ClickCommand } from './menu';
 
@@ -89,6 +90,12 @@ export class WeChatAdapter extends BotAdapter {
     context.turnState.set(collectorKey, outbound);
     await this.runMiddleware(context, logic);
     return outbound;
+  }
+
+  /** Every turn this adapter runs is the WeChat ingress's (state and erasure are keyed by it). */
+  protected override async runMiddleware(context: TurnContext, next: (revocableContext: TurnContext) => Promise<void>): Promise<void> {
+    stampIngress(context, 'wechat');
+    await super.runMiddleware(context, next);
   }
 
   override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
