@@ -10,6 +10,7 @@ import { createTranslator } from '../../src/i18n/translator';
 import { createLogger } from '../../src/logger';
 import { createStores } from '../../src/storage/create-stores';
 import { allText, startConversation } from '../support/conversation-harness';
+import { startFaultProxy } from './support/tcp-proxy';
 
 /**
  * Fault suite, PostgreSQL. Loopback only, bounded: the app's own connections (found by a per-run
@@ -181,4 +182,62 @@ describe('a silent PostgreSQL (accepts TCP, never answers)', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 20_000);
+});
+
+describe('PostgreSQL going silent, then down, then back, while the app runs', () => {
+  it('/healthz stays 200 at once, /readyz answers 503 in bounded time, turns get the polite reply, and all recovers', async () => {
+    const proxy = await startFaultProxy(5432);
+    const proxiedUrl = `postgres://postgres@127.0.0.1:${proxy.port}/test?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const chat = await startConversation({ locale: 'en-US', env: { ...appEnv, DATABASE_URL: proxiedUrl, DATABASE_TIMEOUT_SECONDS: '1' } });
+    const port = await chat.app.start(0);
+    const get = async (route: string) => {
+      const started = Date.now();
+      const response = await fetch(`http://127.0.0.1:${port}${route}`, { signal: AbortSignal.timeout(15_000) });
+      return { status: response.status, body: (await response.json()) as { checks?: Record<string, boolean> }, ms: Date.now() - started };
+    };
+    const untilReady = async () => {
+      for (let tries = 0; tries < 100; tries += 1) {
+        if ((await get('/readyz')).status === 200) return true;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return false;
+    };
+    const t = createTranslator(projectRoot).getFixedT('en');
+    const { coordinator } = chat.app.config.site;
+    try {
+      expect(await untilReady()).toBe(true);
+      await chat.say('I am the patient');
+
+      proxy.setMode('silent');
+      const health = await get('/healthz');
+      expect(health.status).toBe(200);
+      expect(health.ms).toBeLessThan(1_000);
+      const silentReady = await get('/readyz');
+      expect(silentReady.status).toBe(503);
+      expect(silentReady.body.checks?.storage).toBe(false);
+      expect(silentReady.ms).toBeLessThan(6_000);
+      const started = Date.now();
+      const silentTurn = allText(await chat.say('talk to a person'));
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(silentTurn).toContain(t('handoff:storageDown'));
+      expect(silentTurn).toContain(coordinator.phone);
+
+      proxy.setMode('down');
+      const downTurn = allText(await chat.say('talk to a person'));
+      expect(downTurn).toContain(t('handoff:storageDown'));
+      expect((await get('/readyz')).status).toBe(503);
+
+      proxy.setMode('pass');
+      expect(await untilReady()).toBe(true);
+      // The conversation continues where it was before the outage (its state was kept, not reset).
+      const back = allText(await chat.say('talk to a person'));
+      expect(back).toContain(t('handoff:consent.question'));
+      for (const answer of ['yes', 'Ms Chen', '138 1234 5678', 'skip', 'morning', 'English']) await chat.say(answer);
+      expect(allText(await chat.say('yes'))).toMatch(/TG-[2-9A-HJKMNP-Z]{5}/);
+    } finally {
+      await chat.app.stop();
+      await chat.close();
+      await proxy.close();
+    }
+  }, 90_000);
 });

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +61,58 @@ describe('SQLite data directory removed while running', () => {
     } finally {
       await chat.app.stop();
       await chat.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite shared-memory file truncated while mapped', () => {
+  it('the store refuses the write with a clear error instead of the process dying of SIGBUS', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-shm-'));
+    try {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', 'tests/faults/fixtures/truncate-shm.ts', dataDir], {
+        cwd: projectRoot,
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { PATH: process.env.PATH ?? '' },
+      });
+      expect(child.signal, child.stderr).toBeNull();
+      expect(child.status, child.stderr).toBe(0);
+      expect(child.stdout).toContain('truncated');
+      expect(child.stdout).toMatch(/write refused: StorageUnavailableError: .*shared-memory file .* was truncated/);
+      expect(child.stdout).toMatch(/probe \{"ok":false,"reason":".*shared-memory/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite shared-memory file left read-only', () => {
+  it('startup fails with an error naming the file, not a crash', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-roshm-'));
+    // As root (CI containers), run the child as "nobody" so that file permissions apply to it.
+    const asRoot = process.getuid?.() === 0;
+    try {
+      const opened = spawnSync(process.execPath, ['--import', 'tsx', 'tests/faults/fixtures/open-stores.ts', dataDir], { cwd: projectRoot, encoding: 'utf8', timeout: 30_000 });
+      expect(opened.stdout, opened.stderr).toContain('opened');
+      const shm = path.join(dataDir, 'trialguide.sqlite-shm');
+      writeFileSync(shm, Buffer.alloc(32_768));
+      chmodSync(shm, 0o444);
+      if (asRoot) {
+        chmodSync(dataDir, 0o777);
+        for (const name of ['trialguide.sqlite', 'encryption.key']) chownSync(path.join(dataDir, name), 65534, 65534);
+      }
+      const child = spawnSync(process.execPath, ['--import', 'tsx', 'tests/faults/fixtures/open-stores.ts', dataDir], {
+        cwd: projectRoot,
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { PATH: process.env.PATH ?? '', HOME: tmpdir() },
+        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      });
+      expect(child.signal, child.stderr).toBeNull();
+      expect(child.status).toBe(1);
+      expect(child.stderr).toContain(`${shm} is not writable by this process`);
+    } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

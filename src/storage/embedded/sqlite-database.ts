@@ -1,7 +1,8 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import type { Database } from '../database';
+import { StorageUnavailableError } from '../storage-errors';
 import { openSqliteConnection } from './sqlite-driver';
 
 export const sqliteFileName = 'trialguide.sqlite';
@@ -61,10 +62,47 @@ export function openSqliteDatabase(dataDir: string): SqliteDatabase {
   const opened = { dir: identityOf(dataDir), file: identityOf(file) };
   const same = (a: Identity, b: Identity) => a.dev === b.dev && a.ino === b.ino;
 
+  // In WAL mode SQLite maps `-shm` into memory. If something truncates (or replaces) that file while it is
+  // mapped, the next touch of the mapping raises SIGBUS and the process dies with nothing logged: no JavaScript
+  // handler can run. So before every statement (a stat, microseconds) the file is checked; once it shrank,
+  // the connection is never touched again, not even to close it, and every statement fails with a clear error.
+  const shm = `${file}-shm`;
+  let mappedShmSize = 0;
+  let broken: string | undefined;
+  const sharedMemoryProblem = (): string | undefined => {
+    if (broken) return broken;
+    let size: number;
+    try {
+      size = statSync(shm).size;
+    } catch {
+      // Gone with its directory: the mapping of the unlinked file stays valid; filesProblem reports the removal.
+      return undefined;
+    }
+    if (size < mappedShmSize) {
+      broken = `the shared-memory file ${shm} was truncated or replaced while the database had it mapped (by another process or a tool); restart the process`;
+      return broken;
+    }
+    mappedShmSize = size;
+    return undefined;
+  };
+  sharedMemoryProblem();
+  const guarded: SqliteDialectConfig['database'] = {
+    close() {
+      if (!broken) connection.close();
+    },
+    prepare(sql: string) {
+      const problem = sharedMemoryProblem();
+      if (problem) throw new StorageUnavailableError(`SQLite refused: ${problem}`);
+      return connection.prepare(sql);
+    },
+  };
+
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) }),
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: guarded }) }),
     file,
     filesProblem() {
+      const shared = sharedMemoryProblem();
+      if (shared) return shared;
       try {
         if (!same(identityOf(dataDir), opened.dir)) return `the data directory ${dataDir} was removed or replaced while the database was open`;
         if (!same(identityOf(file), opened.file)) return `the database file ${file} was removed or replaced while it was open`;
