@@ -348,6 +348,23 @@ for (const locale of Object.keys(channelLocales) as Locale[]) {
   });
 }
 
+describe('the one word for the pre-check', () => {
+  it.each([
+    ['en', 'pre-check'],
+    ['zh-Hans', '初步自查'],
+    ['zh-Hant', '初步自查'],
+  ] as const)('%s: typing the word the texts use ("%s") at the menu starts the pre-check', async (locale, word) => {
+    const chat = await startConversation({ locale: channelLocales[locale] });
+    open.push(chat);
+    const t = i18n.getFixedT(locale);
+    await chat.say(t('common:role.patient'));
+    const replies = await chat.say(word);
+    expect(allText(replies)).toContain(t('precheck:intro.what', { total: TOTAL }));
+    expect(allText(replies)).toContain(word);
+    expect(last(replies).text).toContain(t('precheck:questions.age.question'));
+  });
+});
+
 describe('pre-check language switch', () => {
   it('switching language mid-way shows the same question in the new language', async () => {
     const session = await startPrecheck('en', 'patient');
