@@ -162,6 +162,25 @@ for (const locale of Object.keys(channelLocales) as Locale[]) {
   });
 }
 
+describe('privacy and consent state the configured retention, not the defaults', () => {
+  it('with CHAT_STATE_RETENTION_DAYS=7 and REFERRAL_RETENTION_DAYS=90 the privacy topic and the consent say 7 and 90 days', async () => {
+    const chat = await startConversation({ locale: 'en-US', env: { CHAT_STATE_RETENTION_DAYS: '7', REFERRAL_RETENTION_DAYS: '90' } });
+    try {
+      const en = i18n.getFixedT('en');
+      await chat.say(en('common:role.patient'));
+      await chat.say(en('common:menu.about'));
+      expect(allText(await chat.say(en('topics:privacy.title')))).toMatch(/deletes them 7 days after/);
+      expect(allText(await chat.say(en('common:topics.more')))).toMatch(/request for 90 days/);
+      await chat.say(en('common:nav.menu'));
+      const consent = allText(await chat.say(en('common:menu.handoff')));
+      expect(consent).toMatch(/request for 90 days/);
+      expect(consent).toMatch(/for 7 days after your last message/);
+    } finally {
+      await chat.close();
+    }
+  });
+});
+
 describe('language', () => {
   it('with no channel locale, the bot asks for the language first and then speaks it', async () => {
     const chat = await startConversation({});

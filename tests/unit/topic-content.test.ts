@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultRetentionForTexts } from '../../dialogs/topics/topic-params';
-import { loadConfig } from '../../src/config/load-config';
+import type { DialogServices } from '../../dialogs/dialog-services';
+import { defaultRetentionForTexts, siteTextParams } from '../../dialogs/topics/topic-params';
+import { loadConfig, projectRoot } from '../../src/config/load-config';
+import { createTranslator } from '../../src/i18n/translator';
 import { siteConfigSchema } from '../../src/config/site-schema';
 import { type Locale, supportedLocales } from '../../src/i18n/locales';
 
@@ -283,5 +285,12 @@ describe('topic texts', () => {
   it('states the same retention the configuration uses by default', () => {
     const { env } = loadConfig({});
     expect(defaultRetentionForTexts).toEqual({ chatStateDays: env.CHAT_STATE_RETENTION_DAYS, referralDays: env.REFERRAL_RETENTION_DAYS });
+  });
+
+  it('puts the configured retention, the site name and the emergency number into the texts when the services carry them', () => {
+    const { site } = loadConfig({});
+    const services = { i18n: createTranslator(projectRoot), site } as unknown as DialogServices;
+    expect(siteTextParams(services, 'zh-Hant')).toMatchObject({ chatStateDays: 30, referralDays: 180, siteName: site.siteName['zh-Hant'], emergencyNumber: '120', checkedOn: '2026年11月1日' });
+    expect(siteTextParams({ ...services, retention: { chatStateDays: 7, referralDays: 90 } }, 'en')).toMatchObject({ chatStateDays: 7, referralDays: 90, checkedOn: '1 November 2026' });
   });
 });
