@@ -2,16 +2,29 @@ import type { Referral } from '../storage/ports';
 
 /**
  * Spreadsheet apps run a cell that starts with = + - @ (or a tab / carriage return) as a formula, and names,
- * best times and notes are typed by the public. Such cells get a leading apostrophe (OWASP's advice), which
- * also means phone numbers show as '+86….
+ * best times and notes are typed by the public. Opened with another separator than ours (';' in many European
+ * Excel locales, tab, '|'), or by a reader that ignores quotes, "Li;=1+2" splits and "=1+2" starts a cell. So,
+ * following OWASP's CSV-injection advice, a risky cell gets a leading apostrophe (phone numbers show as '+86…),
+ * an apostrophe before every formula character that follows a separator or line break, and is quoted.
  */
+const formulaStart = /^[=+\-@\t\r]/;
+/**
+ * Positions where a reader could start a cell (after a separator any spreadsheet may use, or a line break), then
+ * spaces or quotes (a quote there only opens and closes a quoted part), before a formula character.
+ */
+const formulaAfterSeparator = /(?<=[,;\t|\r\n][\s"]*)(?=[=+\-@\t\r])/g;
+
 export function guardCsvCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const inner = value.replace(formulaAfterSeparator, "'");
+  return formulaStart.test(inner) || inner !== value ? `'${inner}` : inner;
 }
 
-/** RFC 4180: quote when the cell holds a quote, comma or line break; double embedded quotes. */
+/**
+ * RFC 4180: quote when the cell holds a quote or a line break; double embedded quotes. Also any separator a
+ * spreadsheet may pick (',', ';', tab, '|'), so the cell stays one cell whichever it uses.
+ */
 export function quoteCsvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  return /[",;\t\r\n|]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 export function csvRow(cells: ReadonlyArray<string | undefined | null>): string {
