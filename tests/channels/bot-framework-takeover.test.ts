@@ -212,6 +212,10 @@ describe('/api/messages with ALLOW_UNAUTHENTICATED_CHANNELS=true (unsafe opt-in)
     expect(sent).not.toContain(victimName);
     expect(sent).not.toContain('0000 4321');
     expect(sent).not.toMatch(/TG-[2-9A-HJKMNP-Z]{5}/);
+    // Two separate states: the victim's under the Direct Line ingress, the attacker's under the Bot Framework one.
+    const victimKey = `directline/conversations/${victim.conversationId}/`;
+    const attackerKey = `bot-framework:directline/conversations/${victim.conversationId}/`;
+    expect(Object.keys(await app.stores.botState.read([victimKey, attackerKey])).sort()).toEqual([attackerKey, victimKey]);
 
     // "Delete my data" from the attacker's side erases the attacker's namespace only.
     for (const text of ['delete my data', 'yes']) expect((await postAsAttacker(baseUrl, { ...asVictim, text })).status).toBe(200);
@@ -221,5 +225,33 @@ describe('/api/messages with ALLOW_UNAUTHENTICATED_CHANNELS=true (unsafe opt-in)
     const reference = /TG-[2-9A-HJKMNP-Z]{5}/.exec(confirmation)?.[0];
     expect(reference).toBeDefined();
     expect((await app.stores.referrals.getByReference(reference ?? ''))?.reference).toBe(reference);
+  });
+});
+
+describe('/api/messages with auth off behind the hospital proxy (TRUST_PROXY=true)', () => {
+  let app: App;
+  let baseUrl: string;
+  let dataDir: string;
+  let capture: Capture;
+
+  beforeAll(async () => {
+    capture = await startRecordingServer(() => ({ status: 200, body: { id: 'captured' } }));
+    ({ app, baseUrl, dataDir } = await startApp({ TRUST_PROXY: 'true' }, []));
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await capture?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('an "Emulator" activity relayed for a remote client is refused: a loopback serviceUrl would reach this machine\'s own ports', async () => {
+    const response = await fetch(`${baseUrl}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
+      body: JSON.stringify({ type: 'conversationUpdate', channelId: 'emulator', serviceUrl: capture.url, conversation: { id: 'relayed' }, from: { id: 'relayed-user' }, recipient: { id: 'bot' }, membersAdded: [{ id: 'relayed-user' }] }),
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual(forbidden);
+    expect(capture.requests).toEqual([]);
   });
 });
