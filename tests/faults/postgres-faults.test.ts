@@ -135,6 +135,28 @@ describe('PostgreSQL connections terminated by the server under traffic', () => 
   }, 90_000);
 });
 
+describe('PostgreSQL connections dropped just before the hand-off turn', () => {
+  it('the pool reconnects at once: the referral is stored, then confirmed', async () => {
+    const watch = watchForCrashes();
+    const chat = await startConversation({ locale: 'en-US', env: appEnv });
+    try {
+      await chat.say('I am the patient');
+      await chat.say('talk to a person');
+      for (const answer of ['yes', 'Ms Chen', '138 1234 5678', 'skip', 'morning', 'English']) await chat.say(answer);
+      expect(await terminateAppConnections()).toBeGreaterThan(0);
+      const reply = allText(await chat.say('yes'));
+      const reference = /TG-[2-9A-HJKMNP-Z]{5}/.exec(reply)?.[0];
+      expect(reference, reply).toBeDefined();
+      const stored = await admin.query(`SELECT 1 FROM ${schema}.referrals WHERE reference = $1`, [reference]);
+      expect(stored.rowCount).toBe(1);
+      expect(watch.crashes).toEqual([]);
+    } finally {
+      watch.stop();
+      await chat.close();
+    }
+  });
+});
+
 /** A TCP server on loopback that accepts connections and never says a word: a hung database. */
 async function startSilentServer(): Promise<{ url: string; sockets: Socket[]; close(): Promise<void> }> {
   const sockets: Socket[] = [];

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config/load-config';
 import { createTranslator } from '../../src/i18n/translator';
+import { sqliteFileName } from '../../src/storage/embedded/sqlite-database';
+import { openSqliteConnection } from '../../src/storage/embedded/sqlite-driver';
 import { allText, startConversation } from '../support/conversation-harness';
 
 /**
@@ -113,6 +115,35 @@ describe('SQLite shared-memory file left read-only', () => {
       expect(child.status).toBe(1);
       expect(child.stderr).toContain(`${shm} is not writable by this process`);
     } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('/readyz checks the applied migrations', () => {
+  it('answers 503 with migrations: false when the migration record is gone, and 200 again once it is back', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-migrations-'));
+    const chat = await startConversation({ locale: 'en-US', dataDir });
+    const port = await chat.app.start(0);
+    try {
+      let ready = await readiness(port);
+      for (let tries = 0; ready.status !== 200 && tries < 50; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        ready = await readiness(port);
+      }
+      expect(ready.status).toBe(200);
+      const database = openSqliteConnection(path.join(dataDir, sqliteFileName));
+      try {
+        database.exec('ALTER TABLE kysely_migration RENAME TO kysely_migration_away');
+        expect(await readiness(port)).toEqual({ status: 503, body: { status: 'not-ready', checks: { storage: true, outboxWorker: true, migrations: false } } });
+        database.exec('ALTER TABLE kysely_migration_away RENAME TO kysely_migration');
+      } finally {
+        database.close();
+      }
+      expect((await readiness(port)).status).toBe(200);
+    } finally {
+      await chat.app.stop();
+      await chat.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
