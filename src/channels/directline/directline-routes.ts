@@ -11,6 +11,7 @@ import {
   signStreamCredential,
 } from '../../security/directline-token';
 import { clientAddressKey, clientAddressTurnStateKey } from '../../http/rate-limit';
+import { claimClientActivity } from '../../storage/activity-claims';
 import type { ChannelDependencies } from '../channel-dependencies';
 import { DirectLineAdapter, newActivityId } from './directline-adapter';
 import { type DirectLinePrincipal, authenticate, authenticateForConversation } from './directline-auth';
@@ -224,6 +225,12 @@ export function registerDirectLineRoutes(server: Server, deps: ChannelDependenci
     const { conversationId, conversation } = opened;
     const userId = opened.principal.kind === 'token' ? opened.principal.claims.userId : conversation.userId;
     const activity = adapter.stampIncoming({ ...parsed.data, from: { id: userId, name: '', role: 'user' } }, conversationId);
+    // A client's retry (same clientActivityID, maybe on another instance) is acknowledged with the first id, not run again.
+    const clientActivityId = parsed.data.channelData?.clientActivityID;
+    if (typeof clientActivityId === 'string' && clientActivityId.length > 0) {
+      const claim = await claimClientActivity(stores.keyValue, conversationId, clientActivityId.slice(0, 200), activity.id ?? '', clock.now());
+      if (!claim.fresh) return sendJson(res, 200, { id: claim.id });
+    }
     // Echo first: Web Chat marks the message delivered when it sees it back with the same clientActivityID.
     await adapter.publish(conversationId, activity);
     await conversations.touch(conversationId, conversation, clock.now());
