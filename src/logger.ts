@@ -58,7 +58,9 @@ function describeError(error: Error, withStack: boolean, depth: number): Record<
   const described: Record<string, unknown> = { name: error.name };
   const codeValue = code ?? statusCode ?? status;
   if (typeof codeValue === 'string' || typeof codeValue === 'number') described.code = codeValue;
-  if (error.message) described.message = redact(error.message).slice(0, maxMessageLength);
+  // JSON.parse's SyntaxError quotes the text it could not read, which may be what a person typed.
+  const quotesInput = error.name === 'SyntaxError' && !withStack;
+  if (error.message && !quotesInput) described.message = redact(error.message).slice(0, maxMessageLength);
   if (error.cause !== undefined && depth < 3) described.cause = error.cause instanceof Error ? describeError(error.cause, withStack, depth + 1) : typeof error.cause;
   if (withStack && error.stack) described.stack = redact(error.stack);
   return described;

@@ -81,6 +81,18 @@ describe('logger (pino)', () => {
     const rejected = capture('info');
     rejected.logger.warn('rejected', { error: Object.assign(new Error('Unauthorized'), { name: 'AuthenticationError', statusCode: 401 }) });
     expect(rejected.entries()[0]?.error).toMatchObject({ name: 'AuthenticationError', code: 401 });
+
+    // JSON.parse quotes what it could not read: at info that could be a person's message.
+    let syntaxError: unknown;
+    try {
+      JSON.parse('private symptoms, not JSON');
+    } catch (error) {
+      syntaxError = error;
+    }
+    const parse = capture('info');
+    parse.logger.warn('unreadable body', { error: syntaxError });
+    expect(parse.entries()[0]?.error).toEqual({ name: 'SyntaxError' });
+    expect(parse.lines.join('')).not.toContain('private');
   });
 });
 
