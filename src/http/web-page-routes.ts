@@ -52,6 +52,15 @@ export function registerWebPageRoutes(server: Server, deps: WebPageDependencies)
   const theme = themeColours(config);
   const strings = Object.fromEntries(supportedLocales.map((locale) => [locale, pageStrings(deps, locale)])) as Record<Locale, PageStrings>;
 
+  const publicBaseIsHttps = config.env.PUBLIC_BASE_URL.startsWith('https:');
+  // Every response, whatever route (or none) answers it: a browser may render any of them (an SVG asset, an
+  // error) as a document. The chat page replaces the CSP with its own, which allows WEB_ALLOWED_ORIGINS to frame it.
+  server.pre((req: Request, res: Response, next: () => void) => {
+    res.setHeader('Content-Security-Policy', fallbackContentSecurityPolicy);
+    if (servedOverTls(req, publicBaseIsHttps)) res.setHeader('Strict-Transport-Security', strictTransportSecurity);
+    return next();
+  });
+
   server.get('/', async (req: Request, res: Response) => {
     const requested = typeof req.query?.lang === 'string' ? negotiateLocale(req.query.lang) : undefined;
     const locale = requested ?? localeFromAcceptLanguage(req.header('accept-language')) ?? 'en';
@@ -231,6 +240,20 @@ export function pageContentSecurityPolicy(nonce: string, { frameOrigins, connect
     "object-src 'none'",
     `frame-ancestors ${ancestors}`,
   ].join('; ');
+}
+
+/** For every response that is not the chat page: nothing may load, run or frame it. */
+export const fallbackContentSecurityPolicy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** A year, subdomains included: the chat host serves nothing that needs plain HTTP. */
+export const strictTransportSecurity = 'max-age=31536000; includeSubDomains';
+
+/**
+ * HSTS only means something over TLS (browsers ignore it on plain HTTP): when the public URL is https, the socket
+ * is TLS, or a TLS-terminating proxy says so in X-Forwarded-Proto (a forged header only adds an ignored header).
+ */
+function servedOverTls(req: Request, publicBaseIsHttps: boolean): boolean {
+  return publicBaseIsHttps || req.isSecure() || req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
 }
 
 function setPageSecurityHeaders(res: Response, nonce: string, options: SecurityHeaderOptions): void {

@@ -195,3 +195,33 @@ describe('scripts and assets', () => {
     expect((await fetch(`${base}/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
   });
 });
+
+describe('HSTS and a CSP with frame-ancestors on every response that a browser could render (issue 8)', () => {
+  const paths = ['/', '/?lang=zh-Hans', '/?lang=zh-Hant', '/assets/favicon.svg', '/assets/chat.css', '/assets/missing.html', '/no-such-page'];
+
+  it('behind TLS (PUBLIC_BASE_URL https) every response carries Strict-Transport-Security', async () => {
+    expect.hasAssertions();
+    const base = await startPageServer({ PUBLIC_BASE_URL: 'https://chat.hospital.example' });
+    for (const url of paths) expect((await fetch(`${base}${url}`)).headers.get('strict-transport-security'), url).toBe('max-age=31536000; includeSubDomains');
+  });
+
+  it('a TLS-terminating proxy saying X-Forwarded-Proto: https gets HSTS; plain HTTP does not (browsers ignore it there)', async () => {
+    const base = await startPageServer();
+    expect((await fetch(`${base}/`, { headers: { 'X-Forwarded-Proto': 'https' } })).headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+    expect((await fetch(`${base}/`)).headers.get('strict-transport-security')).toBeNull();
+  });
+
+  it('every response has a CSP with frame-ancestors; only the chat page may be framed, and only by WEB_ALLOWED_ORIGINS', async () => {
+    expect.hasAssertions();
+    const base = await startPageServer({ WEB_ALLOWED_ORIGINS: 'https://hospital.example' });
+    for (const url of paths) {
+      const response = await fetch(`${base}${url}`);
+      const csp = directives(response.headers.get('content-security-policy'));
+      const page = url.startsWith('/?') || url === '/';
+      expect(csp.get('frame-ancestors'), url).toEqual(page ? ["'self'", 'https://hospital.example'] : ["'none'"]);
+      if (!page) expect(csp.get('default-src'), url).toEqual(["'none'"]);
+    }
+    // An SVG opened directly cannot run script.
+    expect(directives((await fetch(`${base}/assets/favicon.svg`)).headers.get('content-security-policy')).get('default-src')).toEqual(["'none'"]);
+  });
+});
