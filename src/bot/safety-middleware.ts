@@ -48,7 +48,9 @@ function replyLocale(text: string, channelLocale: string | undefined): Locale {
 
 /**
  * First middleware on every adapter: an emergency sign gets the emergency (or crisis) reply at once and the
- * turn ends there, so no dialog advances and the person's next message continues where they were. It uses
+ * turn ends there, so no dialog advances and the person's next message continues where they were. A sign
+ * the words do not place in the present gets the short "if this is happening now, call" line first, and
+ * the turn then goes on. It uses
  * no storage, so it still answers when storage is down. Only the category is logged, never the words.
  */
 export function createSafetyMiddleware(deps: SafetyMiddlewareDependencies): Middleware {
@@ -60,15 +62,22 @@ export function createSafetyMiddleware(deps: SafetyMiddlewareDependencies): Midd
         await next();
         return;
       }
-      const { category } = found.match;
+      const { category, certainty } = found.match;
       const locale = replyLocale(found.text, context.activity.locale);
       const t = translations.getFixedT(locale, 'safety');
+      context.turnState.set(emergencyTurnStateKey, category);
+      if (certainty === 'unclear' && category !== 'self-harm') {
+        // A sign without words saying it is happening now: the number first, then the turn goes on as usual.
+        logger.warn('safety net answered a possible emergency sign', { category, certainty, locale, channelId: context.activity.channelId });
+        await context.sendActivity({ type: ActivityTypes.Message, text: t('emergencyIfNow', { emergencyNumber: site.emergencyNumber }), locale });
+        await next();
+        return;
+      }
       const firstReply =
         category === 'self-harm'
           ? t('selfHarm', { crisisLineName: site.crisisLine.name[locale], crisisLineNumber: site.crisisLine.number, emergencyNumber: site.emergencyNumber })
           : t('emergency', { emergencyNumber: site.emergencyNumber });
-      context.turnState.set(emergencyTurnStateKey, category);
-      logger.warn('safety net answered an emergency sign', { category, locale, channelId: context.activity.channelId });
+      logger.warn('safety net answered an emergency sign', { category, certainty, locale, channelId: context.activity.channelId });
       await context.sendActivities([
         { type: ActivityTypes.Message, text: firstReply, locale },
         { type: ActivityTypes.Message, text: t('offerToContinue'), locale },

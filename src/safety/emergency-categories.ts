@@ -4,15 +4,14 @@
  */
 export const emergencyCategories = [
   'bleeding',
-  'coughing-or-vomiting-blood',
   'breathing',
-  'chest-pain',
-  'fainting',
+  'consciousness',
+  'stroke',
+  'chest',
   'seizure',
-  'headache-or-vision',
-  'fever-with-chills',
-  'swelling',
-  'black-stools-with-dizziness',
+  'allergic-infusion',
+  'fever-chills',
+  'blood-pressure',
   'self-harm',
 ] as const;
 

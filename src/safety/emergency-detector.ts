@@ -1,99 +1,162 @@
+import path from 'node:path';
+import { projectRoot } from '../config/load-config';
 import { type EmergencyCategory, emergencyCategories } from './emergency-categories';
-import { type EmergencyLexicon, type PatternsByLanguage, emergencyLexiconSchema, loadLexicon } from './lexicon-loader';
+import { createChineseFolder } from './fold-chinese';
+import { type RedFlagLexicon, type RedFlagSign, cantoneseSupplementSchema, loadSafetyFile, redFlagLexiconSchema } from './red-flag-lexicon';
 import { normalizeForMatching } from './text-normalizer';
 
 export { type EmergencyCategory, emergencyCategories } from './emergency-categories';
 
+/**
+ * `now`: answer as an emergency. `unclear`: the sign is there but the words do not say it is happening
+ * now (a plain nosebleed, "yesterday"): answer with the short "if this is happening now, call" line.
+ */
+export type EmergencyCertainty = 'now' | 'unclear';
+
 export interface EmergencyMatch {
   readonly category: EmergencyCategory;
+  readonly certainty: EmergencyCertainty;
 }
 
 export type EmergencyDetector = (text: string) => EmergencyMatch | undefined;
-
-/** All languages' patterns in one alternation: people mix scripts, and a sign is a sign in any of them. */
-function union(patterns: PatternsByLanguage, flags: string, wrap: (source: string) => string = (source) => source): RegExp {
-  const sources = [...patterns.en, ...patterns['zh-Hans'], ...patterns['zh-Hant']];
-  // An empty list must never match: (?!) always fails.
-  return new RegExp(sources.length > 0 ? wrap(sources.map((source) => `(?:${source})`).join('|')) : '(?!)', flags);
-}
-
-/** Sentence ends (a '.' inside a number such as 38.5 is not one) and, inside sentences, clause breaks. */
-const sentenceBreak = /[!?;。\n]|\.(?!\d)/gu;
-const clauseBreak = /[!?;。\n,:、]|\.(?!\d)| - | but | however | though |但是|可是|不过|不過|但/gu;
 
 interface Span {
   readonly start: number;
   readonly end: number;
 }
 
-function spanAround(text: string, breaks: RegExp, from: number, to: number): Span {
+/** Sentence ends (a '.' inside a number such as 38.5 is not one); clause breaks inside sentences. */
+const sentenceBreak = /[!?;。！？；\n]+|\.(?!\d)/gu;
+const clauseBreak = /[,，、:：]| - | but | however | though |但是|可是|然而/gu;
+
+function compile(sources: readonly string[], flags = 'iu', wrap: (source: string) => string = (source) => source): RegExp {
+  return new RegExp(wrap(sources.map((source) => `(?:${source})`).join('|')), flags);
+}
+
+function spans(text: string, breaks: RegExp): Span[] {
+  const found: Span[] = [];
   let start = 0;
-  let end = text.length;
-  for (const found of text.matchAll(breaks)) {
-    const breakEnd = found.index + found[0].length;
-    if (breakEnd <= from) start = breakEnd;
-    else if (found.index >= to) {
-      end = found.index;
-      break;
-    }
+  for (const match of text.matchAll(breaks)) {
+    if (match.index > start) found.push({ start, end: match.index });
+    start = match.index + match[0].length;
   }
-  return { start, end };
+  if (start < text.length) found.push({ start, end: text.length });
+  return found;
+}
+
+interface CompiledSign extends RedFlagSign {
+  readonly category: EmergencyCategory;
+  readonly lowerOnHypothetical: boolean;
 }
 
 /**
- * Builds a detector from a lexicon. Every regular expression is compiled here, once; the returned function
- * only runs them. Deciding "mentioned" versus "happening" is deliberately simple and biased towards firing.
+ * Builds a detector from the lexicon. A sign is a combination of concepts (blood + "won't stop", blood +
+ * neck) found in one sentence; context can only lower the urgency when the words clearly say the event is
+ * over, denied, in the past, hypothetical or asked about — and "now" or a report of someone having it
+ * outweighs all but denial and "it stopped". Every pattern is compiled here, once.
  */
-export function createEmergencyDetector(lexicon: EmergencyLexicon): EmergencyDetector {
-  const signs = emergencyCategories.map((category) => ({ category, pattern: union(lexicon.categories[category], 'giu') }));
-  const { context } = lexicon;
-  const negationBefore = union(context.negationBefore, 'iu', (source) => `(?:${source})$`);
-  const resolvedAfter = union(context.resolvedAfter, 'iu');
-  const hypotheticalBefore = union(context.hypotheticalBefore, 'iu');
-  const pastAnywhere = union(context.pastAnywhere, 'iu');
-  const mention = union(context.mention, 'iu');
-  const reportBefore = union(context.reportBefore, 'iu', (source) => `(?:${source})$`);
-  const reportAfter = union(context.reportAfter, 'iu', (source) => `^(?:${source})`);
-  const reportAnywhere = union(context.reportAnywhere, 'iu');
-  const urgentNow = union(context.urgentNow, 'iu');
+export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (text: string) => string): EmergencyDetector {
+  const concepts = new Map(Object.entries(lexicon.concepts).map(([name, sources]) => [name, { all: compile(sources, 'giu'), any: compile(sources) }]));
+  const conceptOf = (name: string) => concepts.get(name) as { all: RegExp; any: RegExp };
+  const figurative = compile(lexicon.figurative, 'giu');
+  const signs: CompiledSign[] = emergencyCategories.flatMap((category) => {
+    const { signs: entries, lowerOnHypothetical } = lexicon.categories[category];
+    return entries.map((entry) => ({ ...entry, category, lowerOnHypothetical }));
+  });
+  const { cues } = lexicon;
+  const negation = compile(cues.negation, 'iu', (source) => `(?:${source})$`);
+  const reportBefore = compile(cues.reportBefore, 'iu', (source) => `(?:${source})$`);
+  const reportAfter = compile(cues.reportAfter, 'iu', (source) => `^(?:${source})`);
+  const resolved = compile(cues.resolved);
+  const restarted = compile(cues.restarted);
+  const distantPast = compile(cues.distantPast);
+  const recentPast = compile(cues.recentPast);
+  const hypothetical = compile(cues.hypothetical);
+  const question = compile(cues.question);
+  const now = compile(cues.now);
+  const help = compile(cues.help);
 
-  const isHappening = (text: string, at: number, length: number): boolean => {
-    const end = at + length;
-    const sentence = spanAround(text, sentenceBreak, at, end);
-    const clause = spanAround(text, clauseBreak, at, end);
-    const clauseBefore = text.slice(clause.start, at);
-    const sentenceAfter = text.slice(end, sentence.end);
-    // The sign's own words ("won't stop", "不停") must not count as context for or against it.
-    const sentenceRest = `${text.slice(sentence.start, at)} ${sentenceAfter}`;
-    const clauseRest = `${clauseBefore} ${text.slice(end, clause.end)}`;
-
-    if (negationBefore.test(clauseBefore) || resolvedAfter.test(sentenceAfter)) return false;
-    const now = urgentNow.test(sentenceRest);
-    if ((hypotheticalBefore.test(clauseBefore) || pastAnywhere.test(clauseRest)) && !now) return false;
-    if (!mention.test(sentenceRest)) return true;
-    return now || reportBefore.test(clauseBefore) || reportAfter.test(sentenceAfter) || reportAnywhere.test(sentenceRest);
+  /** Each way the sign's concepts are named close together in the sentence (their own matches, in order). */
+  const findSign = (sentence: string, entry: CompiledSign): Span[][] => {
+    const matchesOf = (name: string) => [...sentence.matchAll(conceptOf(name).all)].map((found) => ({ start: found.index, end: found.index + found[0].length }));
+    if (entry.none?.some((name) => conceptOf(name).any.test(sentence))) return [];
+    const [first, ...others] = entry.all.map(matchesOf);
+    if (!first?.length || others.some((list) => list.length === 0)) return [];
+    const found: Span[][] = [];
+    for (const anchor of first) {
+      const parts = [anchor, ...others.map((list) => list.reduce((best, candidate) => (Math.abs(candidate.start - anchor.start) < Math.abs(best.start - anchor.start) ? candidate : best)))];
+      const start = Math.min(...parts.map((part) => part.start));
+      const end = Math.max(...parts.map((part) => part.end));
+      if (end - start <= entry.within) found.push(parts.sort((a, b) => a.start - b.start));
+    }
+    return found;
   };
 
-  // Self-harm wins (its reply carries the crisis line and the emergency number); otherwise the sign named first.
+  const clauseAround = (sentence: string, at: number): Span => spans(sentence, clauseBreak).find((part) => part.start <= at && at < part.end) ?? { start: 0, end: sentence.length };
+
+  const judge = (sentence: string, parts: Span[], entry: CompiledSign): EmergencyMatch | undefined => {
+    const first = parts[0] as Span;
+    const last = parts[parts.length - 1] as Span;
+    // Denial right before any of the sign's words ("no blood", "没有出血") cancels it.
+    const negated = parts.some((part, index) => {
+      const from = Math.max(clauseAround(sentence, part.start).start, index > 0 ? (parts[index - 1] as Span).end : 0);
+      return negation.test(sentence.slice(from, part.start).trim());
+    });
+    if (negated) return undefined;
+    const after = sentence.slice(last.end);
+    if (resolved.test(after) && !restarted.test(after)) return undefined;
+    // The sign's own words ("won't stop", "一直") are no context for or against it; the words between them are.
+    let rest = sentence;
+    for (const part of parts) rest = `${rest.slice(0, part.start)}${' '.repeat(part.end - part.start)}${rest.slice(part.end)}`;
+    const clause = clauseAround(sentence, first.start);
+    const clauseText = sentence.slice(clause.start, Math.max(clause.end, last.end));
+    const reported = reportBefore.test(sentence.slice(clause.start, first.start).trim()) || reportAfter.test(after.trimStart());
+    const present = now.test(rest);
+    const seekingHelp = help.test(rest);
+    if ((distantPast.test(clauseText) || (entry.lowerOnHypothetical && hypothetical.test(clauseText))) && !present) return undefined;
+    if (question.test(rest) && !present && !seekingHelp && !reported) return undefined;
+    if (entry.needsReport && !present && !seekingHelp && !reported) return undefined;
+    const certainty = recentPast.test(clauseText) && !present ? 'unclear' : entry.certainty;
+    return { category: entry.category, certainty };
+  };
+
   return (text: string): EmergencyMatch | undefined => {
-    const normalized = normalizeForMatching(text);
-    if (normalized === '') return undefined;
-    let first: { category: EmergencyCategory; at: number } | undefined;
-    for (const { category, pattern } of signs) {
-      for (const found of normalized.matchAll(pattern)) {
-        if (!isHappening(normalized, found.index, found[0].length)) continue;
-        if (category === 'self-harm') return { category };
-        if (!first || found.index < first.at) first = { category, at: found.index };
-        break;
+    const normalized = foldChinese(normalizeForMatching(text)).replace(figurative, (words) => ' '.repeat(words.length));
+    if (normalized.trim() === '') return undefined;
+    let best: EmergencyMatch | undefined;
+    for (const part of spans(normalized, sentenceBreak)) {
+      const sentence = normalized.slice(part.start, part.end);
+      for (const entry of signs) {
+        if (best && (best.category === 'self-harm' || best.certainty === 'now') && entry.category !== 'self-harm') continue;
+        let match: EmergencyMatch | undefined;
+        for (const parts of findSign(sentence, entry)) {
+          match = judge(sentence, parts, entry);
+          if (match) break;
+        }
+        if (!match) continue;
+        // Self-harm wins (its reply carries the crisis line and the emergency number); then certainty.
+        if (!best || match.category === 'self-harm' || (best.certainty === 'unclear' && match.certainty === 'now')) best = match;
+        if (best.category === 'self-harm') return best;
       }
     }
-    return first ? { category: first.category } : undefined;
+    return best;
   };
 }
 
-const defaultDetector = createEmergencyDetector(loadLexicon(emergencyLexiconSchema, 'emergency-lexicon.json'));
+export const safetyContentDir = (rootDir: string) => path.join(rootDir, 'content', 'safety');
 
-/** Whether a message reports an emergency sign happening now, and which; undefined when it only mentions one. */
+/** The detector over the shipped lexicon and Cantonese supplement of a project root. */
+export function loadEmergencyDetector(rootDir: string = projectRoot): EmergencyDetector {
+  const folder = safetyContentDir(rootDir);
+  const lexicon = loadSafetyFile(redFlagLexiconSchema, folder, 'red-flags.json');
+  const cantonese = loadSafetyFile(cantoneseSupplementSchema, folder, 'cantonese.json');
+  return createEmergencyDetector(lexicon, createChineseFolder(cantonese.words));
+}
+
+let defaultDetector: EmergencyDetector | undefined;
+
+/** Whether a message reports an emergency sign, and which; undefined when it only mentions one. */
 export function detectEmergency(text: string): EmergencyMatch | undefined {
+  defaultDetector ??= loadEmergencyDetector();
   return defaultDetector(text);
 }

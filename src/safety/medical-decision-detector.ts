@@ -1,18 +1,78 @@
-import { type MedicalDecisionLexicon, loadLexicon, medicalDecisionLexiconSchema, medicinePlaceholder } from './lexicon-loader';
+import { z } from 'zod';
+import { projectRoot } from '../config/load-config';
+import { safetyContentDir } from './emergency-detector';
+import { createChineseFolder } from './fold-chinese';
+import { cantoneseSupplementSchema, loadSafetyFile } from './red-flag-lexicon';
 import { normalizeForMatching } from './text-normalizer';
 
-/** Builds a detector from a lexicon; the one regular expression is compiled here, once. */
-export function createMedicalDecisionDetector(lexicon: MedicalDecisionLexicon): (text: string) => boolean {
-  const words = [...lexicon.medicineWords.en, ...lexicon.medicineWords['zh-Hans'], ...lexicon.medicineWords['zh-Hant']];
-  const medicine = words.join('|');
-  const sources = [...lexicon.patterns.en, ...lexicon.patterns['zh-Hans'], ...lexicon.patterns['zh-Hant']].map((source) => `(?:${source.replaceAll(medicinePlaceholder, medicine)})`);
-  const pattern = new RegExp(sources.length > 0 ? sources.join('|') : '(?!)', 'iu');
-  return (text: string): boolean => pattern.test(normalizeForMatching(text));
+/** `{{medicine}}` stands for the medicine-word alternation, so a pattern is checked with it filled in. */
+export const medicinePlaceholder = '{{medicine}}';
+
+function compiles(source: string): boolean {
+  try {
+    new RegExp(source.replaceAll(medicinePlaceholder, '(?:medicine)'), 'iu');
+    return true;
+  } catch (error) {
+    if (error instanceof SyntaxError) return false;
+    throw error;
+  }
 }
 
-const defaultDetector = createMedicalDecisionDetector(loadLexicon(medicalDecisionLexiconSchema, 'medical-decision-lexicon.json'));
+const patternList = z.array(z.string().min(1).refine(compiles, { message: 'is not a valid regular expression' })).min(1);
 
-/** Whether a message asks the bot to make a medical decision (stop, skip, change or dose a medicine; compare treatments). */
+export const medicalDecisionLexiconSchema = z.strictObject({
+  $comment: z.array(z.string()).optional(),
+  medicineWords: patternList,
+  patterns: patternList,
+  /** Decisions even when the study is named ("should I stop my chemo to join?"). */
+  alwaysDecisions: patternList,
+  /** Questions about taking part in the study, which are never treatment decisions. */
+  notDecisions: patternList,
+  /** Named word groups for `combinations` ({{medicine}} allowed). */
+  concepts: z.record(z.string(), patternList),
+  /**
+   * A request for a decision in other words: every concept of `all` in one sentence (advice sought + a
+   * treatment action), none of `none`. Catches "is it worth carrying on with…" that no single phrase does.
+   */
+  combinations: z.array(z.strictObject({ all: z.array(z.string()).min(1), none: z.array(z.string()).optional() })),
+});
+
+export type MedicalDecisionLexicon = z.infer<typeof medicalDecisionLexiconSchema>;
+
+/** Builds a detector from a lexicon; the regular expressions are compiled here, once. */
+export function createMedicalDecisionDetector(lexicon: MedicalDecisionLexicon, foldChinese: (text: string) => string): (text: string) => boolean {
+  const medicine = lexicon.medicineWords.join('|');
+  const union = (sources: readonly string[]) => new RegExp(sources.map((source) => `(?:${source.replaceAll(medicinePlaceholder, medicine)})`).join('|'), 'iu');
+  const decision = union(lexicon.patterns);
+  const studyQuestion = union(lexicon.notDecisions);
+  const alwaysDecision = union(lexicon.alwaysDecisions);
+  const concepts = new Map(Object.entries(lexicon.concepts).map(([name, sources]) => [name, union(sources)]));
+  const conceptNamed = (name: string): RegExp => {
+    const found = concepts.get(name);
+    if (!found) throw new Error(`medical-decision lexicon: a combination names unknown concept "${name}"`);
+    return found;
+  };
+  const combinations = lexicon.combinations.map((combination) => ({ all: combination.all.map(conceptNamed), none: (combination.none ?? []).map(conceptNamed) }));
+  const inOneSentence = (sentence: string) =>
+    combinations.some((combination) => combination.all.every((concept) => concept.test(sentence)) && !combination.none.some((concept) => concept.test(sentence)));
+  return (text: string): boolean => {
+    const normalized = foldChinese(normalizeForMatching(text));
+    if (alwaysDecision.test(normalized)) return true;
+    if (studyQuestion.test(normalized)) return false;
+    return decision.test(normalized) || normalized.split(/[.!?。！？;；\n]+/u).some(inOneSentence);
+  };
+}
+
+export function loadMedicalDecisionDetector(rootDir: string = projectRoot): (text: string) => boolean {
+  const folder = safetyContentDir(rootDir);
+  const cantonese = loadSafetyFile(cantoneseSupplementSchema, folder, 'cantonese.json');
+  return createMedicalDecisionDetector(loadSafetyFile(medicalDecisionLexiconSchema, folder, 'medical-decision-lexicon.json'), createChineseFolder(cantonese.words));
+}
+
+let defaultDetector: ((text: string) => boolean) | undefined;
+
+/** Whether a message asks the bot to make a medical decision (stop, skip, change, continue or combine a medicine; compare treatments). */
 export function detectMedicalDecisionRequest(text: string): boolean {
+  defaultDetector ??= loadMedicalDecisionDetector();
   return defaultDetector(text);
 }

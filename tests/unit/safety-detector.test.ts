@@ -1,670 +1,111 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type EmergencyCategory, detectEmergency } from '../../src/safety/emergency-detector';
-import { emergencyLexiconSchema, loadLexicon, safetyContentDir } from '../../src/safety/lexicon-loader';
+import { projectRoot } from '../../src/config/load-config';
+import { detectEmergency, loadEmergencyDetector } from '../../src/safety/emergency-detector';
+import { loadDecisionSet, loadRedFlagSet, scoreDecisions, scoreRedFlags } from '../../src/safety/evaluate-safety';
 import { detectMedicalDecisionRequest } from '../../src/safety/medical-decision-detector';
 
-type Positive = readonly [text: string, category: EmergencyCategory];
+const tuningFolder = path.join(projectRoot, 'tests', 'fixtures', 'safety', 'tuning');
+const families = ['en', 'zh'] as const;
 
-/** Someone is having the sign now (first or third person, typed the way people type on a phone). */
-const emergencies: Record<'en' | 'zh-Hans' | 'zh-Hant', readonly Positive[]> = {
-  en: [
-    ['my dad is coughing up blood', 'coughing-or-vomiting-blood'],
-    ['My father is coughing up blood, what should I do?', 'coughing-or-vomiting-blood'],
-    ["he's throwing up blood", 'coughing-or-vomiting-blood'],
-    ['Help, my mum vomited blood', 'coughing-or-vomiting-blood'],
-    ['COUGHING   UP  BLOOD', 'coughing-or-vomiting-blood'],
-    ['my dad is caughing blood', 'coughing-or-vomiting-blood'],
-    ['Is coughing up blood a side effect? My dad is coughing up blood now.', 'coughing-or-vomiting-blood'],
-    ["his nose is bleeding and it won't stop", 'bleeding'],
-    ["nosebleed won't stop", 'bleeding'],
-    ["She's bleeding heavily from the mouth", 'bleeding'],
-    ["I can't breathe", 'breathing'],
-    ['I cant breathe!!', 'breathing'],
-    ['I can’t breathe', 'breathing'],
-    ['my husband has trouble breathing', 'breathing'],
-    ["I'm short of breath right now", 'breathing'],
-    ['He is gasping for air', 'breathing'],
-    ['I have chest pain', 'chest-pain'],
-    ['crushing pain in my chest', 'chest-pain'],
-    ['she fainted', 'fainting'],
-    ['my mother passed out', 'fainting'],
-    ['he collapsed in the bathroom', 'fainting'],
-    ['Dad is unresponsive', 'fainting'],
-    ["my father won't wake up", 'fainting'],
-    ['She is having a seizure', 'seizure'],
-    ['he is convulsing on the floor', 'seizure'],
-    ['I suddenly have the worst headache of my life', 'headache-or-vision'],
-    ["I suddenly can't see out of my left eye", 'headache-or-vision'],
-    ['I have a high fever and chills', 'fever-with-chills'],
-    ['fever 39.5 and shivering, on apatinib', 'fever-with-chills'],
-    ['her face and lips are swelling up', 'swelling'],
-    ['My throat is closing up', 'swelling'],
-    ['black stools and feeling dizzy', 'black-stools-with-dizziness'],
-    ['I want to kill myself', 'self-harm'],
-    ["I don't want to live anymore", 'self-harm'],
-    ["I'm thinking about ending my life", 'self-harm'],
-    ['I keep having thoughts of hurting myself', 'self-harm'],
-    ['thoughts of suicide every night', 'self-harm'],
-    ['my mom is spitting up blood', 'coughing-or-vomiting-blood'],
-    ['he vomits blood again', 'coughing-or-vomiting-blood'],
-    ['grandpa cannot breathe properly', 'breathing'],
-    ['She is struggling to breathe', 'breathing'],
-    ['my chest hurts so bad', 'chest-pain'],
-    ['He just passed out on the floor', 'fainting'],
-    ['my wife had a seizure just now', 'seizure'],
-    ['my father is having a fit', 'seizure'],
-    ['Worst headache ever, came on suddenly', 'headache-or-vision'],
-    ['my vision went black', 'headache-or-vision'],
-    ['I have a fever of 39 and the chills', 'fever-with-chills'],
-    ['his tongue is swollen', 'swelling'],
-    ['my lips are swelling', 'swelling'],
-    ['black poop and I feel dizzy', 'black-stools-with-dizziness'],
-    ['I feel like ending it all', 'self-harm'],
-    ['i want to die', 'self-harm'],
-    ['he said he wants to kill himself', 'self-harm'],
-    ['there is blood pouring out of his mouth', 'bleeding'],
-    ['my nose keeps bleeding a lot', 'bleeding'],
-    ['my dad is not breathing', 'breathing'],
-    ['she is unconscious', 'fainting'],
-    ['Help! he collapsed', 'fainting'],
-    ['I have really bad chest pain right now', 'chest-pain'],
-    ['im coughing blood', 'coughing-or-vomiting-blood'],
-    ['dad threw up blood this morning', 'coughing-or-vomiting-blood'],
-    ['i cannot breath', 'breathing'],
-    ['my son is choking', 'breathing'],
-    ['mom fainted in the kitchen', 'fainting'],
-    ['I am going to hurt myself', 'self-harm'],
-    ['shortness of breath and chest pain', 'breathing'],
-    ['My husband is bleeding from his nose and it is not stopping', 'bleeding'],
-    ['my mother keeps vomiting blood', 'coughing-or-vomiting-blood'],
-    ['he has blood coming out of his mouth', 'bleeding'],
-    ['I feel like I cannot get air', 'breathing'],
-    ['i think my dad is having a heart attack', 'chest-pain'],
-    ['she blacked out a few minutes ago', 'fainting'],
-    ['grandma is not responding to us', 'fainting'],
-    ['he started shaking and jerking and will not respond', 'fainting'],
-    ['sudden terrible headache and I cannot see well', 'headache-or-vision'],
-    ['temperature 39.8 with shaking chills after the infusion', 'fever-with-chills'],
-    ['my face is swollen and it is hard to swallow', 'swelling'],
-    ['my poop is black and i feel lightheaded', 'black-stools-with-dizziness'],
-    ['i am going to end my life tonight', 'self-harm'],
-    ['i have been cutting myself', 'self-harm'],
-    ['he keeps saying he wants to die', 'self-harm'],
-    ['dad coughed up a cup of blood', 'coughing-or-vomiting-blood'],
-    ['my nose is pouring blood', 'bleeding'],
-    ['breathing is very hard for him', 'breathing'],
-    ['sharp chest pains', 'chest-pain'],
-    ['cant wake him up', 'fainting'],
-  ],
-  'zh-Hans': [
-    ['我爸吐血了', 'coughing-or-vomiting-blood'],
-    ['我爸爸一直在吐血', 'coughing-or-vomiting-blood'],
-    ['我爸一直在咳血，止不住', 'coughing-or-vomiting-blood'],
-    ['咳 血', 'coughing-or-vomiting-blood'],
-    ['我爸咯血', 'coughing-or-vomiting-blood'],
-    ['吐血怎么办', 'coughing-or-vomiting-blood'],
-    ['咳血是不是副作用？我爸现在一直咳血', 'coughing-or-vomiting-blood'],
-    ['鼻血止不住', 'bleeding'],
-    ['他流了好多鼻血', 'bleeding'],
-    ['嘴里一直出血', 'bleeding'],
-    ['我姐吃了阿帕替尼以后一直流鼻血', 'bleeding'],
-    ['喘不上气', 'breathing'],
-    ['他呼吸困难', 'breathing'],
-    ['我透不过气', 'breathing'],
-    ['他现在没有呼吸了', 'breathing'],
-    ['我老公胸口很痛', 'chest-pain'],
-    ['胸口痛得厉害', 'chest-pain'],
-    ['我妈晕倒了', 'fainting'],
-    ['他突然昏迷了', 'fainting'],
-    ['病人叫不醒', 'fainting'],
-    ['我爸抽搐，口吐白沫', 'seizure'],
-    ['突然剧烈头痛', 'headache-or-vision'],
-    ['眼睛突然看不见了', 'headache-or-vision'],
-    ['高烧39度还发抖', 'fever-with-chills'],
-    ['发烧到40度，一直打寒颤', 'fever-with-chills'],
-    ['我妈脸肿了，嘴唇也肿', 'swelling'],
-    ['拉黑色的大便，头晕', 'black-stools-with-dizziness'],
-    ['我不想活了', 'self-harm'],
-    ['我想自杀', 'self-harm'],
-    ['活不下去了', 'self-harm'],
-    ['我想结束自己的生命', 'self-harm'],
-    ['我妈一直咳血', 'coughing-or-vomiting-blood'],
-    ['爸爸吐了一大口血', 'coughing-or-vomiting-blood'],
-    ['他喘不过气来', 'breathing'],
-    ['呼吸好困难', 'breathing'],
-    ['我爸胸口好闷好痛', 'chest-pain'],
-    ['我妈刚刚晕过去了', 'fainting'],
-    ['他失去知觉了', 'fainting'],
-    ['老公抽搐了', 'seizure'],
-    ['头痛欲裂', 'headache-or-vision'],
-    ['我突然看不清东西了', 'headache-or-vision'],
-    ['发高烧浑身发抖', 'fever-with-chills'],
-    ['她的脸突然肿起来了', 'swelling'],
-    ['喉咙肿了说不出话', 'swelling'],
-    ['大便是黑色的，还头晕', 'black-stools-with-dizziness'],
-    ['我真的不想活了', 'self-harm'],
-    ['活着没意思，想死', 'self-harm'],
-    ['他说要跳楼', 'self-harm'],
-    ['鼻子一直流血', 'bleeding'],
-    ['嘴巴里全是血', 'bleeding'],
-    ['我爸呕血', 'coughing-or-vomiting-blood'],
-    ['妈妈昏倒在地上', 'fainting'],
-    ['爷爷叫不醒了', 'fainting'],
-    ['我现在很想自杀', 'self-harm'],
-    ['咳出好多血', 'coughing-or-vomiting-blood'],
-    ['孩子抽风了', 'seizure'],
-    ['我透不上气', 'breathing'],
-    ['胸口剧痛', 'chest-pain'],
-    ['我想伤害自己', 'self-harm'],
-    ['鼻血流个不停', 'bleeding'],
-    ['他吐血', 'coughing-or-vomiting-blood'],
-    ['我爸鼻子出血止不住了', 'bleeding'],
-    ['刚刚吐了很多血', 'coughing-or-vomiting-blood'],
-    ['他嘴里一直冒血', 'bleeding'],
-    ['我妈喘不上气来了', 'breathing'],
-    ['胸口压得喘不过气', 'chest-pain'],
-    ['爸爸突然倒下，叫不醒', 'fainting'],
-    ['他没有意识了', 'fainting'],
-    ['我老婆在抽搐', 'seizure'],
-    ['头突然剧烈地痛', 'headache-or-vision'],
-    ['眼睛突然看不见东西', 'headache-or-vision'],
-    ['高热，浑身发冷', 'fever-with-chills'],
-    ['嘴唇和舌头都肿了', 'swelling'],
-    ['大便发黑，还一直头晕', 'black-stools-with-dizziness'],
-    ['我想死了算了', 'self-harm'],
-    ['我割腕了', 'self-harm'],
-    ['不想再活下去了', 'self-harm'],
-    ['咳嗽咳出血来', 'coughing-or-vomiting-blood'],
-    ['我爸在咯血', 'coughing-or-vomiting-blood'],
-    ['他呼吸急促', 'breathing'],
-    ['妈妈晕过去了', 'fainting'],
-  ],
-  'zh-Hant': [
-    ['我爸爸一直在咳血，止不住', 'coughing-or-vomiting-blood'],
-    ['我阿媽吐咗好多血', 'coughing-or-vomiting-blood'],
-    ['我爸爸嘔血', 'coughing-or-vomiting-blood'],
-    ['咳 血 咳 咗 好 多', 'coughing-or-vomiting-blood'],
-    ['鼻血止唔住', 'bleeding'],
-    ['我媽媽一直流鼻血', 'bleeding'],
-    ['佢流咗好多血', 'bleeding'],
-    ['我唞唔到氣', 'breathing'],
-    ['佢喘不上氣', 'breathing'],
-    ['我爸爸呼吸困難', 'breathing'],
-    ['我胸口好痛', 'chest-pain'],
-    ['心口好翳', 'chest-pain'],
-    ['佢暈咗', 'fainting'],
-    ['阿爸暈倒咗', 'fainting'],
-    ['佢叫唔醒', 'fainting'],
-    ['佢冇反應', 'fainting'],
-    ['佢跌咗落地，冇晒知覺', 'fainting'],
-    ['病人失去意識', 'fainting'],
-    ['佢抽搐緊', 'seizure'],
-    ['突然頭痛到受不了', 'headache-or-vision'],
-    ['對眼突然睇唔到嘢', 'headache-or-vision'],
-    ['發高燒又發冷', 'fever-with-chills'],
-    ['燒到40度，凍到震', 'fever-with-chills'],
-    ['佢塊面腫晒', 'swelling'],
-    ['嘴唇腫咗', 'swelling'],
-    ['屙黑色屎，仲好頭暈', 'black-stools-with-dizziness'],
-    ['我唔想再活落去', 'self-harm'],
-    ['我想自殺', 'self-harm'],
-    ['我好想死', 'self-harm'],
-    ['我想結束自己的生命', 'self-harm'],
-    ['我媽一直咳血', 'coughing-or-vomiting-blood'],
-    ['爸爸吐咗一大啖血', 'coughing-or-vomiting-blood'],
-    ['佢唞唔到氣', 'breathing'],
-    ['我老公胸口好痛', 'chest-pain'],
-    ['婆婆暈咗過去', 'fainting'],
-    ['佢冇咗知覺', 'fainting'],
-    ['阿爺抽筋抽搐緊', 'seizure'],
-    ['頭痛到爆', 'headache-or-vision'],
-    ['我突然睇唔清嘢', 'headache-or-vision'],
-    ['發高燒成個人震', 'fever-with-chills'],
-    ['佢塊臉突然腫起', 'swelling'],
-    ['喉嚨腫到講唔到嘢', 'swelling'],
-    ['屙黑色大便仲頭暈', 'black-stools-with-dizziness'],
-    ['我真係唔想活', 'self-harm'],
-    ['好想死', 'self-harm'],
-    ['佢話要跳樓', 'self-harm'],
-    ['鼻血流唔停', 'bleeding'],
-    ['口度成口血', 'bleeding'],
-    ['我阿爸嘔咗血', 'coughing-or-vomiting-blood'],
-    ['媽媽暈倒喺地', 'fainting'],
-    ['嫲嫲叫極都唔醒', 'fainting'],
-    ['我而家好想自殺', 'self-harm'],
-    ['咳咗好多血出嚟', 'coughing-or-vomiting-blood'],
-    ['佢發羊吊', 'seizure'],
-    ['我好難唞氣', 'breathing'],
-    ['心口好痛', 'chest-pain'],
-    ['我想傷害自己', 'self-harm'],
-    ['鼻血一直流', 'bleeding'],
-    ['佢吐血', 'coughing-or-vomiting-blood'],
-    ['佢呼吸困難', 'breathing'],
-    ['我爸爸鼻血止唔到', 'bleeding'],
-    ['佢啱啱嘔咗好多血', 'coughing-or-vomiting-blood'],
-    ['佢口度一直流血', 'bleeding'],
-    ['我媽媽透唔到氣', 'breathing'],
-    ['佢心口好痛', 'chest-pain'],
-    ['爸爸突然暈倒叫唔醒', 'fainting'],
-    ['佢冇晒意識', 'fainting'],
-    ['老公抽搐', 'seizure'],
-    ['突然頭痛到好犀利', 'headache-or-vision'],
-    ['眼突然睇唔到', 'headache-or-vision'],
-    ['高燒打冷震', 'fever-with-chills'],
-    ['嘴唇同舌頭都腫', 'swelling'],
-    ['大便黑色仲好頭暈', 'black-stools-with-dizziness'],
-    ['我想死咗算', 'self-harm'],
-    ['我割咗手腕', 'self-harm'],
-    ['唔想再生存', 'self-harm'],
-    ['咳嗽咳出血', 'coughing-or-vomiting-blood'],
-    ['我阿爸咯血', 'coughing-or-vomiting-blood'],
-    ['佢呼吸好急促', 'breathing'],
-    ['媽媽暈咗', 'fainting'],
-  ],
-};
+/**
+ * The tuning sets are what the lexicons were built from: they must keep passing (a regression net). The
+ * frozen blind sets measure how well that generalises; `npm run eval:safety` reports them.
+ */
+describe('red-flag detector on the tuning sets', () => {
+  const set = loadRedFlagSet(tuningFolder);
+  for (const family of families) {
+    it(`catches every emergency and raises at most 1% false alarms (${family})`, () => {
+      const score = scoreRedFlags(detectEmergency, set, family);
+      expect(score.emergencies).toBeGreaterThanOrEqual(250);
+      expect(score.lookAlikes).toBeGreaterThanOrEqual(240);
+      expect(score.misses.map((miss) => miss.text)).toEqual([]);
+      expect(score.falseAlarms / score.lookAlikes).toBeLessThanOrEqual(0.01);
+    });
+  }
+});
 
-/** Questions and statements that only mention a sign: not emergencies. */
-const mentions: Record<'en' | 'zh-Hans' | 'zh-Hant', readonly string[]> = {
-  en: [
-    'will I need blood tests?',
+describe('medical-decision check on the tuning sets', () => {
+  const set = loadDecisionSet(tuningFolder);
+  for (const family of families) {
+    it(`deflects at least 98% of decision requests and at most 1% of study questions (${family})`, () => {
+      const score = scoreDecisions(detectMedicalDecisionRequest, set, family);
+      expect(score.decisions).toBeGreaterThanOrEqual(90);
+      expect(score.deflected / score.decisions).toBeGreaterThanOrEqual(0.98);
+      expect(score.wronglyDeflected / score.studyQuestions).toBeLessThanOrEqual(0.01);
+    });
+  }
+});
+
+describe('what lowers and what raises the urgency', () => {
+  it.each([
+    ['his nose is bleeding and it will not stop', 'bleeding', 'now'],
+    ['blood is spurting from his neck', 'bleeding', 'now'],
+    ['佢流緊血，止唔到', 'bleeding', 'now'],
+    ['我爸鼻子一直在流血', 'bleeding', 'now'],
+    ['他吃了一整瓶安眠药', 'self-harm', 'now'],
+    ['everyone would be better off if i was dead', 'self-harm', 'now'],
+    ["I'm worried, my dad can't breathe", 'breathing', 'now'],
+    ['should I call an ambulance? her face is drooping on one side', 'stroke', 'now'],
+    ['BP 220/120 and a pounding headache', 'blood-pressure', 'now'],
+    ['I have a nosebleed', 'bleeding', 'unclear'],
+    ['he fainted yesterday', 'consciousness', 'unclear'],
+  ] as const)('%s -> %s (%s)', (text, category, certainty) => {
+    expect(detectEmergency(text)).toEqual({ category, certainty });
+  });
+
+  it.each([
+    'no bleeding, no trouble breathing',
+    'he had a big nosebleed last year, it stopped by itself',
+    'what if he faints at home?',
     'does apatinib cause bleeding?',
-    'what is the bleeding risk',
-    'what if I get a fever on treatment?',
-    'I had chest radiotherapy',
-    'my breathing is fine',
-    'no bleeding',
-    'Can apatinib cause nosebleeds?',
-    'Is coughing up blood a side effect of camrelizumab?',
-    'What should I do if I faint?',
-    'Does camrelizumab cause shortness of breath?',
-    'He is not coughing up blood',
-    'I had a nosebleed last year, can I still join?',
-    'What are the signs of a seizure?',
-    'Will the study check my blood pressure?',
-    'How common is chest pain with immunotherapy?',
-    'I have no trouble breathing',
-    'He had a seizure years ago',
-    'What is the crisis line number?',
-    'Can I join if I have a history of heart attack?',
-    'my nosebleed has stopped now',
-    'Does the study need a chest scan?',
-    'Is fever a common side effect?',
-    'My dad takes blood pressure pills',
-    'What happens if the tumour bleeds?',
-    'Is there a risk of suicide with this medicine?',
-    "I'm worried I might faint during the infusion",
-    "I don't have any chest pain",
-    'Can it cause black stools?',
-    'How do I prevent a high fever?',
-    'Does apatinib raise the risk of nosebleeds?',
-    'What tests will check my blood?',
-    'Can camrelizumab cause a seizure?',
-    'Is headache common with apatinib?',
-    'My blood pressure is high',
-    'Will I have a fever after the infusion?',
-    'is swelling a side effect',
-    'I had chest pain two years ago',
-    'what if he faints at home',
-    'How will they check my breathing?',
-    'Do I need a chest x-ray?',
-    'I am not bleeding',
-    'There is no blood in my vomit',
-    'Can people with seizures join?',
-    'My dad had a heart attack in 2015, can he join?',
-    'what are the signs of bleeding I should watch for',
-    'is it normal to feel tired',
-    'Does the drug affect vision?',
-    'Bleeding risk with apatinib?',
-    'Will I pass out during the infusion?',
-    'what does hemoptysis mean',
-    'If I vomit blood, who do I call?',
-    'No chest pain, just tired',
-    'my breathing got better',
-    'Tell me about the side effects',
-    'Can this treatment cause black stools and dizziness?',
-    'Is it dangerous for people who have had suicidal thoughts?',
-    'the study needs a blood test every week?',
-    'How often are blood tests?',
-    'I used to faint as a child',
-    'Does apatinib make you bleed more easily?',
-    'Will they test my blood before I join?',
-    'What should I watch for, like chest pain?',
-    'Can the PD-1 drug cause breathing problems?',
-    'Is dizziness a side effect?',
-    'My dad is fine, no fever',
-    'What is RCCEP? Does it bleed?',
-    'He used to have seizures as a kid',
-    'Are nosebleeds common in NPC?',
-    'I had a fever last week but it went away',
-    'How do I know if my blood pressure is too high?',
-    'Will the infusion make me faint?',
-    'Is blood in saliva a problem for joining?',
-    'I have no headache',
-    'She does not have chest pain',
-    'Why do I need a chest CT?',
-    'What happens if my face swells?',
-    'Can I join if I once had a stroke?',
-    'no fever and no chills',
-    'my dad is not suicidal, just sad',
-  ],
-  'zh-Hans': [
-    '会不会引起出血',
-    '需要验血吗',
-    '阿帕替尼会导致出血吗',
-    '没有出血',
-    '吃卡瑞利珠单抗会发烧吗',
-    '我做过胸部放疗',
-    '呼吸没问题',
-    '会不会流鼻血',
-    '咳血是副作用吗',
-    '如果发高烧怎么办',
-    '万一晕倒了怎么办',
-    '我以前咳血，现在好了',
-    '我没有咳血',
-    '他没有晕倒',
-    '血压高怎么办',
-    '验血要空腹吗',
-    '什么是癫痫',
-    '治疗期间发烧怎么办',
-    '会不会呼吸困难',
-    '胸部CT要做吗',
-    '这个药有出血风险吗',
-    '副作用有头痛吗',
-    '自杀热线是多少',
-    '我很心疼我爸',
-    '会引起黑便吗',
-    '可以参加吗？我之前有过癫痫',
-    '怎样预防出血',
-    '鼻血已经止住了',
-    '阿帕替尼有出血的风险吗',
-    '抽血要多久一次',
-    '卡瑞利珠单抗会引起癫痫吗',
-    '头痛常见吗',
-    '我血压高',
-    '输液以后会发烧吗',
-    '肿是副作用吗',
-    '我两年前胸痛过',
-    '他要是晕倒了怎么办',
-    '需要做胸部CT吗',
-    '我没有出血',
-    '呕吐物里没有血',
-    '有癫痫的人能参加吗',
-    '我爸以前心绞痛，可以参加吗',
-    '出血有什么征兆',
-    '感觉累正常吗',
-    '药会影响视力吗',
-    '输液的时候会不会晕',
-    '咯血是什么意思',
-    '如果吐血应该打给谁',
-    '没有胸痛，就是有点累',
-    '呼吸好多了',
-    '说说副作用',
-    '会不会拉黑便头晕',
-    '多久验一次血',
-    '小时候经常晕倒',
-    '鼻咽癌会流鼻血吗',
-    '有人会咳血吗',
-    '放疗后会出血吗',
-    '这个研究需要抽血吗',
-    '阿帕替尼容易出血吗',
-    '参加前要抽血吗',
-    '胸痛要注意什么',
-    'PD-1会引起呼吸问题吗',
-    '头晕是副作用吗',
-    '我爸没事，没发烧',
-    '反应性毛细血管增生会出血吗',
-    '他小时候有过癫痫',
-    '鼻咽癌常见流鼻血吗',
-    '上周发烧了，已经好了',
-    '血压太高怎么办',
-    '输液会晕吗',
-    '痰中带血能参加吗',
-    '我没有头痛',
-    '她没有胸痛',
-    '为什么要做胸部CT',
-    '要是脸肿了怎么办',
-    '以前中风过能参加吗',
-    '不发烧也不发抖',
-    '我爸没有想自杀，只是心情不好',
-  ],
-  'zh-Hant': [
-    '會不會引起出血',
-    '沒有出血',
-    '需要驗血嗎',
-    '阿帕替尼會唔會令人流鼻血',
-    '食藥會唔會咳血',
-    '咳血係咪副作用',
-    '如果發高燒點算',
-    '萬一暈倒點辦',
-    '我冇咳血',
-    '佢沒有暈倒',
-    '我做過胸部放射治療',
-    '呼吸冇問題',
-    '甚麼是癲癇',
-    '治療期間發燒點算',
-    '參加研究要唔要驗血',
-    '呢隻藥有冇出血風險',
-    '自殺熱線幾多號',
-    '我以前有過癲癇，可唔可以參加',
-    '會唔會呼吸困難',
-    '鼻血已經止住了',
-    '我好心痛我阿爸',
-    '副作用包唔包括頭痛',
-    '腫瘤好大',
-    '點樣預防出血',
-    '我爸爸之前咳過血，而家冇事',
-    '阿帕替尼有冇出血風險',
-    '抽血要幾耐一次',
-    '卡瑞利珠單抗會唔會引起癲癇',
-    '頭痛常見嗎',
-    '我血壓高',
-    '打完針會唔會發燒',
-    '腫係咪副作用',
-    '我兩年前胸痛過',
-    '如果佢暈倒點算',
-    '使唔使照胸部CT',
-    '我冇出血',
-    '嘔吐物冇血',
-    '有癲癇嘅人可唔可以參加',
-    '我阿爸以前心絞痛，可唔可以參加',
-    '出血有咩徵兆',
-    '覺得攰正唔正常',
-    '藥會唔會影響視力',
-    '打針嗰陣會唔會暈',
-    '咯血係咩意思',
-    '如果吐血應該打俾邊個',
-    '冇胸痛，只係有啲攰',
-    '呼吸好返好多',
-    '講下副作用',
-    '會唔會屙黑便頭暈',
-    '幾耐驗一次血',
-    '細個成日暈倒',
-    '鼻咽癌會唔會流鼻血',
-    '放療之後會唔會出血',
-    '呢個研究使唔使抽血',
-    '有冇人會咳血',
-    '阿帕替尼容唔容易出血',
-    '參加之前使唔使抽血',
-    '胸痛要注意啲咩',
-    'PD-1會唔會引起呼吸問題',
-    '頭暈係咪副作用',
-    '我爸冇事，冇發燒',
-    '反應性毛細血管增生會唔會出血',
-    '佢細個有過癲癇',
-    '鼻咽癌係咪好常流鼻血',
-    '上個禮拜發燒，已經好返',
-    '血壓太高點算',
-    '打針會唔會暈',
-    '口水有血絲可唔可以參加',
-    '我冇頭痛',
-    '佢冇胸痛',
-    '點解要照胸部CT',
-    '如果塊面腫點算',
-    '以前中過風可唔可以參加',
-    '冇發燒都冇發抖',
-    '我爸冇想自殺，只係心情唔好',
-  ],
-};
-
-const decisionRequests: Record<'en' | 'zh-Hans' | 'zh-Hant', readonly string[]> = {
-  en: [
-    'Should I stop taking apatinib?',
-    'can I skip my dose today',
-    'Should I double the dose?',
-    'my dad wants to stop his chemo',
-    'Is this better than my treatment?',
-    'Should I take camrelizumab?',
-    'I missed a dose, what now?',
-    'can I cut my pills in half',
-    'Is it safe to take ibuprofen with apatinib?',
-    'should he switch to this instead of his current treatment',
-    'How much apatinib should I take?',
-    'Can I lower the dose if I feel sick?',
-    'Can I take half a tablet?',
-    'should my dad keep taking apatinib',
-    'I want to stop camrelizumab',
-  ],
-  'zh-Hans': [
-    '要不要停药',
-    '可以加量吗',
-    '我爸能不能停药',
-    '漏吃了一次阿帕替尼怎么办',
-    '这个比我现在的治疗好吗',
-    '要不要换药',
-    '我应该吃多少',
-    '能不能少吃一片',
-    '可以减量吗',
-    '该不该继续吃阿帕替尼',
-    '我可以不吃阿帕替尼吗',
-    '能不能把药量减半',
-    '我想停掉免疫治疗',
-  ],
-  'zh-Hant': [
-    '該唔該停藥',
-    '可唔可以加藥',
-    '要不要停藥',
-    '我應唔應該食阿帕替尼',
-    '呢個比我而家嘅治療好唔好',
-    '唔記得食藥點算',
-    '可以減量嗎',
-    '使唔使換藥',
-    '可唔可以一齊食',
-    '我阿爸想停咗化療',
-    '可唔可以唔食藥',
-    '我想停咗阿帕替尼',
-    '呢個研究嘅藥會唔會比PD-1好',
-  ],
-};
-
-const notDecisions: Record<'en' | 'zh-Hans' | 'zh-Hant', readonly string[]> = {
-  en: [
-    'What does the study test?',
-    'What dose did other studies use?',
-    'Should I take part in the study?',
-    'How is apatinib taken?',
-    'What are the side effects?',
-    'Can I stop the study at any time?',
-    'Who can join?',
-    'Is it free?',
-    'How long does the study last?',
-    'What is apatinib?',
-    'Can I leave the study later?',
-    'Can I skip the study visits if I move away?',
-  ],
-  'zh-Hans': ['这个研究是做什么的', '其他研究用的剂量是多少', '阿帕替尼怎么吃', '有什么副作用', '谁可以参加', '可以随时退出吗', '这个药是怎么吃的', '研究要多久', '可以不用每天来医院吗'],
-  'zh-Hant': ['呢個研究係做咩', '其他研究用咩劑量', '阿帕替尼點樣食', '有咩副作用', '邊個可以參加', '可以隨時退出嗎', '阿帕替尼係咩藥', '可以退出研究嗎', '研究要幾耐'],
-};
-
-const languages = ['en', 'zh-Hans', 'zh-Hant'] as const;
-
-describe('detectEmergency', () => {
-  for (const language of languages) {
-    it(`finds every reported emergency sign (${language})`, () => {
-      expect.hasAssertions();
-      for (const [text, category] of emergencies[language]) {
-        expect.soft(detectEmergency(text)?.category, text).toBe(category);
-      }
-    });
-
-    it(`leaves questions that only mention a sign alone (${language})`, () => {
-      expect.hasAssertions();
-      for (const text of mentions[language]) {
-        expect.soft(detectEmergency(text), text).toBeUndefined();
-      }
-    });
-  }
-
-  it('has enough cases in every language to mean something', () => {
-    for (const language of languages) {
-      expect(emergencies[language].length).toBeGreaterThanOrEqual(25);
-      expect(mentions[language].length).toBeGreaterThanOrEqual(25);
-    }
+    'can I join if I had a seizure years ago?',
+    'PD-1打了六次没反应，肿瘤还在长',
+    '眼泪止不住',
+    '气得我吐血',
+    'this paperwork is killing me',
+    '血常规一直偏低',
+    '如果他在家大出血，我应该怎么办',
+  ])('%s -> no emergency', (text) => {
+    expect(detectEmergency(text)).toBeUndefined();
   });
 
-  it('covers every category in every language', () => {
-    expect.hasAssertions();
-    const all = new Set(Object.values(emergencies).flatMap((rows) => rows.map(([, category]) => category)));
-    for (const language of languages) {
-      const covered = new Set(emergencies[language].map(([, category]) => category));
-      expect([...all].filter((category) => !covered.has(category)), language).toEqual([]);
-    }
-    expect(all.size).toBe(11);
-  });
-
-  it('treats full-width text and stray spaces like ordinary text', () => {
-    expect(detectEmergency('ｍｙ ｄａｄ ｉｓ ｃｏｕｇｈｉｎｇ ｕｐ ｂｌｏｏｄ！')?.category).toBe('coughing-or-vomiting-blood');
-    expect(detectEmergency('我 爸 吐 血 了 ！')?.category).toBe('coughing-or-vomiting-blood');
-    expect(detectEmergency('')).toBeUndefined();
-    expect(detectEmergency('   ')).toBeUndefined();
-  });
-
-  it('answers in well under a millisecond per message', () => {
-    const texts = [...Object.values(emergencies).flatMap((rows) => rows.map(([text]) => text)), ...Object.values(mentions).flat()];
+  it('answers in well under a millisecond per message, and finds a sign at the end of a long message', () => {
+    const long = `${'I have a question about the study schedule and the visits. '.repeat(30)}My dad is coughing up a lot of blood right now.`;
+    expect(detectEmergency(long)?.category).toBe('bleeding');
     const started = performance.now();
-    for (let round = 0; round < 20; round += 1) for (const text of texts) detectEmergency(text);
-    const perMessage = (performance.now() - started) / (20 * texts.length);
-    expect(perMessage).toBeLessThan(1);
-  });
-
-  it('stays fast on a very long message and still finds the sign at its end', () => {
-    const long = `${'I have a question about the study visits and the tests, '.repeat(150)}and now my dad is coughing up blood`;
-    const started = performance.now();
-    expect(detectEmergency(long)?.category).toBe('coughing-or-vomiting-blood');
-    expect(performance.now() - started).toBeLessThan(100);
+    for (let i = 0; i < 200; i += 1) detectEmergency(`what are the side effects of apatinib ${i}`);
+    expect((performance.now() - started) / 200).toBeLessThan(2);
   });
 });
 
-describe('safety lexicon files', () => {
+describe('safety content files', () => {
+  function copyOfContent(): string {
+    const root = mkdtempSync(path.join(tmpdir(), 'tg-safety-'));
+    cpSync(path.join(projectRoot, 'content', 'safety'), path.join(root, 'content', 'safety'), { recursive: true });
+    return root;
+  }
+
   it('refuses a lexicon with a broken pattern, naming the file and the entry', () => {
-    const lexicon = JSON.parse(readFileSync(path.join(safetyContentDir, 'emergency-lexicon.json'), 'utf8')) as { categories: { seizure: { en: string[] } } };
-    lexicon.categories.seizure.en.push('(unclosed');
-    const folder = mkdtempSync(path.join(tmpdir(), 'lexicon-'));
-    writeFileSync(path.join(folder, 'broken.json'), JSON.stringify(lexicon));
-    expect(() => loadLexicon(emergencyLexiconSchema, 'broken.json', folder)).toThrow(/broken\.json[\s\S]*categories\.seizure\.en/);
+    const root = copyOfContent();
+    const file = path.join(root, 'content', 'safety', 'red-flags.json');
+    const lexicon = JSON.parse(readFileSync(file, 'utf8'));
+    lexicon.concepts.blood.push('(unclosed');
+    writeFileSync(file, JSON.stringify(lexicon));
+    expect(() => loadEmergencyDetector(root)).toThrow(/red-flags\.json[\s\S]*concepts\.blood/);
   });
 
-  it('refuses a lexicon that leaves out a category', () => {
-    const lexicon = JSON.parse(readFileSync(path.join(safetyContentDir, 'emergency-lexicon.json'), 'utf8')) as { categories: Record<string, unknown> };
-    delete lexicon.categories['self-harm'];
-    const folder = mkdtempSync(path.join(tmpdir(), 'lexicon-'));
-    writeFileSync(path.join(folder, 'partial.json'), JSON.stringify(lexicon));
-    expect(() => loadLexicon(emergencyLexiconSchema, 'partial.json', folder)).toThrow(/self-harm/);
+  it.each([
+    ['a sign that names an unknown concept', (lexicon: { categories: Record<string, { signs: object[] }> }) => lexicon.categories.chest?.signs.push({ all: ['no-such-concept'] }), /categories\.chest\.signs\.\d+: names unknown concept "no-such-concept"/],
+    ['a lexicon that leaves out a category', (lexicon: { categories: Record<string, unknown> }) => delete lexicon.categories.seizure, /categories\.seizure/],
+  ] as const)('refuses %s', (_name, spoil, message) => {
+    const root = copyOfContent();
+    const file = path.join(root, 'content', 'safety', 'red-flags.json');
+    const lexicon = JSON.parse(readFileSync(file, 'utf8'));
+    spoil(lexicon);
+    writeFileSync(file, JSON.stringify(lexicon));
+    expect(() => loadEmergencyDetector(root)).toThrow(message);
   });
-});
-
-describe('detectMedicalDecisionRequest', () => {
-  for (const language of languages) {
-    it(`spots requests for a medical decision (${language})`, () => {
-      expect.hasAssertions();
-      for (const text of decisionRequests[language]) expect.soft(detectMedicalDecisionRequest(text), text).toBe(true);
-    });
-
-    it(`leaves ordinary study questions alone (${language})`, () => {
-      expect.hasAssertions();
-      for (const text of notDecisions[language]) expect.soft(detectMedicalDecisionRequest(text), text).toBe(false);
-    });
-  }
 });

@@ -73,7 +73,7 @@ describe('safety middleware', () => {
         })
         .startTest();
       expect(harness.botTurns).toEqual([]);
-      expect(harness.seenEmergency).toEqual(['coughing-or-vomiting-blood']);
+      expect(harness.seenEmergency).toEqual(['bleeding']);
     });
   }
 
@@ -92,7 +92,7 @@ describe('safety middleware', () => {
       .assertReply('bot logic ran')
       .startTest();
     expect(harness.botTurns).toEqual(['what is the study about?']);
-    expect(harness.seenEmergency).toEqual(['fainting', undefined]);
+    expect(harness.seenEmergency).toEqual(['consciousness', undefined]);
   });
 
   it('gives the crisis line, and the emergency number, for thoughts of self-harm', async () => {
@@ -137,7 +137,7 @@ describe('safety middleware', () => {
       .assertReply((reply) => expect(reply.text).toContain('menu'))
       .startTest();
     const log = harness.logLines.join('\n');
-    expect(log).toContain('coughing-or-vomiting-blood');
+    expect(log).toContain('bleeding');
     expect(log).not.toMatch(/father|blood up|coughing up/i);
   });
 

@@ -1,0 +1,46 @@
+/**
+ * `npm run eval:safety`: the red-flag detector and the medical-decision check on the frozen blind sets
+ * (tests/fixtures/safety/blind: written before the detector, never used to write patterns) and on the
+ * tuning sets. Prints each blind file's hash, recall, false-alarm rate and every miss.
+ * `--set tuning` or `--set blind` limits the run; `--quiet` leaves out the tuning set's misses.
+ */
+import path from 'node:path';
+import { loadEmergencyDetector } from '../src/safety/emergency-detector';
+import { type LanguageFamily, loadDecisionSet, loadRedFlagSet, scoreDecisions, scoreRedFlags } from '../src/safety/evaluate-safety';
+import { loadMedicalDecisionDetector } from '../src/safety/medical-decision-detector';
+
+const rootDir = path.resolve(__dirname, '..');
+const args = process.argv.slice(2);
+const only = args.includes('--set') ? args[args.indexOf('--set') + 1] : undefined;
+const quiet = args.includes('--quiet');
+const families: LanguageFamily[] = ['en', 'zh'];
+const percent = (part: number, whole: number) => (whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}%`);
+
+const detector = loadEmergencyDetector(rootDir);
+const isDecision = loadMedicalDecisionDetector(rootDir);
+
+for (const name of ['blind', 'tuning']) {
+  if (only && only !== name) continue;
+  const folder = path.join(rootDir, 'tests', 'fixtures', 'safety', name);
+  const redFlags = loadRedFlagSet(folder);
+  const decisions = loadDecisionSet(folder);
+  const showMisses = name === 'blind' || !quiet;
+  console.log(`\n=== ${name} set (${folder})`);
+  for (const file of [...redFlags.files, ...decisions.files]) console.log(`  sha256 ${file.sha256}  ${file.name}`);
+  for (const family of families) {
+    const score = scoreRedFlags(detector, redFlags, family);
+    console.log(`\n[red flags, ${family}] recall ${percent(score.caught, score.emergencies)} (${score.caught}/${score.emergencies}; ${score.caughtShort} with the short "if this is happening now" reply)` +
+      `  false alarms ${percent(score.falseAlarms, score.lookAlikes)} (${score.falseAlarms}/${score.lookAlikes})`);
+    if (showMisses) {
+      for (const miss of score.misses) console.log(`  MISSED      [${miss.category} ${miss.variant}] ${miss.text}`);
+      for (const alarm of score.wrongAlarms) console.log(`  FALSE ALARM [${alarm.category} ${alarm.variant}] ${alarm.text}  -> ${alarm.got?.category}/${alarm.got?.certainty}`);
+    }
+    const decision = scoreDecisions(isDecision, decisions, family);
+    console.log(`[medical decisions, ${family}] deflected ${percent(decision.deflected, decision.decisions)} (${decision.deflected}/${decision.decisions})` +
+      `  study questions deflected ${percent(decision.wronglyDeflected, decision.studyQuestions)} (${decision.wronglyDeflected}/${decision.studyQuestions})`);
+    if (showMisses) {
+      for (const miss of decision.misses) console.log(`  NOT DEFLECTED [${miss.variant}] ${miss.text}`);
+      for (const wrong of decision.wrong) console.log(`  WRONGLY DEFLECTED [${wrong.variant}] ${wrong.text}`);
+    }
+  }
+}
