@@ -7,18 +7,14 @@ import { looksLikeQuestion } from './answer-prompt';
 import { turnLocale } from './turn-locale';
 
 /**
- * Answers a question typed while a prompt waits for an answer: a request for a medical decision is
- * sent to the doctor or study team; a recognised study question gets its approved answer; an unclear
- * question is admitted honestly. The prompt then asks again.
+ * Answers a question typed while a prompt waits for an answer (a request for a medical decision never gets
+ * here: the bot answers it first, on every message): a recognised study question gets its approved answer;
+ * an unclear question is admitted honestly. The prompt then asks again.
  */
 export function createMidPromptQuestionHandler(services: DialogServices): MidPromptQuestionHandler {
   return async (context: TurnContext, text: string, freeTextExpected: boolean) => {
     const locale = turnLocale(context);
     const t = services.i18n.getFixedT(locale);
-    if (services.isMedicalDecisionRequest(text)) {
-      await context.sendActivity(t('safety:medicalDecision', { coordinatorPhone: services.site.coordinator.phone }));
-      return true;
-    }
     const recognition = services.recognizeQuestion(text, locale);
     if (recognition.confident && recognition.intent && topicTree.topics.has(recognition.intent)) {
       const id = recognition.intent;

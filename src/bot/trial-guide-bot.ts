@@ -38,7 +38,7 @@ export class TrialGuideBot extends ActivityHandler {
     private readonly conversationState: ConversationState,
     private readonly userState: UserState,
     mainDialog: MainDialog,
-    private readonly services: Pick<DialogServices, 'i18n' | 'eraseConversation'>,
+    private readonly services: Pick<DialogServices, 'i18n' | 'eraseConversation' | 'isMedicalDecisionRequest' | 'site'>,
   ) {
     super();
     this.i18n = services.i18n;
@@ -123,6 +123,16 @@ export class TrialGuideBot extends ActivityHandler {
       await this.restartAtMenu(dc, { start: menuCommand });
       return;
     }
+    // Before any command, answer or topic: the bot never makes a treatment decision, in any dialog or menu.
+    if (this.services.isMedicalDecisionRequest(text)) {
+      await context.sendActivity(t('safety:medicalDecision', { coordinatorPhone: this.services.site.coordinator.phone }));
+      if (dc.activeDialog) await repromptInnermost(dc);
+      else {
+        const data = await this.conversationData.get(context, {});
+        await this.beginMain(context, dc, { greet: !data.greeted });
+      }
+      return;
+    }
     const command = recognizeCommand(text);
     // An exact answer to the open question beats a command: "普通话" answers "which language should they
     // speak on the phone?" rather than switching the chat to Simplified Chinese.
@@ -164,7 +174,7 @@ export class TrialGuideBot extends ActivityHandler {
       case 'language':
         return this.restartAtMenu(dc, { chooseLanguage: true });
       case 'help':
-        await context.sendActivity(this.i18n.getFixedT(locale)('common:help', { emergencyNumber: '' }));
+        await context.sendActivity(this.i18n.getFixedT(locale)('common:help', { emergencyNumber: this.services.site.emergencyNumber }));
         if (dc.activeDialog) await repromptInnermost(dc);
         else await this.beginMain(context, dc, {});
         return true;
