@@ -14,6 +14,8 @@ export interface DialogServices {
   readonly i18n: i18n;
   readonly site: SiteConfig;
   readonly clock: { now(): Date };
+  /** How long chat state and referrals are kept (days): the privacy and consent texts say so. */
+  readonly retention: { readonly chatStateDays: number; readonly referralDays: number };
   readonly profile: ProfileAccessor;
   /** The last pre-check result of this conversation (conversation state only; stored with a referral only if the person agrees). */
   readonly precheckMemory: {

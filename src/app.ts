@@ -89,7 +89,12 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
 
   /** References are 5 characters: a conversation may look up only a few per hour, so they cannot be guessed. */
   const referralLookups = createFixedWindowRateLimiter({ limit: 10, windowMs: 60 * 60 * 1000 });
+  /**
+   * A new conversation costs a Direct Line client one token request, so lookups are also counted per client
+   * address where the channel knows it (Direct Line); enough for a clinic's shared Wi-Fi, not for guessing.
+   */
   const referralLookupsByAddress = createFixedWindowRateLimiter({ limit: 30, windowMs: 60 * 60 * 1000 });
+  /** Lookups and erasure by reference share these limits; throws when either is spent. */
   const countReferralLookup = (context: TurnContext): void => {
     const now = clock.now();
     const address = clientAddressOf(context);
@@ -114,6 +119,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     i18n,
     site: config.site,
     clock,
+    retention: { chatStateDays: config.env.CHAT_STATE_RETENTION_DAYS, referralDays: config.env.REFERRAL_RETENTION_DAYS },
     profile: {
       // The bot is built below from these services; these run only during turns, after it exists.
       get: (context) => bot.profile.get(context),
