@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -204,6 +205,39 @@ describe('a silent PostgreSQL (accepts TCP, never answers)', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 20_000);
+
+  it('the process (npm start) exits within bounded time, saying which server did not answer', async () => {
+    const silent = await startSilentServer();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-silent-main-'));
+    try {
+      const started = Date.now();
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: projectRoot,
+        env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: silent.url, DATA_ENCRYPTION_KEY: key, DIRECTLINE_SECRET: appEnv.DIRECTLINE_SECRET, DATABASE_TIMEOUT_SECONDS: '2', LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.stdout.resume();
+      const exit = await new Promise<number | string | null>((resolve) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve('still running after 30 s');
+        }, 30_000);
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          resolve(code);
+        });
+      });
+      expect(exit, stderr).toBe(1);
+      expect(stderr).toMatch(/TrialGuide failed to start: PostgreSQL at 127\.0\.0\.1:\d+ did not answer within 2 s \(DATABASE_TIMEOUT_SECONDS\)/);
+      // tsx start-up included; the database wait itself is 2 s.
+      expect(Date.now() - started).toBeLessThan(25_000);
+    } finally {
+      await silent.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 40_000);
 });
 
 describe('PostgreSQL going silent, then down, then back, while the app runs', () => {
