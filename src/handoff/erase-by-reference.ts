@@ -42,6 +42,10 @@ export async function eraseReferralByReference(
   await stores.referrals.delete(referral.id);
   await stores.audit.record({ actor: 'person', action: 'referral.delete', referralId: referral.id, detail: 'by=reference+phone', at: clock.now() });
   if (statePrefix) await stores.botState.deleteKeysWithPrefix(`${statePrefix}/`);
-  await eraseConversation(stores, conversationKey, statePrefix ? [statePrefix] : [], clock);
+  // Only a conversation the Direct Line endpoint ran has a Direct Line history; an id another ingress merely
+  // claimed ("bot-framework:directline/…") must not reach someone else's.
+  const namespace = separator > 0 ? conversationKey.slice(0, separator) : '';
+  const erasable = namespace === 'directline' ? stores : { ...stores, conversationLogs: { ...stores.conversationLogs, deleteConversation: async () => undefined } };
+  await eraseConversation(erasable, conversationKey, statePrefix ? [statePrefix] : [], clock);
   return true;
 }

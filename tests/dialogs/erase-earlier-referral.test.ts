@@ -2,8 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config';
+import { eraseReferralByReference } from '../../src/handoff/erase-by-reference';
 import type { Locale } from '../../src/i18n/locales';
 import { createTranslator } from '../../src/i18n/translator';
+import { createLogger } from '../../src/logger';
+import { createStores } from '../../src/storage/create-stores';
 import { allText, type BotReply, type Conversation, startConversation } from '../support/conversation-harness';
 
 /**
@@ -226,5 +230,29 @@ describe('on WeChat the erasure is openid-wide', () => {
     expect(done).toContain(t('handoff:erase.doneOneReferral'));
     expect(done).toContain(t('handoff:erase.otherChatsRoute', { phone: later.app.config.site.coordinator.phone }));
     expect(await later.stores.referrals.getByReference(reference)).toBeUndefined();
+  });
+});
+
+describe('erasing by reference reaches only what the referral’s own conversation owned', () => {
+  it('a referral filed through another ingress under a Direct Line id leaves that Direct Line history alone; its own Direct Line one goes', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-erase-'));
+    dataDirs.push(dataDir);
+    const stores = await createStores(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), createLogger('silent'));
+    try {
+      const now = new Date();
+      const contact = { name: 'Ms Chen', phone: '+8613812345678', bestTime: 'morning', preferredLanguage: 'mandarin', relationship: 'self' as const };
+      const claimed = await stores.referrals.createWithNotifications({ conversationKey: 'bot-framework:directline/victim-conversation', channel: 'directline', locale: 'en', contact, consentVersion: 'v1' }, [], now);
+      const own = await stores.referrals.createWithNotifications({ conversationKey: 'directline/own-conversation', channel: 'directline', locale: 'en', contact, consentVersion: 'v1' }, [], now);
+      await stores.conversationLogs.append('victim-conversation', { type: 'message', text: 'the victim’s history' }, now);
+      await stores.conversationLogs.append('own-conversation', { type: 'message', text: 'my history' }, now);
+
+      expect(await eraseReferralByReference(stores, claimed.reference, '+86 138 1234 5678')).toBe(true);
+      expect((await stores.conversationLogs.since('victim-conversation', 0)).activities).toHaveLength(1);
+      expect(await eraseReferralByReference(stores, own.reference, '13812345678')).toBe(false);
+      expect(await eraseReferralByReference(stores, own.reference, '+8613812345678')).toBe(true);
+      expect((await stores.conversationLogs.since('own-conversation', 0)).activities).toHaveLength(0);
+    } finally {
+      await stores.close();
+    }
   });
 });
