@@ -233,6 +233,31 @@ describe('on WeChat the erasure is openid-wide', () => {
   });
 });
 
+describe('on WeChat, typed answers only', () => {
+  it('a referral sent from the web page is erased from WeChat by typing its reference and the phone number', async () => {
+    const script = scripts[1] as Script;
+    const t = i18n.getFixedT(script.locale);
+    const { later: web, reference } = await reloadAfterReferral(script);
+    const dataDir = web.app.config.env.DATA_DIR;
+    await web.close();
+    open.splice(open.indexOf(web), 1);
+
+    const wechat = await chatIn(dataDir, script, 'wechat', 'oWeChatOpenId_fedcba9876543210');
+    await wechat.say(script.role);
+    const question = await wechat.say(script.erase);
+    // WeChat shows no buttons: the choices are numbered lines, and a reference may be typed instead.
+    expect(question.at(-1)?.text).toContain(t('handoff:erase.otherChats'));
+    expect(lastText(await wechat.say(reference.toLowerCase()))).toBe(t('handoff:erase.phonePrompt', { reference }));
+    const { phone, email } = wechat.app.config.site.coordinator;
+    const erased = await wechat.say(script.phoneAgain);
+    expect(erased[0]?.text).toBe(`${t('handoff:erase.earlierDone', { reference })}\n\n${t('handoff:erase.alreadyDelivered', { phone, email })}`);
+    expect(erased[1]?.text).toContain(t('handoff:erase.questionThisChat'));
+    expect(await wechat.stores.referrals.getByReference(reference)).toBeUndefined();
+    // "2" is the numbered "no": this WeChat chat keeps its answers.
+    expect((await wechat.say('2'))[0]?.text).toBe(t('handoff:erase.keptThisChat'));
+  });
+});
+
 describe('erasing by reference reaches only what the referral’s own conversation owned', () => {
   it('a referral filed through another ingress under a Direct Line id leaves that Direct Line history alone; its own Direct Line one goes', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-erase-'));
