@@ -37,3 +37,32 @@ export function isStorageFailure(error: unknown, depth = 0): boolean {
   if (typeof message === 'string' && pgClientMessages.test(message)) return true;
   return isStorageFailure(cause, depth + 1);
 }
+
+const lostConnectionCodes = new Set(['57P01', '57P02', '57P03', 'ECONNRESET', 'EPIPE']);
+
+/**
+ * The connection died under the statement (terminated by the server, reset, a pooled connection that had
+ * already died while idle) — as opposed to a timeout or a refused query. Worth one more try on a fresh pooled
+ * connection when repeating the operation is harmless.
+ */
+export function isConnectionLost(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (lostConnectionCodes.has(code) || code.startsWith('08'))) return true;
+  return typeof message === 'string' && /connection terminated|not queryable|terminating connection/i.test(message) && !/timeout/i.test(message);
+}
+
+/**
+ * Runs `operation`, repeating it (up to `attempts` times in all) while it fails because its connection was
+ * lost. Only for operations that are harmless to repeat: reads, and writes that are idempotent or guarded by
+ * an eTag (a write that did commit before its answer was lost then fails with a conflict, never applies twice).
+ */
+export async function retryOnConnectionLost<T>(operation: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (attempt >= attempts || !isConnectionLost(error)) throw error;
+    }
+  }
+}

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { FieldCipher } from '../../security/field-encryption';
 import type { SqlContext } from '../database';
 import type { BotStateStorage } from '../ports';
-import { ETagConflictError } from '../storage-errors';
+import { ETagConflictError, retryOnConnectionLost } from '../storage-errors';
 
 export { ETagConflictError };
 
@@ -45,7 +45,7 @@ export class SqlBotStateStorage implements BotStateStorage {
   async read(keys: string[]): Promise<StoreItems> {
     if (!keys) throw new ReferenceError('Keys are required when reading.');
     if (keys.length === 0) return {};
-    const rows = await this.context.db.selectFrom('bot_state').select(['key', 'etag', 'document_enc']).where('key', 'in', keys).execute();
+    const rows = await retryOnConnectionLost(() => this.context.db.selectFrom('bot_state').select(['key', 'etag', 'document_enc']).where('key', 'in', keys).execute());
     const items: StoreItems = {};
     for (const row of rows) {
       const item: Record<string, unknown> = { ...(JSON.parse(this.cipher.decrypt(row.document_enc, this.aad(row.key))) as object), eTag: row.etag };
@@ -60,8 +60,10 @@ export class SqlBotStateStorage implements BotStateStorage {
     const entries = Object.entries(changes);
     if (entries.length === 0) return;
     const now = Date.now();
-    const written: Array<[Record<string, unknown>, string]> = [];
-    await this.context.db.transaction().execute(async (trx) => {
+    let written: Array<[Record<string, unknown>, string]> = [];
+    // Safe to repeat after a lost connection: an eTag-guarded write that did commit then fails as a conflict.
+    await retryOnConnectionLost(() => this.context.db.transaction().execute(async (trx) => {
+      written = [];
       for (const [key, item] of entries) {
         const record = (item ?? {}) as Record<string, unknown>;
         const etag = randomUUID();
@@ -93,7 +95,7 @@ export class SqlBotStateStorage implements BotStateStorage {
           .executeTakeFirst();
         if ((inserted.numInsertedOrUpdatedRows ?? 0n) === 0n) throw new ETagConflictError(key);
       }
-    });
+    }));
     // A second save of the same objects in this turn must expect what this one wrote.
     for (const [record, etag] of written) if (Object.isExtensible(record)) tagRead(record, etag);
   }

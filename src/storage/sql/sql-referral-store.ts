@@ -16,7 +16,7 @@ import {
   referralStatuses,
 } from '../ports';
 import { decodeReferralCursor, encodeReferralCursor } from '../referral-cursor';
-import { StorageUnavailableError } from '../storage-errors';
+import { isConnectionLost, retryOnConnectionLost, StorageUnavailableError } from '../storage-errors';
 import { isUniqueViolation } from './unique-violation';
 
 const referenceAttempts = 8;
@@ -56,6 +56,7 @@ export class SqlReferralStore implements ReferralStore {
       precheck_enc: input.precheck ? this.cipher.encrypt(JSON.stringify(input.precheck), `referrals.precheck:${id}`) : null,
     };
     const sinkNames = [...new Set(sinks)];
+    let lostConnections = 0;
     for (let attempt = 1; ; attempt += 1) {
       const reference = this.generateReference();
       try {
@@ -98,20 +99,26 @@ export class SqlReferralStore implements ReferralStore {
           }
           this.assertDurable();
         });
-        await this.verifyStored(id, reference, sinkNames.length);
-        return {
-          ...structuredClone(input),
-          id,
-          reference,
-          status: 'new',
-          createdAt: new Date(at),
-          updatedAt: new Date(at),
-        };
       } catch (error) {
         // A collision rolls the whole transaction back; try again with a fresh code.
         if (attempt < referenceAttempts && isUniqueViolation(error, 'referrals_reference_key', 'referrals.reference')) continue;
-        throw error;
+        // The connection died under the transaction, so its COMMIT may or may not have happened. Ask a fresh
+        // connection instead of guessing: not there → write it again (nobody saw that reference); there → verify.
+        if (!isConnectionLost(error) || lostConnections >= 2) throw error;
+        lostConnections += 1;
+        const stored = await retryOnConnectionLost(() => this.context.db.selectFrom('referrals').select('reference').where('id', '=', id).executeTakeFirst());
+        if (stored === undefined) continue;
+        if (stored.reference !== reference) throw error;
       }
+      await this.verifyStored(id, reference, sinkNames.length);
+      return {
+        ...structuredClone(input),
+        id,
+        reference,
+        status: 'new',
+        createdAt: new Date(at),
+        updatedAt: new Date(at),
+      };
     }
   }
 
@@ -129,8 +136,10 @@ export class SqlReferralStore implements ReferralStore {
   private async verifyStored(id: string, reference: string, notifications: number): Promise<void> {
     let problem = this.context.durabilityProblem?.();
     if (!problem) {
-      const row = await this.context.db.selectFrom('referrals').select(['reference']).where('id', '=', id).executeTakeFirst();
-      const outbox = await this.context.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number | string>().as('count')).where('referral_id', '=', id).executeTakeFirst();
+      const row = await retryOnConnectionLost(() => this.context.db.selectFrom('referrals').select(['reference']).where('id', '=', id).executeTakeFirst());
+      const outbox = await retryOnConnectionLost(() =>
+        this.context.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number | string>().as('count')).where('referral_id', '=', id).executeTakeFirst(),
+      );
       if (row?.reference !== reference) problem = 'the referral did not read back after commit';
       else if (Number(outbox?.count ?? 0) !== notifications) problem = 'its notifications did not read back after commit';
     }
