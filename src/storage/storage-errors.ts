@@ -12,9 +12,13 @@ export class StorageUnavailableError extends Error {
 
 /** A state write that another turn (on this or another instance) overtook since this turn read the state. */
 export class ETagConflictError extends Error {
-  constructor(readonly key: string) {
-    super(`Storage: error writing "${key}" due to eTag conflict.`);
+  /** The state key; kept off the message, which is logged: keys hold channel conversation and user ids. */
+  declare readonly key: string;
+
+  constructor(key: string) {
+    super('Storage: error writing bot state due to eTag conflict (another turn wrote it first).');
     this.name = 'ETagConflictError';
+    Object.defineProperty(this, 'key', { value: key, enumerable: false });
   }
 }
 
