@@ -169,6 +169,12 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     adapter.use(serializer);
     adapter.use(new ShowTypingMiddleware(500, 2000));
     adapter.onTurnError = async (context: TurnContext, error: Error) => {
+      if (isReplyChannelUnreachable(error)) {
+        // The channel that should carry the reply (its serviceUrl) refused or did not answer: nothing can be
+        // said to the person through it, and the dialog state is fine. Operators see it as its own line.
+        logger.warn('reply channel unreachable', { channel: context.activity.channelId, code: (error as { code?: string }).code });
+        return;
+      }
       logger.error('turn failed', { channel: context.activity.channelId, error });
       const locale = guessLocaleFromText(context.activity.text ?? '') ?? negotiateLocale(context.activity.locale) ?? 'en';
       const t = i18n.getFixedT(locale);
@@ -260,6 +266,14 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
 }
 
 /** `<namespace>/<conversation id>`: the namespace is the ingress's (see conversationNamespaceOf). */
+const unreachableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** A failed POST of the reply to the channel's serviceUrl (botbuilder's connector raises a RestError with the socket's code). */
+function isReplyChannelUnreachable(error: unknown): boolean {
+  const { name, code } = (error ?? {}) as { name?: string; code?: string };
+  return name === 'RestError' && typeof code === 'string' && unreachableCodes.has(code);
+}
+
 export function conversationKeyOf(context: TurnContext): string {
   return `${conversationNamespaceOf(context)}/${context.activity.conversation?.id ?? ''}`;
 }

@@ -124,9 +124,11 @@ describe('POST /api/messages as the Bot Framework Emulator', () => {
     expect(((await huge.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
   });
 
-  it('GET /healthz answers 200 with the storage check', async () => {
-    const response = await fetch(`${baseUrl}/healthz`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', checks: { storage: true } });
+  it('GET /healthz answers 200 (liveness only) and GET /readyz reports storage, the delivery worker and migrations', async () => {
+    const health = await fetch(`${baseUrl}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${baseUrl}/readyz`);
+    expect(await ready.json()).toMatchObject({ checks: { storage: true, migrations: true } });
   });
 });

@@ -72,7 +72,11 @@ export class StatusCounts {
 
 /** Never a 5xx, never a stack trace or an internal error's text in the body. */
 export function isPoliteAnswer(answer: Answer): boolean {
-  return answer.status < 500 && !/RangeError|TypeError|SyntaxError|ReferenceError|\bat .+:\d+:\d+\)?$/m.test(answer.body);
+  const noInternals = !/RangeError|TypeError|SyntaxError|ReferenceError|\bat .+:\d+:\d+\)?$/m.test(answer.body);
+  // 503 "unavailable" is the catalogue's polite answer when the reply channel (an unreachable Emulator
+  // serviceUrl) does not answer in time; every other 5xx is a defect.
+  const unavailable = answer.status === 503 && /"code":"unavailable"/.test(answer.body);
+  return (answer.status < 500 || unavailable) && noInternals;
 }
 
 /** Turns the app logged as crashed (onTurnError) or requests it failed: a fuzzed input must not cause either. */

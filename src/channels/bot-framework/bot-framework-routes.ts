@@ -130,7 +130,8 @@ export function registerBotFrameworkRoutes(server: Server, deps: ChannelDependen
       const outcome = await Promise.race([adapter.processChecked(req.header('authorization') ?? '', activity, deps.botLogic), timedOut]);
       if (outcome === 'timeout') {
         logger.error('bot framework request timed out (is outbound HTTPS to Microsoft login endpoints allowed?)', { code: 'unavailable', requestId: req.id() });
-        return res.send(503, errorBody('unavailable'));
+        res.send(503, errorBody('unavailable'));
+        return;
       }
       if (outcome?.body === undefined) res.send(outcome?.status ?? 200);
       else res.send(outcome.status, outcome.body);
@@ -138,7 +139,8 @@ export function registerBotFrameworkRoutes(server: Server, deps: ChannelDependen
       const code = codeForFailure(error);
       if (code === 'internal') {
         logger.error('bot framework request failed', { code, error, requestId: req.id() });
-        return res.send(500, errorBody(code));
+        res.send(500, errorBody(code));
+        return;
       }
       return reject(req, res, code, (error as Error).name);
     } finally {

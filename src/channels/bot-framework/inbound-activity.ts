@@ -6,7 +6,7 @@ const account = z.looseObject({ id });
 
 /**
  * What /api/messages needs before anything else looks at an activity: a JSON object with a type, the channel, a
- * conversation and a sender with ids. Anything else (a form-encoded body, `conversation: null`) is a 400 here
+ * conversation and a sender with ids; text, locale and name, when present, are strings. Anything else (a form-encoded body, `conversation: null`) is a 400 here
  * rather than a TypeError deep inside botbuilder. Unknown fields pass through: channels add their own.
  */
 const inboundActivitySchema = z.looseObject({
@@ -16,6 +16,10 @@ const inboundActivitySchema = z.looseObject({
   conversation: account,
   from: account,
   recipient: account.optional(),
+  // The turn reads these as text: another type is a malformed activity, not a crash later.
+  text: z.string().max(100_000).optional(),
+  locale: z.string().max(64).optional(),
+  name: z.string().max(256).optional(),
 });
 
 /** Dates as botbuilder's CloudAdapter would fix them (`validateAndFixActivity`), keeping the raw strings. */
