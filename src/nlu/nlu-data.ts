@@ -27,8 +27,10 @@ export const localeNluSchema = z.strictObject({
   stopwords: z.array(z.string().min(1)),
   synonyms: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)),
   patterns: z.array(z.strictObject({ pattern: z.string().min(1), replace: z.string().regex(/^[a-z]+$/) })),
-  /** Small talk and other messages that are not questions about the study: they must never be confident. */
+  /** Messages that are not questions about this study (other diseases, the weather): never answered with a topic. */
   outOfScope: z.array(z.string().min(1)),
+  /** Greetings, thanks, goodbyes, "are you a robot": answered as small talk. */
+  smallTalk: z.array(z.string().min(1)).optional(),
   intents: z.record(z.string().min(1), z.array(z.string().min(1)).min(3)),
 });
 export type LocaleNluData = z.infer<typeof localeNluSchema>;

@@ -1,24 +1,40 @@
 /**
- * Free-text question recognizer: one MiniSearch (BM25) index per locale, built once. The index holds every
- * training utterance and, per intent, a profile document of all its utterances together. An intent scores as its
- * best-matching utterance plus its profile: the utterance rewards a close paraphrase, the profile rewards a
- * message whose words are spread over several utterances of the same intent. The answer is
- * trusted ("confident") only when the best intent explains enough of the message, clearly beats the runner-up
- * and is not small talk: a wrong answer about a cancer study is worse than "did you mean ...".
+ * Free-text question recognizer: two logistic-regression intent classifiers (English; Chinese, with
+ * Traditional and written Cantonese folded to Simplified so Mainland, Hong Kong and Taiwan writers share one
+ * model), trained at startup from content/nlu. Besides the topic and action intents, each model knows
+ * "small-talk" and "out-of-scope", so a greeting or a question about the weather is told apart from a study
+ * question instead of being matched to the nearest topic. An answer is trusted ("confident") only when its
+ * probability and its lead over the runner-up pass the thresholds in content/nlu/classifier.json, calibrated on
+ * the tuning sets: a wrong answer about a cancer study is worse than "did you mean …".
  */
-import MiniSearch, { type SearchResult } from 'minisearch';
-import { guessLocaleFromText, type Locale, supportedLocales } from '../i18n/locales';
-import { type ConfidenceRule, type LocaleNluData, loadKnownIntents, loadLocaleNluData } from './nlu-data';
-import { createTokenizer, type Tokenizer } from './tokenize';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { createChineseFolder } from '../i18n/fold-chinese';
+import { type Locale, supportedLocales } from '../i18n/locales';
+import { type IntentClassifier, type LabelledExample, trainIntentClassifier } from './intent-classifier';
+import { loadKnownIntents, loadLocaleNluData } from './nlu-data';
+import { createFeaturizer } from './text-features';
+import { createTokenizer } from './tokenize';
+
+/** Labels that are not intents: what the message is when it is not a study question. */
+export const smallTalkLabel = 'small-talk';
+export const outOfScopeLabel = 'out-of-scope';
+
+export type RecognitionKind = 'intent' | 'smallTalk' | 'outOfScope';
 
 export interface Recognition {
-  /** The best-matching intent (a topic id or precheck / handoff / check-referral); undefined when nothing matched or small talk won. */
+  /** The best intent (a topic id or precheck / handoff / check-referral); undefined for small talk and out of scope. */
   intent: string | undefined;
-  /** BM25 score of the best intent (0 when nothing matched). Only comparable within one locale. */
+  /** What the best label is. */
+  kind: RecognitionKind;
+  /** Probability of the best label (0..1). */
   score: number;
-  /** True only when `intent` may be answered without asking back. */
+  /** Its lead over the runner-up's probability. */
+  margin: number;
+  /** True only when the best label may be acted on without asking back. */
   confident: boolean;
-  /** Up to 3 closest intents, best first (the best one included): the "did you mean ..." choices. */
+  /** Up to 3 most likely intents, best first: the "did you mean …" choices. */
   alternatives: string[];
 }
 
@@ -26,120 +42,93 @@ export interface QuestionRecognizer {
   recognize(text: string, locale: Locale): Recognition;
 }
 
-/** Marks training utterances that are small talk; never returned as an intent. */
-const outOfScopeIntent = '\u0000out-of-scope';
+const thresholdsSchema = z.strictObject({ minProbability: z.number().min(0).max(1), minMargin: z.number().min(0).max(1) });
+const classifierSettingsSchema = z.strictObject({
+  $comment: z.string().optional(),
+  en: thresholdsSchema,
+  zh: thresholdsSchema,
+  training: z.strictObject({ epochs: z.number().int().positive(), learningRate: z.number().positive(), l2: z.number().min(0) }),
+});
+export type ClassifierSettings = z.infer<typeof classifierSettingsSchema>;
+
+export function loadClassifierSettings(rootDir: string): ClassifierSettings {
+  const file = path.join(rootDir, 'content', 'nlu', 'classifier.json');
+  return classifierSettingsSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+}
+
+const cantoneseSchema = z.object({ words: z.array(z.tuple([z.string(), z.string()])) });
 const maxAlternatives = 3;
+const han = /\p{Script=Han}/u;
 
-interface UtteranceDocument {
-  id: number;
-  text: string;
-  intent: string;
-  profile: boolean;
+type Family = 'en' | 'zh';
+
+interface FamilyModel {
+  readonly classify: (text: string) => ReturnType<IntentClassifier['rank']>;
+  readonly thresholds: z.infer<typeof thresholdsSchema>;
 }
 
-interface IntentScore {
-  intent: string;
-  score: number;
-  matchedTerms: Set<string>;
+/** Which model reads a message: its own script decides (English typed in a Chinese chat goes to English). */
+export function familyOf(text: string, locale: Locale): Family {
+  if (han.test(text)) return 'zh';
+  return /[a-z]{2,}/i.test(text) || locale === 'en' ? 'en' : 'zh';
 }
 
-interface LocaleIndex {
-  recognize(text: string): Recognition;
-}
-
-function aggregateByIntent(results: SearchResult[]): IntentScore[] {
-  const byIntent = new Map<string, IntentScore & { profileScore: number; utteranceScore: number }>();
-  for (const result of results) {
-    const intent = result['intent'] as string;
-    const entry = byIntent.get(intent) ?? { intent, score: 0, profileScore: 0, utteranceScore: 0, matchedTerms: new Set<string>() };
-    if (result['profile'] === true) entry.profileScore = result.score;
-    else entry.utteranceScore = Math.max(entry.utteranceScore, result.score);
-    for (const term of result.queryTerms) entry.matchedTerms.add(term);
-    byIntent.set(intent, entry);
+/** The labelled utterances of some locales' data, as training examples. */
+function examplesOf(rootDir: string, locales: readonly Locale[], knownIntents: readonly string[]): LabelledExample[] {
+  const examples: LabelledExample[] = [];
+  for (const locale of locales) {
+    const data = loadLocaleNluData(rootDir, locale, knownIntents);
+    for (const [intent, utterances] of Object.entries(data.intents)) for (const text of utterances) examples.push({ text, label: intent });
+    for (const text of data.outOfScope) examples.push({ text, label: outOfScopeLabel });
+    for (const text of data.smallTalk ?? []) examples.push({ text, label: smallTalkLabel });
   }
-  return [...byIntent.values()]
-    .map(({ intent, profileScore, utteranceScore, matchedTerms }) => ({ intent, score: profileScore + utteranceScore, matchedTerms }))
-    .sort((a, b) => b.score - a.score);
+  return examples;
 }
 
-function buildLocaleIndex(data: LocaleNluData, tokenizer: Tokenizer): LocaleIndex {
-  const documents: UtteranceDocument[] = [];
-  const add = (intent: string, utterances: readonly string[]): void => {
-    for (const text of utterances) documents.push({ id: documents.length, text, intent, profile: false });
-    documents.push({ id: documents.length, text: utterances.join('\n'), intent, profile: true });
-  };
-  for (const [intent, utterances] of Object.entries(data.intents)) add(intent, utterances);
-  add(outOfScopeIntent, data.outOfScope);
-
-  // Terms are produced by our tokenizer already normalised; MiniSearch must not lowercase or split them again.
-  const index = new MiniSearch<UtteranceDocument>({
-    fields: ['text'],
-    storeFields: ['intent', 'profile'],
-    tokenize: (text) => tokenizer.tokenize(text),
-    processTerm: (term) => term,
-  });
-  index.addAll(documents);
-
-  // Typo tolerance only for longer Latin terms: one edit on a 4-letter word changes its meaning too often.
-  const fuzzy = (term: string): number | boolean => (/^[a-z]{6,}$/.test(term) ? 1 : false);
-  const rule: ConfidenceRule = data.confidence;
-
-  const recognize = (text: string): Recognition => {
-    const queryTerms = new Set(tokenizer.tokenize(text));
-    if (queryTerms.size === 0) return { intent: undefined, score: 0, confident: false, alternatives: [] };
-    const ranked = aggregateByIntent(index.search(text, { combineWith: 'OR', prefix: false, fuzzy }));
-    const intents = ranked.filter((entry) => entry.intent !== outOfScopeIntent);
-    const alternatives = intents.slice(0, maxAlternatives).map((entry) => entry.intent);
-    const best = ranked[0];
-    if (!best || best.intent === outOfScopeIntent) return { intent: undefined, score: 0, confident: false, alternatives };
-    const runnerUp = ranked[1]?.score ?? 0;
-    const coverage = best.matchedTerms.size / queryTerms.size;
-    const confident = best.score >= rule.minScore && coverage >= rule.minCoverage && runnerUp / best.score <= rule.maxRunnerUpRatio;
-    return { intent: best.intent, score: best.score, confident, alternatives };
-  };
-
-  return { recognize };
-}
-
-const isChinese = (locale: Locale): boolean => locale !== 'en';
+const built = new Map<string, QuestionRecognizer>();
 
 /**
- * Which indexes to ask, in order. Text clearly in the other script (English typed in a Chinese conversation)
- * goes to that script's index first; a Chinese message that is not confident in its own script's index also
- * tries the other Chinese script, because people mix Simplified and Traditional.
+ * The recognizer for a project root, trained once per process and data: an app built again (tests, the
+ * terminal chat) reuses it.
  */
-function indexOrder(text: string, locale: Locale): Locale[] {
-  const guessed = guessLocaleFromText(text);
-  if (guessed && isChinese(guessed) !== isChinese(locale)) return [guessed, locale];
-  if (isChinese(locale)) return [locale, locale === 'zh-Hans' ? 'zh-Hant' : 'zh-Hans'];
-  return [locale];
+export function createQuestionRecognizer(rootDir: string, settings: ClassifierSettings = loadClassifierSettings(rootDir)): QuestionRecognizer {
+  const key = `${rootDir}\u0000${JSON.stringify(settings)}`;
+  const cached = built.get(key);
+  if (cached) return cached;
+  const recognizer = trainQuestionRecognizer(rootDir, settings);
+  built.set(key, recognizer);
+  return recognizer;
 }
 
-export function createQuestionRecognizer(rootDir: string): QuestionRecognizer {
+function trainQuestionRecognizer(rootDir: string, settings: ClassifierSettings): QuestionRecognizer {
   const knownIntents = loadKnownIntents(rootDir);
-  const indexes = new Map<Locale, LocaleIndex>();
-  for (const locale of supportedLocales) {
-    const data = loadLocaleNluData(rootDir, locale, knownIntents);
-    indexes.set(locale, buildLocaleIndex(data, createTokenizer(data)));
-  }
-  const indexFor = (locale: Locale): LocaleIndex => {
-    const found = indexes.get(locale);
-    if (!found) throw new Error(`no NLU index for locale ${locale}`);
-    return found;
+  const cantonese = cantoneseSchema.parse(JSON.parse(fs.readFileSync(path.join(rootDir, 'content', 'safety', 'cantonese.json'), 'utf8')));
+  const foldChinese = createChineseFolder(cantonese.words, { phrases: false });
+
+  const english = loadLocaleNluData(rootDir, 'en', knownIntents);
+  const englishFeatures = createFeaturizer(createTokenizer(english), english.stopwords);
+  const simplified = loadLocaleNluData(rootDir, 'zh-Hans', knownIntents);
+  const chineseFeatures = createFeaturizer(createTokenizer(simplified), simplified.stopwords, foldChinese);
+
+  const models: Record<Family, FamilyModel> = {
+    en: { classify: trainIntentClassifier(examplesOf(rootDir, ['en'], knownIntents), englishFeatures, settings.training).rank, thresholds: settings.en },
+    zh: {
+      classify: trainIntentClassifier(examplesOf(rootDir, supportedLocales.filter((locale) => locale !== 'en'), knownIntents), chineseFeatures, settings.training).rank,
+      thresholds: settings.zh,
+    },
   };
 
   return {
     recognize(text: string, locale: Locale): Recognition {
-      const attempts: Recognition[] = [];
-      for (const candidate of indexOrder(text, locale)) {
-        const recognition = indexFor(candidate).recognize(text);
-        if (recognition.confident) return recognition;
-        attempts.push(recognition);
-      }
-      // Nothing confident: the first index's view gives the best "did you mean" choices.
-      const first = attempts[0];
-      if (!first) throw new Error('no index was consulted');
-      return first;
+      const model = models[familyOf(text, locale)];
+      const ranked = model.classify(text);
+      const best = ranked[0];
+      const runnerUp = ranked[1];
+      const alternatives = ranked.filter((entry) => entry.label !== smallTalkLabel && entry.label !== outOfScopeLabel).slice(0, maxAlternatives).map((entry) => entry.label);
+      if (!best || text.trim() === '') return { intent: undefined, kind: 'outOfScope', score: 0, margin: 0, confident: false, alternatives };
+      const confident = best.probability >= model.thresholds.minProbability && best.probability - (runnerUp?.probability ?? 0) >= model.thresholds.minMargin;
+      const kind: RecognitionKind = best.label === smallTalkLabel ? 'smallTalk' : best.label === outOfScopeLabel ? 'outOfScope' : 'intent';
+      return { intent: kind === 'intent' ? best.label : undefined, kind, score: best.probability, margin: best.probability - (runnerUp?.probability ?? 0), confident, alternatives };
     },
   };
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { projectRoot } from '../config/load-config';
 import { type EmergencyCategory, emergencyCategories } from './emergency-categories';
-import { createChineseFolder } from './fold-chinese';
+import { createChineseFolder } from '../i18n/fold-chinese';
 import { type RedFlagLexicon, type RedFlagSign, cantoneseSupplementSchema, loadSafetyFile, redFlagLexiconSchema } from './red-flag-lexicon';
 import { normalizeForMatching } from './text-normalizer';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { projectRoot } from '../config/load-config';
 import { safetyContentDir } from './emergency-detector';
-import { createChineseFolder } from './fold-chinese';
+import { createChineseFolder } from '../i18n/fold-chinese';
 import { cantoneseSupplementSchema, loadSafetyFile } from './red-flag-lexicon';
 import { normalizeForMatching } from './text-normalizer';
 

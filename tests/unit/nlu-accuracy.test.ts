@@ -33,8 +33,9 @@ describe.each(supportedLocales)('question recognizer, %s', (locale) => {
   it('keeps the evaluation questions out of the training data', () => {
     const tokenizer = createTokenizer(data);
     const normalise = (text: string): string => tokenizer.normalise(text);
-    const training = new Set([...Object.values(data.intents).flat(), ...data.outOfScope].map((text) => surface(text, normalise)));
-    const leaked = items.filter((item) => training.has(surface(item.text, normalise))).map((item) => item.text);
+    const training = new Set([...Object.values(data.intents).flat(), ...data.outOfScope, ...(data.smallTalk ?? [])].map((text) => surface(text, normalise)));
+    const heldOut = [...items, ...loadEvaluationSet(rootDir, locale, 'fresh'), ...loadEvaluationSet(rootDir, locale, 'blind')];
+    const leaked = heldOut.filter((item) => training.has(surface(item.text, normalise))).map((item) => item.text);
     expect(leaked).toEqual([]);
   });
 
@@ -42,11 +43,17 @@ describe.each(supportedLocales)('question recognizer, %s', (locale) => {
     expect(missingIntents(data, knownIntents)).toEqual([]);
   });
 
-  it('recognises at least 90% of the held-out questions', () => {
+  it('recognises at least 90% of the tuning questions, with at most 2% wrong confident answers', () => {
     const result = evaluate(recognizer, locale, items);
     const misses = result.misses.map((miss) => `${miss.text} -> ${miss.recognition.intent ?? '-'} (expected ${miss.expected ?? 'not confident'})`);
     expect(result.total).toBe(items.length);
     expect(result.accuracy, misses.join('\n')).toBeGreaterThanOrEqual(0.9);
+    expect(result.wrongConfident / result.total).toBeLessThanOrEqual(0.02);
+  });
+
+  it('has at least 40 training utterances for every intent (the issue asks this of each language family)', () => {
+    const thin = Object.entries(data.intents).filter(([, utterances]) => utterances.length < 40).map(([intent]) => intent);
+    expect(thin).toEqual([]);
   });
 });
 
@@ -68,8 +75,22 @@ describe('question recognizer on conversation-like messages', () => {
     expect(recognition.alternatives[0]).toBe(recognition.intent);
   });
 
-  it.each(['hello', 'ok', "what's the weather", 'asdf', '', '   ', '？？'])('small talk %j is never confident', (text) => {
-    for (const locale of supportedLocales) expect(recognizer.recognize(text, locale).confident).toBe(false);
+  it.each(['hello', 'thanks', "what's the weather", 'asdf', '', '   ', '？？'])('%j is never a confident topic', (text) => {
+    for (const locale of supportedLocales) {
+      const recognition = recognizer.recognize(text, locale);
+      expect(recognition.confident && recognition.kind === 'intent').toBe(false);
+    }
+  });
+
+  it.each([
+    ['hi there', 'en', 'smallTalk'],
+    ['thank you so much', 'en', 'smallTalk'],
+    ['谢谢你', 'zh-Hans', 'smallTalk'],
+    ['唔該晒', 'zh-Hant', 'smallTalk'],
+    ["what's the weather like tomorrow", 'en', 'outOfScope'],
+    ['今天天气怎么样', 'zh-Hans', 'outOfScope'],
+  ] as const)('"%s" (%s) is %s', (text, locale, kind) => {
+    expect(recognizer.recognize(text, locale).kind).toBe(kind);
   });
 
   it('offers up to three closest intents when unsure', () => {
