@@ -1,11 +1,13 @@
 import type { i18n } from 'i18next';
 import { supportedLocales } from '../../src/i18n/locales';
 import { looksLikeQuestion } from '../shared/answer-prompt';
-import { normaliseForMatch, parseChineseNumeral, parseWholeNumber } from '../shared/text-normalise';
+import { naturalYesNo } from '../shared/natural-answers';
+import { englishNumberWordsToDigits, normaliseForMatch, parseChineseNumeral, parseWholeNumber } from '../shared/text-normalise';
 import { noAntiPd1Answer, unnamedAntiPd1Answer, unsureAnswer } from './evaluate-precheck';
 import type { PrecheckCriteria } from './precheck-criteria';
 
-export type YesNoUnsure = 'yes' | 'no' | 'unsure';
+export type { YesNoUnsure } from '../shared/natural-answers';
+import type { YesNoUnsure } from '../shared/natural-answers';
 const yesNoValues: readonly YesNoUnsure[] = ['yes', 'no', 'unsure'];
 
 /** Typed words for yes / no / not sure, in every language (a person chatting in English may type 是 or 唔知). */
@@ -57,6 +59,8 @@ export function createYesNoParser(lexicon: YesNoLexicon): (text: string) => YesN
     const whole = phrases.get(normaliseAnswer(text));
     if (whole) return whole;
     if (looksLikeQuestion(text)) return undefined;
+    const natural = naturalYesNo(text);
+    if (natural) return natural;
     const firstClause = text.split(clauseBreak)[0] ?? '';
     if (firstClause.trim() && firstClause.trim() !== text.trim()) {
       const clause = phrases.get(normaliseAnswer(firstClause));
@@ -82,7 +86,7 @@ const chineseThisYear = new RegExp(`^[\\p{Script=Han}]{0,3}?(?:今年|现年|現
  * any other sentence ("I had 2 lines of chemo") is not an age.
  */
 export function parseAge(text: string): number | undefined {
-  const compact = text.normalize('NFKC').replace(/[’‘]/gu, "'").trim().replace(/[\s.。,，!！~～]+$/u, '').replace(/\s+/gu, ' ');
+  const compact = englishNumberWordsToDigits(text.normalize('NFKC')).replace(/[’‘]/gu, "'").trim().replace(/[\s.。,，!！~～]+$/u, '').replace(/\s+/gu, ' ');
   const whole = parseWholeNumber(compact);
   const digitsOrHan = whole === undefined ? (englishAge.exec(compact) ?? chineseAge.exec(compact) ?? chineseThisYear.exec(compact))?.[1] : undefined;
   const age = whole ?? (digitsOrHan === undefined ? undefined : /^\d+$/u.test(digitsOrHan) ? Number(digitsOrHan) : parseChineseNumeral(digitsOrHan));

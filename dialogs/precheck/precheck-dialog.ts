@@ -8,6 +8,7 @@ import { createMidPromptQuestionHandler } from '../shared/question-handler';
 import { turnLocale, turnRoleContext } from '../shared/turn-locale';
 import type { TopicOptions } from '../topics/topic-dialog';
 import { siteTextParams } from '../topics/topic-params';
+import { questionsWithOwnAnswers, questionYesNo } from '../shared/natural-answers';
 import { createMedicineParser, createYesNoParser, parseAge, yesNoLexiconFrom } from './answer-parsers';
 import { evaluatePrecheck, noAntiPd1Answer, precheckSummary, unnamedAntiPd1Answer, unsureAnswer } from './evaluate-precheck';
 import { precheckCriteria, type PrecheckCriteria, type PrecheckQuestion } from './precheck-criteria';
@@ -70,6 +71,10 @@ export class PrecheckDialog extends ComponentDialog {
     const medicine = createMedicineParser(criteria, lexicon);
     this.addDialog(new AnswerPrompt(this.agePromptId, services.i18n, questionHandler, (text) => parseAge(text)?.toString() ?? (yesNo(text) === 'unsure' ? unsureAnswer : undefined)));
     this.addDialog(new AnswerPrompt(this.yesNoPromptId, services.i18n, questionHandler, (text) => yesNo(text)));
+    // Questions whose natural answers differ ("it stopped working" = yes to "did the cancer grow on it?").
+    for (const questionId of questionsWithOwnAnswers) {
+      this.addDialog(new AnswerPrompt(this.ownAnswersPromptId(questionId), services.i18n, questionHandler, (text) => questionYesNo(questionId, text) ?? yesNo(text)));
+    }
     this.addDialog(new AnswerPrompt(this.medicinePromptId, services.i18n, questionHandler, (text) => medicine(text)));
     this.addDialog(new AnswerPrompt(this.nextPromptId, services.i18n, questionHandler));
     this.addDialog(new WaterfallDialog(dialogIds.precheckSteps, [this.askQuestionStep.bind(this), this.recordAnswerStep.bind(this)]));
@@ -161,6 +166,11 @@ export class PrecheckDialog extends ComponentDialog {
     await context.sendActivity(paragraphs.join('\n\n'));
   }
 
+  /** Dialog ids are persisted: this one must stay stable for a question id. */
+  private ownAnswersPromptId(questionId: string): string {
+    return `${this.yesNoPromptId}.${questionId}`;
+  }
+
   private promptFor(question: PrecheckQuestion): { promptId: string; choices: ChoiceSpec[]; retryKey: string } {
     switch (question.kind) {
       case 'age':
@@ -168,7 +178,11 @@ export class PrecheckDialog extends ComponentDialog {
       case 'medicine':
         return { promptId: this.medicinePromptId, choices: medicineChoices, retryKey: 'precheck:retry.medicine' };
       case 'yes-no':
-        return { promptId: this.yesNoPromptId, choices: yesNoChoices, retryKey: 'precheck:retry.choice' };
+        return {
+          promptId: questionsWithOwnAnswers.includes(question.id) ? this.ownAnswersPromptId(question.id) : this.yesNoPromptId,
+          choices: yesNoChoices,
+          retryKey: 'precheck:retry.choice',
+        };
     }
   }
 }

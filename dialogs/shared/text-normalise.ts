@@ -41,3 +41,20 @@ export function parseWholeNumber(text: string): number | undefined {
   if (!match?.[1]) return undefined;
   return /^[0-9]+$/.test(match[1]) ? Number(match[1]) : parseChineseNumeral(match[1]);
 }
+
+const units: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9 };
+const teens: Record<string, number> = { ten: 10, eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19 };
+const tens: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90 };
+const englishNumber = new RegExp(
+  `\\b(?:(${Object.keys(tens).join('|')})(?:[\\s-]+(${Object.keys(units).join('|')}))?|(${Object.keys(teens).join('|')})|(${Object.keys(units).join('|')}))\\b`,
+  'giu',
+);
+
+/** English number words up to ninety-nine as digits ("sixty-two" -> "62", "seventy eight" -> "78"). */
+export function englishNumberWordsToDigits(text: string): string {
+  return text.replace(englishNumber, (_match, ten?: string, unit?: string, teen?: string, single?: string) => {
+    if (ten) return String((tens[ten.toLowerCase()] ?? 0) + (unit ? (units[unit.toLowerCase()] ?? 0) : 0));
+    if (teen) return String(teens[teen.toLowerCase()]);
+    return String(units[(single ?? '').toLowerCase()]);
+  });
+}

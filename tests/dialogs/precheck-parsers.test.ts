@@ -1,3 +1,4 @@
+import { questionYesNo } from '../../dialogs/shared/natural-answers';
 import { describe, expect, it } from 'vitest';
 import { createMedicineParser, createYesNoParser, parseAge, recogniseMedicine, yesNoLexiconFrom } from '../../dialogs/precheck/answer-parsers';
 import { precheckCriteria } from '../../dialogs/precheck/precheck-criteria';
@@ -13,6 +14,11 @@ describe('parseAge', () => {
   const ages: [string, number | undefined][] = [
     ['56', 56],
     ['56.', 56],
+    ['sixty-two', 62],
+    ['sixty two', 62],
+    ["he's seventy-eight", 78],
+    ['六十二岁', 62],
+    ['62歲', 62],
     ['五十六', 56],
     ['56岁', 56],
     ['56歲', 56],
@@ -78,17 +84,48 @@ describe('yes / no / not sure in every language', () => {
     ['唔清楚', 'unsure'],
     ['不確定', 'unsure'],
     ['嗯，不太清楚', 'unsure'],
+    // Natural answers (content/natural-answers.json): the question's verb echoed, hedges, everyday English.
+    ['能', 'yes'],
+    ['可以', 'yes'],
+    ['可以的', 'yes'],
+    ['能自理', 'yes'],
+    ['不能', 'no'],
+    ['不可以', 'no'],
+    ['没用过', 'no'],
+    ['没有过', 'no'],
+    ['有吃过', 'yes'],
+    ['佢冇用過', 'no'],
+    ['好像有', 'unsure'],
+    ['记不清了', 'unsure'],
+    ['好似係', 'unsure'],
+    ['yep', 'yes'],
+    ['yeah', 'yes'],
+    ['nah', 'no'],
+    ['no idea', 'unsure'],
+    ['可以参加吗', undefined],
     // Questions and sentences that merely contain an answer word are not answers.
     ['是什么意思？', undefined],
     ['有什么副作用', undefined],
     ['what does recurrent mean?', undefined],
     ['it didn’t work', undefined],
-    ['没有效果', undefined],
     ['I had 2 lines of chemo', undefined],
     ['never got better', undefined],
   ];
   it.each(answers)('"%s" -> %s', (text, expected) => {
     expect(yesNo(text)).toBe(expected);
+  });
+
+  it.each([
+    ['it stopped working', 'yes'],
+    ["it didn't work", 'yes'],
+    ['it got worse', 'yes'],
+    ['没效果', 'yes'],
+    ['没有效果', 'yes'],
+    ['冇效', 'yes'],
+    ['it worked', 'no'],
+    ['控制住了', 'no'],
+  ] as const)('to "did the cancer grow on that medicine?", "%s" means %s', (text, expected) => {
+    expect(questionYesNo('anti-pd1-progressed', text)).toBe(expected);
   });
 
   it('every word means one thing only (the lexicon loads without conflicts) and covers every language', () => {
