@@ -5,6 +5,7 @@ import { AnswerPrompt, promptOptions } from '../shared/answer-prompt';
 import { beginIntent, intentOf } from '../shared/intent-routing';
 import type { ChoiceSpec } from '../shared/localized-choices';
 import { createMidPromptQuestionHandler, intentPrefix } from '../shared/question-handler';
+import { smallTalkKind } from '../shared/small-talk';
 import { turnLocale } from '../shared/turn-locale';
 
 export interface AskOptions {
@@ -42,6 +43,12 @@ export class AskQuestionDialog extends ComponentDialog {
       await step.context.sendActivity(t('safety:medicalDecision', { coordinatorPhone: this.services.site.coordinator.phone }));
     } else {
       const recognition = this.services.recognizeQuestion(question, turnLocale(step.context));
+      if (recognition.confident && recognition.kind !== 'intent') {
+        // Small talk is answered in kind; anything not about this study gets a short "only this study", then the menu.
+        const t = this.services.i18n.getFixedT(turnLocale(step.context));
+        await step.context.sendActivity(recognition.kind === 'smallTalk' ? t(`common:smallTalk.${smallTalkKind(question)}`) : t('common:ask.outOfScope'));
+        return step.endDialog();
+      }
       if (recognition.confident && recognition.intent) {
         const started = await beginIntent(step, recognition.intent);
         if (started) return started;

@@ -6,7 +6,7 @@ import { dialogIds } from '../ids';
 import { AnswerPrompt, promptOptions } from '../shared/answer-prompt';
 import { beginIntent, intentOf } from '../shared/intent-routing';
 import type { ChoiceSpec } from '../shared/localized-choices';
-import { createIntentParser, createMidPromptQuestionHandler, intentPrefix } from '../shared/question-handler';
+import { chatPrefix, createIntentParser, createMidPromptQuestionHandler, intentPrefix } from '../shared/question-handler';
 import { type Role, setTurnProfile, turnLocale } from '../shared/turn-locale';
 import { TopicDialog } from '../topics/topic-dialog';
 
@@ -111,6 +111,7 @@ export class MainDialog extends ComponentDialog {
     const answer = step.result as string;
     if (answer === 'ask') return step.beginDialog(dialogIds.ask, {});
     if (answer.startsWith(askPrefix)) return step.beginDialog(dialogIds.ask, { question: answer.slice(askPrefix.length) });
+    if (answer.startsWith(chatPrefix)) return step.beginDialog(dialogIds.ask, { question: answer.slice(chatPrefix.length) });
     const intent = intentOf(answer);
     if (intent) {
       const started = await beginIntent(step, intent);

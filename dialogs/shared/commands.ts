@@ -3,7 +3,7 @@ import commandData from '../../content/commands.json';
 import type { Locale } from '../../src/i18n/locales';
 import { normaliseForMatch } from './text-normalise';
 
-export const commandNames = ['menu', 'help', 'back', 'restart', 'language', 'switch-en', 'switch-zh-Hans', 'switch-zh-Hant', 'handoff', 'erase', 'check-referral'] as const;
+export const commandNames = ['menu', 'help', 'back', 'restart', 'language', 'switch-en', 'switch-zh-Hans', 'switch-zh-Hant', 'switch-zh', 'handoff', 'erase', 'check-referral'] as const;
 export type Command = (typeof commandNames)[number];
 
 const commandFileSchema = z.object({ commands: z.record(z.enum(commandNames), z.array(z.string().min(1)).min(1)) });
@@ -19,7 +19,9 @@ export function recognizeCommand(text: string | undefined): Command | undefined 
   return lexicon.get(normalised);
 }
 
-export function localeOfSwitch(command: Command): Locale | undefined {
+/** The language a switch asks for; "中文" without a script keeps a Chinese conversation's script. */
+export function localeOfSwitch(command: Command, current: Locale): Locale | undefined {
+  if (command === 'switch-zh') return current === 'en' ? 'zh-Hans' : current;
   if (command === 'switch-en') return 'en';
   if (command === 'switch-zh-Hans') return 'zh-Hans';
   if (command === 'switch-zh-Hant') return 'zh-Hant';

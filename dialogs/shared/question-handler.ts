@@ -4,6 +4,7 @@ import { topicParams } from '../topics/topic-params';
 import { topicTree } from '../topics/topic-tree';
 import type { MidPromptQuestionHandler } from './answer-prompt';
 import { looksLikeQuestion } from './answer-prompt';
+import { smallTalkKind } from './small-talk';
 import { turnLocale } from './turn-locale';
 
 /**
@@ -16,6 +17,10 @@ export function createMidPromptQuestionHandler(services: DialogServices): MidPro
     const locale = turnLocale(context);
     const t = services.i18n.getFixedT(locale);
     const recognition = services.recognizeQuestion(text, locale);
+    if (recognition.confident && recognition.kind !== 'intent') {
+      await context.sendActivity(recognition.kind === 'smallTalk' ? t(`common:smallTalk.${smallTalkKind(text)}`) : t('common:ask.outOfScope'));
+      return true;
+    }
     if (recognition.confident && recognition.intent && topicTree.topics.has(recognition.intent)) {
       const id = recognition.intent;
       const params = topicParams(services, context);
@@ -33,10 +38,17 @@ export function createMidPromptQuestionHandler(services: DialogServices): MidPro
 
 export const intentPrefix = 'intent:';
 
-/** Parses typed text into a confidently recognised intent (`intent:<id>`), so menus accept questions too. */
+export const chatPrefix = 'chat:';
+
+/**
+ * Parses typed text into a confidently recognised intent (`intent:<id>`), so menus accept questions too; small
+ * talk and out-of-scope messages come back as `chat:<text>` for the question dialog to answer in kind.
+ */
 export function createIntentParser(services: DialogServices) {
   return (text: string, locale: Parameters<DialogServices['recognizeQuestion']>[1]): string | undefined => {
     const recognition = services.recognizeQuestion(text, locale);
-    return recognition.confident && recognition.intent ? `${intentPrefix}${recognition.intent}` : undefined;
+    if (!recognition.confident) return undefined;
+    if (recognition.kind !== 'intent') return `${chatPrefix}${text.slice(0, 500)}`;
+    return recognition.intent ? `${intentPrefix}${recognition.intent}` : undefined;
   };
 }

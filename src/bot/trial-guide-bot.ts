@@ -148,7 +148,7 @@ export class TrialGuideBot extends ActivityHandler {
   /** Returns true when the command took the whole turn; false lets the active dialog see it ("back"). */
   private async handleCommand(dc: DialogContext, command: Command, locale: Locale): Promise<boolean> {
     const { context } = dc;
-    const switchTo = localeOfSwitch(command);
+    const switchTo = localeOfSwitch(command, locale);
     if (switchTo) {
       await this.profile.update(context, { locale: switchTo });
       const profile = await this.profile.get(context);

@@ -18,6 +18,8 @@ export interface RankedLabel {
 export interface IntentClassifier {
   /** Every label, most probable first (probabilities sum to 1). */
   rank(this: void, text: string): RankedLabel[];
+  /** Share (0..1) of the text's distinct features seen in training: low for words the model never met. */
+  coverage(this: void, text: string): number;
   readonly labels: readonly string[];
 }
 
@@ -113,6 +115,13 @@ export function trainIntentClassifier(examples: readonly LabelledExample[], feat
 
   return {
     labels,
+    coverage: (text: string): number => {
+      const features = new Set(featurize(text));
+      if (features.size === 0) return 0;
+      let known = 0;
+      for (const feature of features) if (featureIndex.has(feature)) known += 1;
+      return known / features.size;
+    },
     rank: (text: string): RankedLabel[] => {
       const ids = [...new Set(featurize(text).map((feature) => featureIndex.get(feature)).filter((id): id is number => id !== undefined))];
       if (ids.length === 0) return labels.map((label) => ({ label, probability: 1 / classes }));

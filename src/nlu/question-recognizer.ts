@@ -42,7 +42,12 @@ export interface QuestionRecognizer {
   recognize(text: string, locale: Locale): Recognition;
 }
 
-const thresholdsSchema = z.strictObject({ minProbability: z.number().min(0).max(1), minMargin: z.number().min(0).max(1) });
+const thresholdsSchema = z.strictObject({
+  minProbability: z.number().min(0).max(1),
+  minMargin: z.number().min(0).max(1),
+  /** Least share of the message's features the model has seen: nonsense ("紫色大象星期二") is never confident. */
+  minCoverage: z.number().min(0).max(1),
+});
 const classifierSettingsSchema = z.strictObject({
   $comment: z.string().optional(),
   en: thresholdsSchema,
@@ -64,6 +69,7 @@ type Family = 'en' | 'zh';
 
 interface FamilyModel {
   readonly classify: (text: string) => ReturnType<IntentClassifier['rank']>;
+  readonly coverage: (text: string) => number;
   readonly thresholds: z.infer<typeof thresholdsSchema>;
 }
 
@@ -105,17 +111,16 @@ function trainQuestionRecognizer(rootDir: string, settings: ClassifierSettings):
   const cantonese = cantoneseSchema.parse(JSON.parse(fs.readFileSync(path.join(rootDir, 'content', 'safety', 'cantonese.json'), 'utf8')));
   const foldChinese = createChineseFolder(cantonese.words, { phrases: false });
 
-  const english = loadLocaleNluData(rootDir, 'en', knownIntents);
-  const englishFeatures = createFeaturizer(createTokenizer(english), english.stopwords);
+  const englishData = loadLocaleNluData(rootDir, 'en', knownIntents);
+  const englishFeatures = createFeaturizer(createTokenizer(englishData), englishData.stopwords);
   const simplified = loadLocaleNluData(rootDir, 'zh-Hans', knownIntents);
   const chineseFeatures = createFeaturizer(createTokenizer(simplified), simplified.stopwords, foldChinese);
 
+  const english = trainIntentClassifier(examplesOf(rootDir, ['en'], knownIntents), englishFeatures, settings.training);
+  const chinese = trainIntentClassifier(examplesOf(rootDir, supportedLocales.filter((locale) => locale !== 'en'), knownIntents), chineseFeatures, settings.training);
   const models: Record<Family, FamilyModel> = {
-    en: { classify: trainIntentClassifier(examplesOf(rootDir, ['en'], knownIntents), englishFeatures, settings.training).rank, thresholds: settings.en },
-    zh: {
-      classify: trainIntentClassifier(examplesOf(rootDir, supportedLocales.filter((locale) => locale !== 'en'), knownIntents), chineseFeatures, settings.training).rank,
-      thresholds: settings.zh,
-    },
+    en: { classify: english.rank, coverage: english.coverage, thresholds: settings.en },
+    zh: { classify: chinese.rank, coverage: chinese.coverage, thresholds: settings.zh },
   };
 
   return {
@@ -126,7 +131,10 @@ function trainQuestionRecognizer(rootDir: string, settings: ClassifierSettings):
       const runnerUp = ranked[1];
       const alternatives = ranked.filter((entry) => entry.label !== smallTalkLabel && entry.label !== outOfScopeLabel).slice(0, maxAlternatives).map((entry) => entry.label);
       if (!best || text.trim() === '') return { intent: undefined, kind: 'outOfScope', score: 0, margin: 0, confident: false, alternatives };
-      const confident = best.probability >= model.thresholds.minProbability && best.probability - (runnerUp?.probability ?? 0) >= model.thresholds.minMargin;
+      const confident =
+        best.probability >= model.thresholds.minProbability &&
+        best.probability - (runnerUp?.probability ?? 0) >= model.thresholds.minMargin &&
+        model.coverage(text) >= model.thresholds.minCoverage;
       const kind: RecognitionKind = best.label === smallTalkLabel ? 'smallTalk' : best.label === outOfScopeLabel ? 'outOfScope' : 'intent';
       return { intent: kind === 'intent' ? best.label : undefined, kind, score: best.probability, margin: best.probability - (runnerUp?.probability ?? 0), confident, alternatives };
     },

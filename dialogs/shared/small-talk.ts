@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import smallTalkData from '../../content/small-talk.json';
+
+const kinds = ['robot', 'thanks', 'bye', 'greeting'] as const;
+export type SmallTalkKind = (typeof kinds)[number] | 'other';
+
+const schema = z.object({ kinds: z.array(z.object({ kind: z.enum(kinds), patterns: z.array(z.string().min(1)).min(1) })) });
+const rules = schema.parse(smallTalkData).kinds.map(({ kind, patterns }) => ({ kind, pattern: new RegExp(patterns.join('|'), 'iu') }));
+
+/** Which small-talk reply fits a message the recognizer called small talk (locales: common:smallTalk.<kind>). */
+export function smallTalkKind(text: string): SmallTalkKind {
+  const lower = text.normalize('NFKC').toLowerCase();
+  return rules.find((rule) => rule.pattern.test(lower))?.kind ?? 'other';
+}

@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/config/load-config';
+import type { Locale } from '../../src/i18n/locales';
+import { createTranslator } from '../../src/i18n/translator';
+import { type BotReply, type Conversation, startConversation } from '../support/conversation-harness';
+
+const i18n = createTranslator(projectRoot);
+
+/** Issue 9, "conversation policy": small talk answered in kind, out of scope said plainly, "中文" keeps the script. */
+interface Script {
+  locale: Locale;
+  channelLocale: string;
+  role: string;
+  hello: string;
+  thanks: string;
+  robot: string;
+  weather: string;
+  precheck: string;
+}
+
+const scripts: Script[] = [
+  { locale: 'en', channelLocale: 'en-US', role: 'I am family', hello: 'hello there', thanks: 'thank you so much', robot: 'are you a robot', weather: "what's the weather like tomorrow", precheck: 'Might the patient qualify?' },
+  { locale: 'zh-Hans', channelLocale: 'zh-CN', role: '我是家属', hello: '你好', thanks: '谢谢你', robot: '你是机器人吗', weather: '明天天气怎么样', precheck: '患者可能符合条件吗？' },
+  { locale: 'zh-Hant', channelLocale: 'zh-HK', role: '我是家人', hello: '哈囉', thanks: '唔該晒', robot: '你係咪機械人', weather: '聽日天氣點呀', precheck: '病人可能符合條件嗎？' },
+];
+
+let chat: Conversation | undefined;
+afterEach(async () => {
+  await chat?.close();
+  chat = undefined;
+});
+
+const texts = (replies: BotReply[]) => replies.map((reply) => reply.text);
+
+describe.each(scripts)('conversation policy ($locale)', (script) => {
+  const t = i18n.getFixedT(script.locale);
+
+  async function atMenu(): Promise<{ conversation: Conversation; menu: BotReply }> {
+    chat = await startConversation({ locale: script.channelLocale });
+    const replies = await chat.say(script.role);
+    const menu = replies.at(-1);
+    if (!menu) throw new Error('no menu');
+    return { conversation: chat, menu };
+  }
+
+  it('small talk at the menu is answered in kind, then the menu again, and nothing else', async () => {
+    const { conversation, menu } = await atMenu();
+    expect(texts(await conversation.say(script.hello))).toEqual([t('common:smallTalk.greeting'), menu.text]);
+    expect(texts(await conversation.say(script.thanks))).toEqual([t('common:smallTalk.thanks'), menu.text]);
+    expect(texts(await conversation.say(script.robot))).toEqual([t('common:smallTalk.robot'), menu.text]);
+  });
+
+  it('a question that is not about the study gets "I can only help with this study", then the menu; never a topic', async () => {
+    const { conversation, menu } = await atMenu();
+    const replies = await conversation.say(script.weather);
+    expect(texts(replies)).toEqual([t('common:ask.outOfScope'), menu.text]);
+    expect(replies.at(-1)?.choices).toEqual(menu.choices);
+  });
+
+  it('small talk in the middle of the pre-check is answered, then the same question again', async () => {
+    const { conversation } = await atMenu();
+    const question = (await conversation.say(script.precheck)).at(-1)?.text ?? '';
+    expect(question).toContain(t('precheck:questions.age.question_family'));
+    const replies = await conversation.say(script.thanks);
+    expect(texts(replies)).toEqual([t('common:smallTalk.thanks'), question]);
+  });
+});
+
+describe('"中文" never changes the script of a Chinese conversation', () => {
+  it.each([
+    ['zh-HK', 'zh-Hant'],
+    ['zh-CN', 'zh-Hans'],
+  ] as const)('in a %s conversation "中文" keeps %s; 简体 and 繁體 do switch', async (channelLocale, locale) => {
+    chat = await startConversation({ locale: channelLocale });
+    await chat.say(locale === 'zh-Hant' ? '我是家人' : '我是家属');
+    const replies = await chat.say('中文');
+    expect(replies[0]?.text).toBe(i18n.getFixedT(locale)('common:language.changed'));
+    expect(replies.at(-1)?.text).toBe(i18n.getFixedT(locale)('common:menu.prompt'));
+    const other = locale === 'zh-Hant' ? 'zh-Hans' : 'zh-Hant';
+    const switched = await chat.say(other === 'zh-Hans' ? '简体' : '繁體');
+    expect(switched.at(-1)?.text).toBe(i18n.getFixedT(other)('common:menu.prompt'));
+  });
+
+  it('in an English conversation "中文" switches to Simplified Chinese', async () => {
+    chat = await startConversation({ locale: 'en-US' });
+    await chat.say('I am family');
+    const replies = await chat.say('中文');
+    expect(replies.at(-1)?.text).toBe(i18n.getFixedT('zh-Hans')('common:menu.prompt'));
+  });
+});
