@@ -9,6 +9,7 @@ import type { ChoiceSpec } from '../shared/localized-choices';
 import { chatPrefix, createIntentParser, createMidPromptQuestionHandler, intentPrefix } from '../shared/question-handler';
 import { type Role, setTurnProfile, turnLocale } from '../shared/turn-locale';
 import { TopicDialog } from '../topics/topic-dialog';
+import { topicTree } from '../topics/topic-tree';
 
 export interface MainOptions {
   /** Send the welcome (conversation start, first message, restart). */
@@ -17,6 +18,8 @@ export interface MainOptions {
   chooseLanguage?: boolean;
   /** Go straight to this intent instead of showing the menu (global commands such as "talk to a person"). */
   start?: string;
+  /** What the person typed as their very first message: handled right after the welcome, never lost. */
+  firstMessage?: string;
 }
 
 const languageChoices: ChoiceSpec[] = [
@@ -42,6 +45,7 @@ export class MainDialog extends ComponentDialog {
   private readonly languagePromptId = `${dialogIds.main}.language`;
   private readonly rolePromptId = `${dialogIds.main}.role`;
   private readonly menuPromptId = `${dialogIds.main}.menu`;
+  private readonly questionHandler: ReturnType<typeof createMidPromptQuestionHandler>;
 
   constructor(
     private readonly services: DialogServices,
@@ -50,6 +54,7 @@ export class MainDialog extends ComponentDialog {
   ) {
     super(dialogIds.main);
     const questionHandler = createMidPromptQuestionHandler(services);
+    this.questionHandler = questionHandler;
     const intentParser = createIntentParser(services);
     this.addDialog(new AnswerPrompt(this.languagePromptId, services.i18n, async () => false));
     this.addDialog(new AnswerPrompt(this.rolePromptId, services.i18n, questionHandler));
@@ -91,9 +96,27 @@ export class MainDialog extends ComponentDialog {
       await step.context.sendActivity(t('common:welcome.greeting', { siteName: site.siteName[locale] }));
       await step.context.sendActivity(t('common:welcome.notForEmergencies', { emergencyNumber: site.emergencyNumber }));
     }
+    if (options.firstMessage) await this.handleFirstMessage(step, options);
     const profile = await this.services.profile.get(step.context);
     if (profile.role) return step.next();
     return step.prompt(this.rolePromptId, promptOptions({ keys: ['common:role.prompt'], choices: roleChoices }));
+  }
+
+  /**
+   * The first message of a conversation that began without a join event (WeChat without the follow event, the
+   * connector): after the welcome, a request for the pre-check or the study team is started once the role is
+   * known, and a question is answered before anything is asked.
+   */
+  private async handleFirstMessage(step: WaterfallStepContext, options: MainOptions): Promise<void> {
+    const text = options.firstMessage ?? '';
+    const recognition = this.services.recognizeQuestion(text, turnLocale(step.context));
+    // "Hello" needs no answer of its own: the welcome was the answer.
+    if (recognition.confident && recognition.kind === 'smallTalk') return;
+    if (recognition.confident && recognition.kind === 'intent' && recognition.intent && !topicTree.topics.has(recognition.intent)) {
+      options.start = recognition.intent;
+      return;
+    }
+    await this.questionHandler(step.context, text, false);
   }
 
   private async rememberRoleStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

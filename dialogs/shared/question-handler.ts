@@ -24,8 +24,8 @@ export function createMidPromptQuestionHandler(services: DialogServices): MidPro
     if (recognition.confident && recognition.intent && topicTree.topics.has(recognition.intent)) {
       const id = recognition.intent;
       const params = topicParams(services, context);
+      // The prompt then asks its question again as the next (and last) message: no "back to where we were" bubble.
       await context.sendActivity(`${t(`topics:${id}.title`)}\n\n${t(`topics:${id}.answer`, params)}`);
-      await context.sendActivity(t('common:ask.resume'));
       return true;
     }
     if (!freeTextExpected && looksLikeQuestion(text)) {

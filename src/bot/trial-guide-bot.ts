@@ -141,7 +141,8 @@ export class TrialGuideBot extends ActivityHandler {
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) {
       const data = await this.conversationData.get(context, {});
-      await this.beginMain(context, dc, { greet: !data.greeted });
+      // A conversation that starts with a message (no join event) is greeted, then what was typed is handled.
+      await this.beginMain(context, dc, data.greeted ? {} : { greet: true, firstMessage: text });
     }
   }
 

@@ -16,12 +16,16 @@ interface Script {
   robot: string;
   weather: string;
   precheck: string;
+  /** A first message that is a question, with the topic that answers it. */
+  firstQuestion: [string, string];
+  /** A first message that asks to join. */
+  canIJoin: string;
 }
 
 const scripts: Script[] = [
-  { locale: 'en', channelLocale: 'en-US', role: 'I am family', hello: 'hello there', thanks: 'thank you so much', robot: 'are you a robot', weather: "what's the weather like tomorrow", precheck: 'Might the patient qualify?' },
-  { locale: 'zh-Hans', channelLocale: 'zh-CN', role: '我是家属', hello: '你好', thanks: '谢谢你', robot: '你是机器人吗', weather: '明天天气怎么样', precheck: '患者可能符合条件吗？' },
-  { locale: 'zh-Hant', channelLocale: 'zh-HK', role: '我是家人', hello: '哈囉', thanks: '唔該晒', robot: '你係咪機械人', weather: '聽日天氣點呀', precheck: '病人可能符合條件嗎？' },
+  { locale: 'en', channelLocale: 'en-US', role: 'I am family', hello: 'hello there', thanks: 'thank you so much', robot: 'are you a robot', weather: "what's the weather like tomorrow", precheck: 'Might the patient qualify?', firstQuestion: ['what are the side effects of apatinib?', 'side-effects-apatinib'], canIJoin: 'can my dad join this study?' },
+  { locale: 'zh-Hans', channelLocale: 'zh-CN', role: '我是家属', hello: '你好', thanks: '谢谢你', robot: '你是机器人吗', weather: '明天天气怎么样', precheck: '患者可能符合条件吗？', firstQuestion: ['阿帕替尼有什么副作用？', 'side-effects-apatinib'], canIJoin: '我爸能参加吗？' },
+  { locale: 'zh-Hant', channelLocale: 'zh-HK', role: '我是家人', hello: '哈囉', thanks: '唔該晒', robot: '你係咪機械人', weather: '聽日天氣點呀', precheck: '病人可能符合條件嗎？', firstQuestion: ['阿帕替尼有咩副作用？', 'side-effects-apatinib'], canIJoin: '我阿爸可唔可以參加？' },
 ];
 
 let chat: Conversation | undefined;
@@ -55,6 +59,26 @@ describe.each(scripts)('conversation policy ($locale)', (script) => {
     const replies = await conversation.say(script.weather);
     expect(texts(replies)).toEqual([t('common:ask.outOfScope'), menu.text]);
     expect(replies.at(-1)?.choices).toEqual(menu.choices);
+  });
+
+  it('a first message that is a question (no join event, as on WeChat or the connector) is greeted, answered, and then the role is asked', async () => {
+    chat = await startConversation({ locale: script.channelLocale, greet: false });
+    const site = chat.app.config.site;
+    const [question, topic] = script.firstQuestion;
+    const replies = texts(await chat.say(question));
+    expect(replies).toHaveLength(4);
+    expect(replies[0]).toBe(t('common:welcome.greeting', { siteName: site.siteName[script.locale] }));
+    expect(replies[1]).toBe(t('common:welcome.notForEmergencies', { emergencyNumber: site.emergencyNumber }));
+    expect(replies[2]).toContain(t(`topics:${topic}.title`));
+    expect(replies[3]).toBe(t('common:role.prompt'));
+  });
+
+  it('a first message asking to join is greeted, and once the role is known the pre-check starts', async () => {
+    chat = await startConversation({ locale: script.channelLocale, greet: false });
+    const replies = texts(await chat.say(script.canIJoin));
+    expect(replies.at(-1)).toBe(t('common:role.prompt'));
+    const started = await chat.say(script.role);
+    expect(started.at(-1)?.text).toContain(t('precheck:questions.age.question_family'));
   });
 
   it('small talk in the middle of the pre-check is answered, then the same question again', async () => {
