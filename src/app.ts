@@ -269,9 +269,11 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
 const unreachableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** A failed POST of the reply to the channel's serviceUrl (botbuilder's connector raises a RestError with the socket's code). */
-function isReplyChannelUnreachable(error: unknown): boolean {
-  const { name, code } = (error ?? {}) as { name?: string; code?: string };
-  return name === 'RestError' && typeof code === 'string' && unreachableCodes.has(code);
+function isReplyChannelUnreachable(error: unknown, depth = 0): boolean {
+  const { name, code, error: wrapped, cause } = (error ?? {}) as { name?: string; code?: string; error?: unknown; cause?: unknown };
+  if (name === 'RestError' && typeof code === 'string' && unreachableCodes.has(code)) return true;
+  // botbuilder-dialogs wraps a failure inside a dialog in a DialogContextError (`error`); others use `cause`.
+  return depth < 3 && [wrapped, cause].some((inner) => inner !== undefined && inner !== error && isReplyChannelUnreachable(inner, depth + 1));
 }
 
 export function conversationKeyOf(context: TurnContext): string {

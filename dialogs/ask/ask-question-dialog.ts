@@ -7,6 +7,8 @@ import type { ChoiceSpec } from '../shared/localized-choices';
 import { createMidPromptQuestionHandler, intentPrefix } from '../shared/question-handler';
 import { smallTalkKind } from '../shared/small-talk';
 import { turnLocale } from '../shared/turn-locale';
+import { ageMentioned } from '../precheck/answer-parsers';
+import { precheckCriteria } from '../precheck/precheck-criteria';
 
 export interface AskOptions {
   /** A question already typed (at the menu), to answer without asking for it. */
@@ -49,6 +51,7 @@ export class AskQuestionDialog extends ComponentDialog {
         await step.context.sendActivity(recognition.kind === 'smallTalk' ? t(`common:smallTalk.${smallTalkKind(question)}`) : t('common:ask.outOfScope'));
         return step.endDialog();
       }
+      if (recognition.confident && recognition.intent === 'precheck') return this.offerPrecheck(step, question);
       if (recognition.confident && recognition.intent) {
         const started = await beginIntent(step, recognition.intent);
         if (started) return started;
@@ -61,6 +64,24 @@ export class AskQuestionDialog extends ComponentDialog {
     return step.endDialog();
   }
 
+  /**
+   * "Can I join?" / "我爸能参加吗": the short answer (who may join; an age in the question is compared with the
+   * range), that only the study team can say for sure, and the pre-check offered.
+   */
+  private async offerPrecheck(step: WaterfallStepContext, question: string): Promise<DialogTurnResult> {
+    const t = this.services.i18n.getFixedT(turnLocale(step.context));
+    const range = ageRange();
+    const age = ageMentioned(question);
+    const lines = [t('precheck:canIJoin.short', range)];
+    if (age !== undefined) lines.push(t(age < range.min || age > range.max ? 'precheck:canIJoin.outside' : 'precheck:canIJoin.inside', { ...range, age }));
+    await step.context.sendActivity(lines.join('\n\n'));
+    const choices: ChoiceSpec[] = [
+      { value: `${intentPrefix}precheck`, labelKey: 'precheck:canIJoin.start' },
+      { value: 'menu', labelKey: 'common:nav.menu', synonymsKey: 'common:nav.menuSynonyms' },
+    ];
+    return step.prompt(this.choicePromptId, promptOptions({ keys: ['precheck:canIJoin.offer'], choices }));
+  }
+
   private async followChoiceStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const answer = step.result as string;
     if (answer === 'ask-again') return step.replaceDialog(dialogIds.askSteps, {});
@@ -68,4 +89,10 @@ export class AskQuestionDialog extends ComponentDialog {
     if (intent) return (await beginIntent(step, intent)) ?? step.endDialog();
     return step.endDialog();
   }
+}
+
+/** The study's age range, from the pre-check criteria (content/precheck.json, source R1). */
+function ageRange(): { min: number; max: number } {
+  const question = precheckCriteria.questions.find((entry) => entry.kind === 'age');
+  return question?.kind === 'age' ? { min: question.min, max: question.max } : { min: 18, max: 75 };
 }

@@ -135,3 +135,13 @@ export function createMedicineParser(criteria: PrecheckCriteria, lexicon: YesNoL
     return undefined;
   };
 }
+
+const ageInSentence = new RegExp(`(?<![\\d.])(\\d{1,3})(?![\\d.])|(${chineseNumber})(?:周岁|週歲|岁|歲)`, 'u');
+
+/** An age named anywhere in a question ("my father is 78, is he too old?", "我爸七十八岁能参加吗"), if any. */
+export function ageMentioned(text: string): number | undefined {
+  const found = ageInSentence.exec(englishNumberWordsToDigits(text.normalize('NFKC')).replace(/pd-?1/giu, ''));
+  if (!found) return undefined;
+  const age = found[1] ? Number(found[1]) : parseChineseNumeral(found[2] ?? '');
+  return age !== undefined && age >= 1 && age <= oldestPlausibleAge ? age : undefined;
+}

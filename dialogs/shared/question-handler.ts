@@ -48,7 +48,8 @@ export function createIntentParser(services: DialogServices) {
   return (text: string, locale: Parameters<DialogServices['recognizeQuestion']>[1]): string | undefined => {
     const recognition = services.recognizeQuestion(text, locale);
     if (!recognition.confident) return undefined;
-    if (recognition.kind !== 'intent') return `${chatPrefix}${text.slice(0, 500)}`;
+    // Small talk, out of scope and "can I join?" are answered by the question dialog in their own way.
+    if (recognition.kind !== 'intent' || recognition.intent === 'precheck') return `${chatPrefix}${text.slice(0, 500)}`;
     return recognition.intent ? `${intentPrefix}${recognition.intent}` : undefined;
   };
 }

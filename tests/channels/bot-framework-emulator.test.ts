@@ -95,7 +95,7 @@ describe('POST /api/messages as the Bot Framework Emulator', () => {
     const started = await say(conversationId, '2', channelLocale, 2);
     const agePrompt = started.at(-1) ?? '';
     const question = { en: 'what is apatinib?', 'zh-Hans': '阿帕替尼是什么？', 'zh-Hant': '阿帕替尼是甚麼？' }[locale];
-    const answered = await say(conversationId, question, channelLocale, 3);
+    const answered = await say(conversationId, question, channelLocale, 2);
     expect(answered.join('\n')).toContain(t('topics:apatinib.answer'));
     expect(answered.at(-1)).toBe(agePrompt);
   });

@@ -20,12 +20,14 @@ interface Script {
   firstQuestion: [string, string];
   /** A first message that asks to join. */
   canIJoin: string;
+  /** "Is my 78-year-old father too old?" */
+  tooOld: string;
 }
 
 const scripts: Script[] = [
-  { locale: 'en', channelLocale: 'en-US', role: 'I am family', hello: 'hello there', thanks: 'thank you so much', robot: 'are you a robot', weather: "what's the weather like tomorrow", precheck: 'Might the patient qualify?', firstQuestion: ['what are the side effects of apatinib?', 'side-effects-apatinib'], canIJoin: 'can my dad join this study?' },
-  { locale: 'zh-Hans', channelLocale: 'zh-CN', role: '我是家属', hello: '你好', thanks: '谢谢你', robot: '你是机器人吗', weather: '明天天气怎么样', precheck: '患者可能符合条件吗？', firstQuestion: ['阿帕替尼有什么副作用？', 'side-effects-apatinib'], canIJoin: '我爸能参加吗？' },
-  { locale: 'zh-Hant', channelLocale: 'zh-HK', role: '我是家人', hello: '哈囉', thanks: '唔該晒', robot: '你係咪機械人', weather: '聽日天氣點呀', precheck: '病人可能符合條件嗎？', firstQuestion: ['阿帕替尼有咩副作用？', 'side-effects-apatinib'], canIJoin: '我阿爸可唔可以參加？' },
+  { locale: 'en', channelLocale: 'en-US', role: 'I am family', hello: 'hello there', thanks: 'thank you so much', robot: 'are you a robot', weather: "what's the weather like tomorrow", precheck: 'Might the patient qualify?', firstQuestion: ['what are the side effects of apatinib?', 'side-effects-apatinib'], canIJoin: 'can my dad join this study?', tooOld: 'my father is 78, is he too old to join?' },
+  { locale: 'zh-Hans', channelLocale: 'zh-CN', role: '我是家属', hello: '你好', thanks: '谢谢你', robot: '你是机器人吗', weather: '明天天气怎么样', precheck: '患者可能符合条件吗？', firstQuestion: ['阿帕替尼有什么副作用？', 'side-effects-apatinib'], canIJoin: '我爸能参加吗？', tooOld: '我爸七十八岁了，还能参加吗？' },
+  { locale: 'zh-Hant', channelLocale: 'zh-HK', role: '我是家人', hello: '哈囉', thanks: '唔該晒', robot: '你係咪機械人', weather: '聽日天氣點呀', precheck: '病人可能符合條件嗎？', firstQuestion: ['阿帕替尼有咩副作用？', 'side-effects-apatinib'], canIJoin: '我阿爸可唔可以參加？', tooOld: '我阿爸78歲，仲可唔可以參加？' },
 ];
 
 let chat: Conversation | undefined;
@@ -79,6 +81,24 @@ describe.each(scripts)('conversation policy ($locale)', (script) => {
     expect(replies.at(-1)).toBe(t('common:role.prompt'));
     const started = await chat.say(script.role);
     expect(started.at(-1)?.text).toContain(t('precheck:questions.age.question_family'));
+  });
+
+  it('"can my father join?" at the menu gets the short answer and the pre-check offered, then starts it', async () => {
+    const { conversation } = await atMenu();
+    const replies = await conversation.say(script.canIJoin);
+    expect(texts(replies)).toEqual([t('precheck:canIJoin.short', { min: 18, max: 75 }), t('precheck:canIJoin.offer')]);
+    expect(replies.at(-1)?.choices).toEqual([t('precheck:canIJoin.start'), t('common:nav.menu')]);
+    const started = await conversation.say(t('precheck:canIJoin.start'));
+    expect(started.at(-1)?.text).toContain(t('precheck:questions.age.question_family'));
+  });
+
+  it('an age in the question is used: 78 is outside 18 to 75, and only the study team can say for sure', async () => {
+    const { conversation } = await atMenu();
+    const replies = texts(await conversation.say(script.tooOld));
+    expect(replies).toEqual([
+      `${t('precheck:canIJoin.short', { min: 18, max: 75 })}\n\n${t('precheck:canIJoin.outside', { age: 78, min: 18, max: 75 })}`,
+      t('precheck:canIJoin.offer'),
+    ]);
   });
 
   it('small talk in the middle of the pre-check is answered, then the same question again', async () => {

@@ -20,6 +20,10 @@ const inboundActivitySchema = z.looseObject({
   text: z.string().max(100_000).optional(),
   locale: z.string().max(64).optional(),
   name: z.string().max(256).optional(),
+  membersAdded: z.array(account).max(100).optional(),
+  membersRemoved: z.array(account).max(100).optional(),
+  entities: z.array(z.looseObject({})).max(100).optional(),
+  attachments: z.array(z.looseObject({})).max(50).optional(),
 });
 
 /** Dates as botbuilder's CloudAdapter would fix them (`validateAndFixActivity`), keeping the raw strings. */
