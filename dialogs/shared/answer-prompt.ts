@@ -5,7 +5,14 @@ import type { Locale } from '../../src/i18n/locales';
 import { choiceMessage } from './choice-message';
 import { matchChoice } from './choices';
 import { type ChoiceSpec, localizeChoices } from './localized-choices';
-import { turnCommand, turnLocale, turnRoleContext } from './turn-locale';
+import { type Interpretation, interpretTurn, looksLikeQuestion, type OpenQuestion, type TurnInterpreterServices } from './interpret-turn';
+import { turnCommand, turnInterpretation, turnLocale, turnRoleContext } from './turn-locale';
+
+/** Prompts built without services (tests of a single prompt) recognise no questions. */
+const noRecognizer: TurnInterpreterServices = {
+  isMedicalDecisionRequest: () => false,
+  recognizeQuestion: () => ({ intent: undefined, kind: 'outOfScope', score: 0, margin: 0, confident: false, alternatives: [] }),
+};
 
 /** Returned instead of an answer when the person asked to go back one question. */
 export const backAnswer = '__back';
@@ -49,8 +56,16 @@ export class AnswerPrompt extends Prompt<string> {
     private readonly i18nInstance: i18n,
     private readonly handleQuestion: MidPromptQuestionHandler,
     private readonly parse?: AnswerParser,
+    private readonly interpreterServices: TurnInterpreterServices = noRecognizer,
   ) {
     super(dialogId);
+  }
+
+  /** The question this prompt has open, for the turn interpreter: its localized choices and its parser. */
+  openQuestion(context: TurnContext, settings: AnswerPromptSettings): OpenQuestion {
+    const locale = turnLocale(context);
+    const choices = settings.choices?.length ? localizeChoices(this.i18nInstance, locale, settings.choices, turnRoleContext(context)) : [];
+    return { kind: choices.length > 0 ? 'choice' : 'freeText', choices, parse: this.parse };
   }
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
@@ -59,15 +74,34 @@ export class AnswerPrompt extends Prompt<string> {
     if (activity.type === 'message' && settings) {
       if (turnCommand(dc.context) === 'back' && settings.allowBack) return dc.endDialog(backAnswer);
       const text = (activity.text ?? '').trim();
-      const freeText = !settings.choices?.length;
-      const recognised = text ? this.recognise(dc.context, text, settings) : undefined;
-      const mayBeQuestion = recognised === undefined || (freeText && looksLikeQuestion(text));
-      if (text && mayBeQuestion && (await this.handleQuestion(dc.context, text, freeText))) {
-        if (dc.activeDialog) await this.repromptDialog(dc.context, dc.activeDialog);
-        return Dialog.EndOfTurn;
+      if (text) {
+        // Decided once per turn (the bot stores it); computed here only when the prompt runs on its own.
+        const interpretation = turnInterpretation(dc.context) ?? interpretTurn(this.interpreterServices, text, this.openQuestion(dc.context, settings), turnLocale(dc.context));
+        if (await this.answerIfNotAnAnswer(dc.context, text, interpretation, !settings.choices?.length)) {
+          if (dc.activeDialog) await this.repromptDialog(dc.context, dc.activeDialog);
+          return Dialog.EndOfTurn;
+        }
       }
     }
     return super.continueDialog(dc);
+  }
+
+  /**
+   * What the prompt does with a message that is not an answer: a question, small talk or something out of scope
+   * is answered (true: the prompt then asks again); an unclear question at a choice gets "no approved answer".
+   * False lets the prompt take the text as its answer or say it did not catch it.
+   */
+  private async answerIfNotAnAnswer(context: TurnContext, text: string, interpretation: Interpretation, freeText: boolean): Promise<boolean> {
+    switch (interpretation.kind) {
+      case 'question':
+      case 'smallTalk':
+      case 'outOfScope':
+        return this.handleQuestion(context, text, freeText);
+      case 'unclear':
+        return !freeText && looksLikeQuestion(text) ? this.handleQuestion(context, text, freeText) : false;
+      default:
+        return false;
+    }
   }
 
   protected override async onPrompt(context: TurnContext, _state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
@@ -102,11 +136,4 @@ function settingsOf(state: unknown): AnswerPromptSettings | undefined {
   return (state as { options?: PromptOptions } | undefined)?.options?.validations as AnswerPromptSettings | undefined;
 }
 
-/** A typed question rather than an answer: a question mark, or a question word at the start or end. */
-export function looksLikeQuestion(text: string): boolean {
-  return (
-    /[?？]\s*$/u.test(text) ||
-    /^(what|how|why|when|where|who|which|is|are|can|could|does|do|will|should|would)\b/i.test(text) ||
-    /(吗|嗎|呢|什么|什麼|怎么|怎麼|为什么|為什麼|多少|幾多|点样|點樣|咩|邊個|哪)/u.test(text)
-  );
-}
+export { looksLikeQuestion } from './interpret-turn';

@@ -1,11 +1,13 @@
 import type { TurnContext } from 'botbuilder';
 import type { Locale } from '../../src/i18n/locales';
+import type { Interpretation } from './interpret-turn';
 
 export type Role = 'patient' | 'family' | 'other';
 
 const localeKey = Symbol('trialguide.locale');
 const roleKey = Symbol('trialguide.role');
 const commandKey = Symbol('trialguide.command');
+const interpretationKey = Symbol('trialguide.interpretation');
 
 /** The bot decides the turn's language and the asker's role once per turn (from the profile); dialogs read them here. */
 export function setTurnProfile(context: TurnContext, locale: Locale, role: Role | undefined): void {
@@ -30,4 +32,13 @@ export function setTurnCommand(context: TurnContext, command: string | undefined
 
 export function turnCommand(context: TurnContext): string | undefined {
   return context.turnState.get<string | undefined>(commandKey);
+}
+
+/** The turn's interpretation (interpretTurn), decided once by the bot; prompts read it instead of re-deciding. */
+export function setTurnInterpretation(context: TurnContext, interpretation: Interpretation): void {
+  context.turnState.set(interpretationKey, interpretation);
+}
+
+export function turnInterpretation(context: TurnContext): Interpretation | undefined {
+  return context.turnState.get<Interpretation | undefined>(interpretationKey);
 }

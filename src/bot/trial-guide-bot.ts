@@ -3,12 +3,11 @@ import { type DialogContext, type DialogState, DialogSet, DialogTurnStatus } fro
 import type { DialogServices } from '../../dialogs/dialog-services';
 import { dialogIds } from '../../dialogs/ids';
 import type { MainDialog, MainOptions } from '../../dialogs/main/main-dialog';
-import type { AnswerPromptSettings } from '../../dialogs/shared/answer-prompt';
-import { namesChoiceExactly } from '../../dialogs/shared/choices';
-import { type Command, localeOfSwitch, recognizeCommand } from '../../dialogs/shared/commands';
-import { localizeChoices } from '../../dialogs/shared/localized-choices';
+import { AnswerPrompt, type AnswerPromptSettings } from '../../dialogs/shared/answer-prompt';
+import { type Command, localeOfSwitch } from '../../dialogs/shared/commands';
+import { interpretTurn, type OpenQuestion } from '../../dialogs/shared/interpret-turn';
 import type { Profile, ProfileAccessor } from '../../dialogs/shared/profile';
-import { setTurnCommand, setTurnProfile, turnRoleContext } from '../../dialogs/shared/turn-locale';
+import { setTurnCommand, setTurnInterpretation, setTurnProfile } from '../../dialogs/shared/turn-locale';
 import { guessLocaleFromText, type Locale, negotiateLocale } from '../i18n/locales';
 
 /** Longest message the bot reads; longer ones get a polite request to shorten (WeChat allows 2,048 bytes). */
@@ -38,7 +37,7 @@ export class TrialGuideBot extends ActivityHandler {
     private readonly conversationState: ConversationState,
     private readonly userState: UserState,
     mainDialog: MainDialog,
-    private readonly services: Pick<DialogServices, 'i18n' | 'eraseConversation' | 'isMedicalDecisionRequest' | 'site'>,
+    private readonly services: Pick<DialogServices, 'i18n' | 'eraseConversation' | 'isMedicalDecisionRequest' | 'recognizeQuestion' | 'site'>,
   ) {
     super();
     this.i18n = services.i18n;
@@ -123,8 +122,12 @@ export class TrialGuideBot extends ActivityHandler {
       await this.restartAtMenu(dc, { start: menuCommand });
       return;
     }
-    // Before any command, answer or topic: the bot never makes a treatment decision, in any dialog or menu.
-    if (this.services.isMedicalDecisionRequest(text)) {
+    // One interpretation per turn, against the question the person is looking at (precedence table:
+    // dialogs/shared/interpret-turn.ts). Prompts read it from turn state instead of deciding again.
+    const interpretation = interpretTurn(this.services, text, openQuestionOf(dc), locale);
+    setTurnInterpretation(context, interpretation);
+    if (interpretation.kind === 'medicalDecision') {
+      // The bot never makes a treatment decision, in any dialog or menu; the open question is asked again.
       await context.sendActivity(t('safety:medicalDecision', { coordinatorPhone: this.services.site.coordinator.phone }));
       if (dc.activeDialog) await repromptInnermost(dc);
       else {
@@ -133,10 +136,7 @@ export class TrialGuideBot extends ActivityHandler {
       }
       return;
     }
-    const command = recognizeCommand(text);
-    // An exact answer to the open question beats a command: "普通话" answers "which language should they
-    // speak on the phone?" rather than switching the chat to Simplified Chinese.
-    if (command && !this.answersOpenQuestion(dc, text, locale) && (await this.handleCommand(dc, command, locale))) return;
+    if (interpretation.kind === 'command' && (await this.handleCommand(dc, interpretation.command, locale))) return;
 
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) {
@@ -190,12 +190,6 @@ export class TrialGuideBot extends ActivityHandler {
     }
   }
 
-  private answersOpenQuestion(dc: DialogContext, text: string, locale: Locale): boolean {
-    const choices = innermostPromptSettings(dc)?.choices;
-    if (!choices?.length) return false;
-    return namesChoiceExactly(text, localizeChoices(this.i18n, locale, choices, turnRoleContext(dc.context)));
-  }
-
   private async restartAtMenu(dc: DialogContext, options: MainOptions): Promise<boolean> {
     await dc.cancelAllDialogs();
     await this.beginMain(dc.context, dc, options);
@@ -224,6 +218,16 @@ async function repromptInnermost(dc: DialogContext): Promise<void> {
   let current: DialogContext = dc;
   while (current.child) current = current.child;
   await current.repromptDialog();
+}
+
+/** The question the person is looking at: the innermost waiting prompt's choices and parser, if any. */
+function openQuestionOf(dc: DialogContext): OpenQuestion {
+  let current: DialogContext = dc;
+  while (current.child) current = current.child;
+  const active = current.activeDialog;
+  const prompt = active ? current.findDialog(active.id) : undefined;
+  const settings = innermostPromptSettings(dc);
+  return prompt instanceof AnswerPrompt && settings ? prompt.openQuestion(dc.context, settings) : { kind: 'none' };
 }
 
 /** The settings of the innermost waiting prompt (the question the person sees now), if any. */
