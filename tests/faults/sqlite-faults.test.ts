@@ -111,6 +111,8 @@ describe('SQLite shared-memory file left read-only', () => {
         env: { PATH: process.env.PATH ?? '', HOME: tmpdir() },
         ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
       });
+      // A child that could not even start (the node binary not readable by "nobody") says so here.
+      expect(child.error?.message).toBeUndefined();
       expect(child.signal, child.stderr).toBeNull();
       expect(child.status).toBe(1);
       expect(child.stderr).toContain(`${shm} is not writable by this process`);
