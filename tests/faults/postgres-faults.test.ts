@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logger';
 import { createStores } from '../../src/storage/create-stores';
 import { allText, startConversation } from '../support/conversation-harness';
 import { startFaultProxy } from './support/tcp-proxy';
+import { connectWithSchema, dropSchema } from '../support/postgres-schema';
 
 /**
  * Fault suite, PostgreSQL. Loopback only, bounded: the app's own connections (found by a per-run
@@ -29,16 +30,11 @@ const appEnv = { DATABASE_URL: appUrl, DATA_ENCRYPTION_KEY: key, DIRECTLINE_SECR
 let admin: pg.Client;
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
-  await admin.connect().catch((error: unknown) => {
-    throw new Error(`PostgreSQL is not reachable at ${serverUrl} (${String(error)}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`);
-  });
-  await admin.query(`CREATE SCHEMA ${schema}`);
+  admin = await connectWithSchema(schema, serverUrl);
 });
 
 afterAll(async () => {
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
+  await dropSchema(admin, schema);
 });
 
 /** Terminates every connection of this run's app; returns how many. */

@@ -11,6 +11,7 @@ import { createStores } from '../../src/storage/create-stores';
 import type { Stores } from '../../src/storage/ports';
 import { ETagConflictError } from '../../src/storage/storage-errors';
 import { allText, startConversation } from '../support/conversation-harness';
+import { connectWithSchema, dropSchema } from '../support/postgres-schema';
 
 /**
  * Fault suite: two app instances on one PostgreSQL database handle the same conversation. Turns that take
@@ -27,16 +28,11 @@ let admin: pg.Client;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-two-'));
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
-  await admin.connect().catch((error: unknown) => {
-    throw new Error(`PostgreSQL is not reachable at ${serverUrl} (${String(error)}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`);
-  });
-  await admin.query(`CREATE SCHEMA ${schema}`);
+  admin = await connectWithSchema(schema, serverUrl);
 });
 
 afterAll(async () => {
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
+  await dropSchema(admin, schema);
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConversation } from '../support/conversation-harness';
+import { connectWithSchema, dropSchema } from '../support/postgres-schema';
 
 /**
  * The whole app on PostgreSQL (DATABASE_URL), as a multi-instance hospital deployment runs it: a hand-off
@@ -14,15 +15,10 @@ const serverUrl = 'postgres://postgres@127.0.0.1:5432/test';
 describe('the app on PostgreSQL', () => {
   let admin: Client;
   beforeAll(async () => {
-    admin = new Client({ connectionString: serverUrl });
-    await admin.connect().catch((error: unknown) => {
-      throw new Error(`PostgreSQL is not reachable at ${serverUrl} (${String(error)}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`);
-    });
-    await admin.query(`CREATE SCHEMA ${schema}`);
+    admin = await connectWithSchema(schema, serverUrl);
   });
   afterAll(async () => {
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
+    await dropSchema(admin, schema);
   });
 
   it('a hand-off typed in Traditional Chinese is stored in PostgreSQL with the contact encrypted', async () => {
