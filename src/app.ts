@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type BotAdapter, ShowTypingMiddleware, type TurnContext } from 'botbuilder';
+import { type BotAdapter, type TurnContext } from 'botbuilder';
 import type { Server } from 'restify';
 import type { DialogServices } from '../dialogs/dialog-services';
 import { CheckReferralDialog } from '../dialogs/data/check-referral-dialog';
@@ -10,6 +10,7 @@ import { PrecheckDialog } from '../dialogs/precheck/precheck-dialog';
 import { createSafetyMiddleware } from './bot/safety-middleware';
 import { TrialGuideBot } from './bot/trial-guide-bot';
 import { TurnSerializer } from './bot/turn-serializer';
+import { createTypingMiddleware } from './bot/typing-middleware';
 import { createBotFrameworkAdapter, registerBotFrameworkRoutes } from './channels/bot-framework/bot-framework-routes';
 import { type ChannelDependencies, conversationNamespaceOf, IngressConversationState, IngressUserState, ingressOf } from './channels/channel-dependencies';
 import { registerDirectLineRoutes } from './channels/directline/directline-routes';
@@ -167,7 +168,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     adapter.use(safety);
     adapter.use({ onTurn: (context, next) => currentTurn.run(context, next) });
     adapter.use(serializer);
-    adapter.use(new ShowTypingMiddleware(500, 2000));
+    adapter.use(createTypingMiddleware(logger, 500, 2000));
     adapter.onTurnError = async (context: TurnContext, error: Error) => {
       if (isReplyChannelUnreachable(error)) {
         // The channel that should carry the reply (its serviceUrl) refused or did not answer: nothing can be

@@ -33,6 +33,9 @@ async function main(): Promise<void> {
       },
     );
   };
+  // A stray rejection (a library timer firing after its turn ended) must not take the service down for
+  // everyone; it is logged with its name and code, never its data.
+  process.on('unhandledRejection', (reason: unknown) => logger.error('unhandled rejection', { error: reason }));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

@@ -66,7 +66,9 @@ describe('fuzz: POST /api/messages (Emulator, auth off)', () => {
       fc.asyncProperty(body, contentType, async (payload, type) => {
         const answer = await request(`${fuzz.baseUrl}/api/messages`, { method: 'POST', headers: type ? { 'Content-Type': type } : {}, body: payload });
         statuses.add(answer.status);
-        expect(isPoliteAnswer(answer), `${answer.status} ${answer.body.slice(0, 300)}`).toBe(true);
+        // 501 is the Bot Framework protocol's answer to an invoke the bot does not handle (not a failure).
+        const unhandledInvoke = answer.status === 501 && /"type":"invoke"/.test(payload);
+        expect(isPoliteAnswer(answer) || unhandledInvoke, `${answer.status} ${answer.body.slice(0, 300)}`).toBe(true);
       }),
       fuzzParameters('api/messages', 250, 12_000),
     );
