@@ -6,7 +6,7 @@ import { choiceMessage } from './choice-message';
 import { matchChoice } from './choices';
 import { type ChoiceSpec, localizeChoices } from './localized-choices';
 import { type Interpretation, interpretTurn, looksLikeQuestion, type OpenQuestion, type TurnInterpreterServices } from './interpret-turn';
-import { turnCommand, turnInterpretation, turnLocale, turnRoleContext } from './turn-locale';
+import { setTurnInterpretation, turnCommand, turnInterpretation, turnLocale, turnRoleContext } from './turn-locale';
 
 /** Prompts built without services (tests of a single prompt) recognise no questions. */
 const noRecognizer: TurnInterpreterServices = {
@@ -77,10 +77,13 @@ export class AnswerPrompt extends Prompt<string> {
       if (text) {
         // Decided once per turn (the bot stores it); computed here only when the prompt runs on its own.
         const interpretation = turnInterpretation(dc.context) ?? interpretTurn(this.interpreterServices, text, this.openQuestion(dc.context, settings), turnLocale(dc.context));
+        setTurnInterpretation(dc.context, interpretation);
         if (await this.answerIfNotAnAnswer(dc.context, text, interpretation, !settings.choices?.length)) {
           if (dc.activeDialog) await this.repromptDialog(dc.context, dc.activeDialog);
           return Dialog.EndOfTurn;
         }
+        // "Yes, but what about the side effects?": the answer is recorded below, the question answered first.
+        if (interpretation.kind === 'answer' && interpretation.followUp) await this.handleQuestion(dc.context, interpretation.followUp, true);
       }
     }
     return super.continueDialog(dc);
@@ -117,6 +120,9 @@ export class AnswerPrompt extends Prompt<string> {
   }
 
   protected override async onRecognize(context: TurnContext, _state: object, options: PromptOptions): Promise<PromptRecognizerResult<string>> {
+    // The turn's interpretation already found the answer (also the one before a follow-up question).
+    const interpretation = turnInterpretation(context);
+    if (interpretation?.kind === 'answer') return { succeeded: true, value: interpretation.value };
     const text = (context.activity.text ?? '').trim();
     const value = text ? this.recognise(context, text, options.validations as AnswerPromptSettings) : undefined;
     return value === undefined ? { succeeded: false } : { succeeded: true, value };

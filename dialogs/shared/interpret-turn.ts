@@ -18,7 +18,7 @@ export interface OpenQuestion {
 /** What one typed message is, decided once per turn by `interpretTurn` (see the precedence table there). */
 export type Interpretation =
   | { readonly kind: 'medicalDecision' }
-  | { readonly kind: 'answer'; readonly value: string }
+  | { readonly kind: 'answer'; readonly value: string; readonly followUp?: string }
   | { readonly kind: 'command'; readonly command: Command }
   | { readonly kind: 'question'; readonly intent: string; readonly confidence: number; readonly alternatives: readonly string[] }
   | { readonly kind: 'smallTalk' }
@@ -49,6 +49,7 @@ export function looksLikeQuestion(text: string): boolean {
  * | 2 | names one of the open question's choices exactly (普通话)           | answer           |
  * | 3 | is a global command (menu, back, help, 中文, talk to a person)      | command          |
  * | 4 | is an answer the open question accepts (number, synonym, parser)    | answer           |
+ * |   |   …also a short answer with a question after it ("yes, but …?")   | answer + followUp |
  * |   |   …except a free-text answer that reads as a question               |  (goes on to 5)  |
  * | 5 | is a question the recognizer is confident about                    | question         |
  * | 6 | is small talk / not about this study (recognizer confident)        | smallTalk / outOfScope |
@@ -68,10 +69,16 @@ export function interpretTurn(services: TurnInterpreterServices, message: string
   if (command) return { kind: 'command', command };
 
   if (openQuestion.kind !== 'none') {
-    const answer = choices.length > 0 ? (matchChoice(text, choices)?.value ?? openQuestion.parse?.(text, locale)) : openQuestion.parse ? openQuestion.parse(text, locale) : text.slice(0, 500);
+    const answerOf = (part: string) => (choices.length > 0 ? (matchChoice(part, choices)?.value ?? openQuestion.parse?.(part, locale)) : openQuestion.parse ? openQuestion.parse(part, locale) : part.slice(0, 500));
+    const answer = answerOf(text);
     // A free-text field takes anything typed, but "what is this for?" asks rather than answers.
     const asks = choices.length === 0 && looksLikeQuestion(text);
     if (answer !== undefined && !asks) return { kind: 'answer', value: answer };
+    // "Yes, but what about the side effects?": the answer before the question counts, and the question follows.
+    const followUp = choices.length > 0 ? questionAfterAnswer(text) : undefined;
+    const head = followUp ? text.slice(0, text.lastIndexOf(followUp)).replace(/[\s,，;；。!！]+$/u, '').replace(/\s*(?:but|但是|不过|不過|但係|但系)$/iu, '') : undefined;
+    const headAnswer = head ? answerOf(head) : undefined;
+    if (headAnswer !== undefined && followUp) return { kind: 'answer', value: headAnswer, followUp };
   }
 
   const recognition = services.recognizeQuestion(text, locale);
@@ -81,4 +88,16 @@ export function interpretTurn(services: TurnInterpreterServices, message: string
   if (recognition.confident && recognition.kind === 'smallTalk') return { kind: 'smallTalk' };
   if (recognition.confident && recognition.kind === 'outOfScope') return { kind: 'outOfScope' };
   return { kind: 'unclear', alternatives: recognition.alternatives };
+}
+
+const answerThenQuestion = /^([^,，;；。!！?？]+?)(?:[,，;；。!！]+|\s+but\s+|但是|不过|不過|但係|但系)\s*(.+)$/iu;
+
+/**
+ * The question that follows a short answer in one message ("yes, but what about the side effects?",
+ * "係，但係有咩副作用？"): the answer is recorded and this part answered too. Undefined when there is none.
+ */
+export function questionAfterAnswer(text: string): string | undefined {
+  const found = answerThenQuestion.exec(text.trim());
+  const rest = found?.[2]?.trim().replace(/^(?:but|and|also|不过|但是|但係)\s*/iu, '');
+  return rest && looksLikeQuestion(rest) ? rest : undefined;
 }

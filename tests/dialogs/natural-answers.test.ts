@@ -90,3 +90,22 @@ describe.each(personas)('natural answers to the pre-check ($locale)', (persona) 
     }
   });
 });
+
+describe.each([
+  ['en', 'en-US', 'yes, but what are the side effects?'],
+  ['zh-Hans', 'zh-CN', '是的，不过有什么副作用？'],
+  ['zh-Hant', 'zh-HK', '係，但係有咩副作用？'],
+] as const)('an answer with a question after it (%s)', (locale, channelLocale, typed) => {
+  const t = i18n.getFixedT(locale);
+
+  it('records the answer and answers the question: the topic first, then the next question, nothing else', async () => {
+    chat = await startConversation({ locale: channelLocale });
+    await chat.say(t('common:role.patient'));
+    await chat.say(t('common:menu.precheck'));
+    await chat.say('56');
+    const replies = await chat.say(typed);
+    expect(replies).toHaveLength(2);
+    expect(replies[0]?.text).toContain(t('topics:side-effects.title'));
+    expect(replies[1]?.text).toContain(t('precheck:questions.recurrent-or-metastatic.question'));
+  });
+});

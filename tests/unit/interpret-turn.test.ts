@@ -58,6 +58,9 @@ const table: [Locale, string, string, Expected][] = [
   ['zh-Hant', 'yesNo', '可以', 'answer:yes'],
   ['zh-Hant', 'yesNo', '好似係', 'answer:unsure'],
   ['en', 'name', 'Ms Chen', 'answer:Ms Chen'],
+  // 4b. a short answer with a question after it: the answer counts (the question is answered too)
+  ['en', 'yesNo', 'yes, but what are the side effects?', 'answer:yes'],
+  ['zh-Hant', 'yesNo', '係，但係有咩副作用？', 'answer:yes'],
   // 5. a question the recognizer is sure of (a free-text field does not swallow it)
   ['en', 'yesNo', 'what are the side effects of apatinib?', 'question:side-effects-apatinib'],
   ['en', 'name', 'how much does it cost?', 'question:costs'],
