@@ -24,6 +24,8 @@ export interface DialogServices {
   };
   recognizeQuestion(text: string, locale: Locale): Recognition;
   isMedicalDecisionRequest(text: string): boolean;
+  /** The key a referral of this turn's conversation is filed under (erasure finds it by the same key). */
+  conversationKeyOf(context: TurnContext): string;
   /** Stores the referral and queues coordinator notifications in one transaction. */
   createReferral(input: NewReferral): Promise<Referral>;
   /** Rejects when this conversation has looked up too many references (references are short: no guessing). */

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { type BotAdapter, type TurnContext } from 'botbuilder';
 import type { Server } from 'restify';
 import type { DialogServices } from '../dialogs/dialog-services';
@@ -12,7 +11,7 @@ import { TrialGuideBot } from './bot/trial-guide-bot';
 import { TurnSerializer } from './bot/turn-serializer';
 import { createTypingMiddleware } from './bot/typing-middleware';
 import { createBotFrameworkAdapter, registerBotFrameworkRoutes } from './channels/bot-framework/bot-framework-routes';
-import { type ChannelDependencies, conversationNamespaceOf, IngressConversationState, IngressUserState, ingressOf } from './channels/channel-dependencies';
+import { type ChannelDependencies, conversationNamespaceOf, IngressConversationState, IngressUserState } from './channels/channel-dependencies';
 import { registerDirectLineRoutes } from './channels/directline/directline-routes';
 import { setUpTeams } from './channels/teams/teams-setup';
 import { registerWeChatRoutes } from './channels/wechat/wechat-routes';
@@ -84,8 +83,6 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   // Keyed by the ingress that ran the turn: /api/messages naming channel "wechat" never reaches a WeChat person's state.
   const conversationState = new IngressConversationState(stores.botState);
   const userState = new IngressUserState(stores.botState);
-  /** The turn being run, for services the dialogs call without a context (createReferral). */
-  const currentTurn = new AsyncLocalStorage<TurnContext>();
   const precheckProperty = conversationState.createProperty<PrecheckSummary | undefined>('precheckSummary');
 
   /** References are 5 characters: a conversation may look up only a few per hour, so they cannot be guessed. */
@@ -132,21 +129,16 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     },
     recognizeQuestion: (text, locale) => recognizer.recognize(text, locale),
     isMedicalDecisionRequest: detectMedicalDecisionRequest,
-    createReferral: (input) => {
-      // The dialog names the conversation by its channel id; erasure finds it by the ingress-aware key.
-      const turn = currentTurn.getStore();
-      const keyed = turn ? { ...input, conversationKey: conversationKeyOf(turn) } : input;
-      return logFailure('create referral', () => createReferral({ stores, sinkNames: sinks.names, clock, logger, worker: { nudge: () => worker?.nudge() }, onStorageFailure: () => void storageMonitor.check() }, keyed));
-    },
+    conversationKeyOf,
+    createReferral: (input) =>
+      logFailure('create referral', () => createReferral({ stores, sinkNames: sinks.names, clock, logger, worker: { nudge: () => worker?.nudge() }, onStorageFailure: () => void storageMonitor.check() }, input)),
     findReferral: async (reference, context) => {
       countReferralLookup(context);
       return logFailure('find referral', () => stores.referrals.getByReference(reference));
     },
     eraseConversation: async (context) => {
       const stateKeys = [conversationState.getStorageKey(context), userState.getStorageKey(context)].filter((key): key is string => Boolean(key));
-      // Only a Direct Line turn has a Direct Line history: another ingress's ids must not reach it.
-      const erasable = ingressOf(context) === 'directline' ? stores : { ...stores, conversationLogs: { ...stores.conversationLogs, deleteConversation: async () => undefined } };
-      const result = await logFailure('erase', () => eraseConversation(erasable, conversationKeyOf(context), stateKeys, clock));
+      const result = await logFailure('erase', () => eraseConversation(stores, conversationKeyOf(context), stateKeys, clock));
       await conversationState.delete(context);
       await userState.delete(context);
       TrialGuideBot.markErased(context);
@@ -166,7 +158,6 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const prepareAdapter = (adapter: BotAdapter) => {
     // Safety first: it answers emergencies before anything else, and needs no storage.
     adapter.use(safety);
-    adapter.use({ onTurn: (context, next) => currentTurn.run(context, next) });
     adapter.use(serializer);
     adapter.use(createTypingMiddleware(logger, 500, 2000));
     adapter.onTurnError = async (context: TurnContext, error: Error) => {
@@ -266,7 +257,6 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   };
 }
 
-/** `<namespace>/<conversation id>`: the namespace is the ingress's (see conversationNamespaceOf). */
 const unreachableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** A failed POST of the reply to the channel's serviceUrl (botbuilder's connector raises a RestError with the socket's code). */
@@ -277,6 +267,7 @@ function isReplyChannelUnreachable(error: unknown, depth = 0): boolean {
   return depth < 3 && [wrapped, cause].some((inner) => inner !== undefined && inner !== error && isReplyChannelUnreachable(inner, depth + 1));
 }
 
+/** `<namespace>/<conversation id>`: the namespace is the ingress's (see conversationNamespaceOf). */
 export function conversationKeyOf(context: TurnContext): string {
   return `${conversationNamespaceOf(context)}/${context.activity.conversation?.id ?? ''}`;
 }

@@ -262,7 +262,7 @@ export class HandoffDialog extends ComponentDialog {
     };
     const precheck = draft.attachPrecheck ? await this.services.precheckMemory.get(context) : undefined;
     return {
-      conversationKey: `${activity.channelId}/${activity.conversation.id}`,
+      conversationKey: this.services.conversationKeyOf(context),
       channel: activity.channelId,
       locale: turnLocale(context),
       contact,

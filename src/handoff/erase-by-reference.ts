@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { type Clock, systemClock } from '../clock';
 import type { Stores } from '../storage/ports';
-import { eraseConversation } from './referral-service';
+import { eraseConversation, splitConversationKey } from './referral-service';
 
 /** E.164 for any valid number ("+86 138-1234-5678" and "+8613812345678" are the same), else the text as given. */
 function normalisedPhone(phone: string): string {
@@ -35,17 +35,13 @@ export async function eraseReferralByReference(
   const matches = samePhone(referral?.contact.phone ?? noPhone, phone);
   if (!referral || !matches) return false;
   const { conversationKey } = referral;
-  const separator = conversationKey.indexOf('/');
-  // That conversation's state: `<channel>/conversations/<id>` (botbuilder's key), with or without a trailing slash.
-  const statePrefix = separator > 0 ? `${conversationKey.slice(0, separator)}/conversations/${conversationKey.slice(separator + 1)}` : undefined;
+  const { namespace, conversationId } = splitConversationKey(conversationKey);
+  // That conversation's state: `<namespace>/conversations/<id>` (botbuilder's key), with or without a trailing slash.
+  const statePrefix = namespace ? `${namespace}/conversations/${conversationId}` : undefined;
   // The referral itself first: it is what the person asked for, whatever its conversation key looks like.
   await stores.referrals.delete(referral.id);
   await stores.audit.record({ actor: 'person', action: 'referral.delete', referralId: referral.id, detail: 'by=reference+phone', at: clock.now() });
   if (statePrefix) await stores.botState.deleteKeysWithPrefix(`${statePrefix}/`);
-  // Only a conversation the Direct Line endpoint ran has a Direct Line history; an id another ingress merely
-  // claimed ("bot-framework:directline/…") must not reach someone else's.
-  const namespace = separator > 0 ? conversationKey.slice(0, separator) : '';
-  const erasable = namespace === 'directline' ? stores : { ...stores, conversationLogs: { ...stores.conversationLogs, deleteConversation: async () => undefined } };
-  await eraseConversation(erasable, conversationKey, statePrefix ? [statePrefix] : [], clock);
+  await eraseConversation(stores, conversationKey, statePrefix ? [statePrefix] : [], clock);
   return true;
 }

@@ -40,6 +40,12 @@ export async function createReferral(deps: ReferralServiceDependencies, input: N
   return referral;
 }
 
+/** `<namespace>/<conversation id>` (src/app.ts conversationKeyOf) into its parts. */
+export function splitConversationKey(conversationKey: string): { namespace: string; conversationId: string } {
+  const separator = conversationKey.indexOf('/');
+  return separator > 0 ? { namespace: conversationKey.slice(0, separator), conversationId: conversationKey.slice(separator + 1) } : { namespace: '', conversationId: conversationKey };
+}
+
 export interface ErasureResult {
   referrals: number;
   stateKeys: number;
@@ -56,12 +62,13 @@ export async function eraseConversation(
   botStateKeys: readonly string[],
   clock: Clock = systemClock,
 ): Promise<ErasureResult> {
-  const separator = conversationKey.indexOf('/');
-  const channel = separator > 0 ? conversationKey.slice(0, separator) : 'unknown';
-  const conversationId = separator > 0 ? conversationKey.slice(separator + 1) : conversationKey;
+  const { namespace, conversationId } = splitConversationKey(conversationKey);
   const referrals = await stores.referrals.deleteByConversation(conversationKey);
   if (botStateKeys.length > 0) await stores.botState.delete([...botStateKeys]);
-  await stores.conversationLogs.deleteConversation(conversationId);
+  // Only a conversation the Direct Line endpoint ran has a Direct Line history; the same id claimed through
+  // another ingress ("bot-framework:directline/…") must not reach someone else's.
+  if (namespace === 'directline') await stores.conversationLogs.deleteConversation(conversationId);
+  const channel = namespace || 'unknown';
   await stores.audit.record({ actor: 'person', action: 'conversation.erase', detail: `channel=${channel} referrals=${referrals} stateKeys=${botStateKeys.length}`, at: clock.now() });
   return { referrals, stateKeys: botStateKeys.length };
 }

@@ -223,14 +223,15 @@ describe.each(['sqlite', 'postgres'] as const)('outbox worker on the %s store', 
 describe('eraseConversation', () => {
   useBackend('sqlite');
 
+  // A Direct Line conversation (namespace "directline"): only those have a Direct Line history to erase.
   it('removes the conversation\'s referrals, pending notifications, bot state and history, and audits without personal data', async () => {
     const clock = new ManualClock();
-    const mine = 'webchat/conversation-a';
+    const mine = 'directline/conversation-a';
     await createReferral({ stores, sinkNames: ['webhook', 'email'], clock, logger }, newReferral({ conversationKey: mine }, 0));
     await createReferral({ stores, sinkNames: ['webhook', 'email'], clock, logger }, newReferral({ conversationKey: mine }, 1));
-    const other = await createReferral({ stores, sinkNames: ['webhook', 'email'], clock, logger }, newReferral({ conversationKey: 'webchat/conversation-b' }, 2));
-    const stateKeys = [`${mine}/conversation`, `webchat/users/user-a`];
-    await stores.botState.write({ [stateKeys[0]!]: { eTag: '*', dialog: 'precheck' }, [stateKeys[1]!]: { eTag: '*', name: 'x' }, 'webchat/conversation-b/conversation': { eTag: '*', dialog: 'menu' } });
+    const other = await createReferral({ stores, sinkNames: ['webhook', 'email'], clock, logger }, newReferral({ conversationKey: 'directline/conversation-b' }, 2));
+    const stateKeys = [`${mine}/conversation`, `directline/users/user-a`];
+    await stores.botState.write({ [stateKeys[0]!]: { eTag: '*', dialog: 'precheck' }, [stateKeys[1]!]: { eTag: '*', name: 'x' }, 'directline/conversation-b/conversation': { eTag: '*', dialog: 'menu' } });
     await stores.conversationLogs.append('conversation-a', { type: 'message', text: 'hello' }, clock.now());
     expect(await stores.outbox.countPending()).toBe(6);
 
@@ -240,10 +241,10 @@ describe('eraseConversation', () => {
     expect(await stores.outbox.countPending()).toBe(2);
     expect((await stores.referrals.list({ limit: 100 })).items.map((item) => item.id)).toEqual([other.id]);
     expect(await stores.botState.read(stateKeys)).toEqual({});
-    expect(Object.keys(await stores.botState.read(['webchat/conversation-b/conversation']))).toHaveLength(1);
+    expect(Object.keys(await stores.botState.read(['directline/conversation-b/conversation']))).toHaveLength(1);
     expect((await stores.conversationLogs.since('conversation-a', 0)).activities).toEqual([]);
     const [entry] = await stores.audit.list(1);
-    expect(entry).toMatchObject({ actor: 'person', action: 'conversation.erase', detail: 'channel=webchat referrals=2 stateKeys=2' });
+    expect(entry).toMatchObject({ actor: 'person', action: 'conversation.erase', detail: 'channel=directline referrals=2 stateKeys=2' });
     expect(JSON.stringify(entry)).not.toContain('conversation-a');
   });
 });
