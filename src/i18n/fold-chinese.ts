@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { z } from 'zod';
 import type * as OpenCCModule from 'opencc-js' with { 'resolution-mode': 'import' };
 
 // opencc-js is an ES module with a CommonJS build; this project compiles to CommonJS, so it is required.
@@ -34,4 +37,28 @@ export function createChineseFolder(supplement: CantoneseSupplement, options: { 
     const mandarin = cantonese ? text.replace(cantonese, (word) => replacements.get(word) ?? word) : text;
     return fold(mandarin);
   };
+}
+
+export const cantoneseSupplementSchema = z.strictObject({
+  $comment: z.array(z.string()).optional(),
+  words: z.array(z.tuple([z.string().min(1), z.string()])).min(1),
+});
+
+const folders = new Map<string, (text: string) => string>();
+
+/**
+ * The folder over the project's Cantonese supplement (content/safety/cantonese.json), read and built once per
+ * root and mode: the safety net, the medical-decision check and the recognizer share it.
+ */
+export function loadChineseFolder(rootDir: string, options: { phrases?: boolean } = {}): (text: string) => string {
+  const key = `${rootDir}\u0000${options.phrases ?? true}`;
+  let folder = folders.get(key);
+  if (!folder) {
+    const file = path.join(rootDir, 'content', 'safety', 'cantonese.json');
+    const parsed = cantoneseSupplementSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success) throw new Error(`Invalid Cantonese supplement ${file}: ${z.prettifyError(parsed.error)}`);
+    folder = createChineseFolder(parsed.data.words, options);
+    folders.set(key, folder);
+  }
+  return folder;
 }

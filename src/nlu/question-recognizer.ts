@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { createChineseFolder } from '../i18n/fold-chinese';
+import { loadChineseFolder } from '../i18n/fold-chinese';
 import { type Locale, supportedLocales } from '../i18n/locales';
 import { type IntentClassifier, type LabelledExample, trainIntentClassifier } from './intent-classifier';
 import { loadKnownIntents, loadLocaleNluData } from './nlu-data';
@@ -61,7 +61,6 @@ export function loadClassifierSettings(rootDir: string): ClassifierSettings {
   return classifierSettingsSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
 }
 
-const cantoneseSchema = z.object({ words: z.array(z.tuple([z.string(), z.string()])) });
 const maxAlternatives = 3;
 const han = /\p{Script=Han}/u;
 
@@ -108,8 +107,7 @@ export function createQuestionRecognizer(rootDir: string, settings: ClassifierSe
 
 function trainQuestionRecognizer(rootDir: string, settings: ClassifierSettings): QuestionRecognizer {
   const knownIntents = loadKnownIntents(rootDir);
-  const cantonese = cantoneseSchema.parse(JSON.parse(fs.readFileSync(path.join(rootDir, 'content', 'safety', 'cantonese.json'), 'utf8')));
-  const foldChinese = createChineseFolder(cantonese.words, { phrases: false });
+  const foldChinese = loadChineseFolder(rootDir, { phrases: false });
 
   const englishData = loadLocaleNluData(rootDir, 'en', knownIntents);
   const englishFeatures = createFeaturizer(createTokenizer(englishData), englishData.stopwords);

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { projectRoot } from '../config/load-config';
 import { type EmergencyCategory, emergencyCategories } from './emergency-categories';
-import { createChineseFolder } from '../i18n/fold-chinese';
-import { type RedFlagLexicon, type RedFlagSign, cantoneseSupplementSchema, loadSafetyFile, redFlagLexiconSchema } from './red-flag-lexicon';
+import { loadChineseFolder } from '../i18n/fold-chinese';
+import { type RedFlagLexicon, type RedFlagSign, loadSafetyFile, redFlagLexiconSchema } from './red-flag-lexicon';
 import { normalizeForMatching } from './text-normalizer';
 
 export { type EmergencyCategory, emergencyCategories } from './emergency-categories';
@@ -56,8 +56,7 @@ interface CompiledSign extends RedFlagSign {
  * outweighs all but denial and "it stopped". Every pattern is compiled here, once.
  */
 export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (text: string) => string): EmergencyDetector {
-  const concepts = new Map(Object.entries(lexicon.concepts).map(([name, sources]) => [name, { all: compile(sources, 'giu'), any: compile(sources) }]));
-  const conceptOf = (name: string) => concepts.get(name) as { all: RegExp; any: RegExp };
+  const concepts = new Map(Object.entries(lexicon.concepts).map(([name, sources]) => [name, compile(sources, 'giu')]));
   const figurative = compile(lexicon.figurative, 'giu');
   const signs: CompiledSign[] = emergencyCategories.flatMap((category) => {
     const { signs: entries, lowerOnHypothetical } = lexicon.categories[category];
@@ -77,9 +76,21 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
   const help = compile(cues.help);
 
   /** Each way the sign's concepts are named close together in the sentence (their own matches, in order). */
-  const findSign = (sentence: string, entry: CompiledSign): Span[][] => {
-    const matchesOf = (name: string) => [...sentence.matchAll(conceptOf(name).all)].map((found) => ({ start: found.index, end: found.index + found[0].length }));
-    if (entry.none?.some((name) => conceptOf(name).any.test(sentence))) return [];
+  /** A sentence's matches of each concept, found once however many signs name the concept. */
+  const conceptMatcher = (sentence: string) => {
+    const found = new Map<string, Span[]>();
+    return (name: string): Span[] => {
+      let spans = found.get(name);
+      if (!spans) {
+        spans = [...sentence.matchAll(concepts.get(name) as RegExp)].map((match) => ({ start: match.index, end: match.index + match[0].length }));
+        found.set(name, spans);
+      }
+      return spans;
+    };
+  };
+
+  const findSign = (matchesOf: (name: string) => Span[], entry: CompiledSign): Span[][] => {
+    if (entry.none?.some((name) => matchesOf(name).length > 0)) return [];
     const [first, ...others] = entry.all.map(matchesOf);
     if (!first?.length || others.some((list) => list.length === 0)) return [];
     const found: Span[][] = [];
@@ -126,10 +137,11 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
     let best: EmergencyMatch | undefined;
     for (const part of spans(normalized, sentenceBreak)) {
       const sentence = normalized.slice(part.start, part.end);
+      const matchesOf = conceptMatcher(sentence);
       for (const entry of signs) {
         if (best && (best.category === 'self-harm' || best.certainty === 'now') && entry.category !== 'self-harm') continue;
         let match: EmergencyMatch | undefined;
-        for (const parts of findSign(sentence, entry)) {
+        for (const parts of findSign(matchesOf, entry)) {
           match = judge(sentence, parts, entry);
           if (match) break;
         }
@@ -149,8 +161,7 @@ export const safetyContentDir = (rootDir: string) => path.join(rootDir, 'content
 export function loadEmergencyDetector(rootDir: string = projectRoot): EmergencyDetector {
   const folder = safetyContentDir(rootDir);
   const lexicon = loadSafetyFile(redFlagLexiconSchema, folder, 'red-flags.json');
-  const cantonese = loadSafetyFile(cantoneseSupplementSchema, folder, 'cantonese.json');
-  return createEmergencyDetector(lexicon, createChineseFolder(cantonese.words));
+  return createEmergencyDetector(lexicon, loadChineseFolder(rootDir));
 }
 
 let defaultDetector: EmergencyDetector | undefined;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { projectRoot } from '../config/load-config';
 import { safetyContentDir } from './emergency-detector';
-import { createChineseFolder } from '../i18n/fold-chinese';
-import { cantoneseSupplementSchema, loadSafetyFile } from './red-flag-lexicon';
+import { loadChineseFolder } from '../i18n/fold-chinese';
+import { loadSafetyFile } from './red-flag-lexicon';
 import { normalizeForMatching } from './text-normalizer';
 
 /** `{{medicine}}` stands for the medicine-word alternation, so a pattern is checked with it filled in. */
@@ -65,8 +65,7 @@ export function createMedicalDecisionDetector(lexicon: MedicalDecisionLexicon, f
 
 export function loadMedicalDecisionDetector(rootDir: string = projectRoot): (text: string) => boolean {
   const folder = safetyContentDir(rootDir);
-  const cantonese = loadSafetyFile(cantoneseSupplementSchema, folder, 'cantonese.json');
-  return createMedicalDecisionDetector(loadSafetyFile(medicalDecisionLexiconSchema, folder, 'medical-decision-lexicon.json'), createChineseFolder(cantonese.words));
+  return createMedicalDecisionDetector(loadSafetyFile(medicalDecisionLexiconSchema, folder, 'medical-decision-lexicon.json'), loadChineseFolder(rootDir));
 }
 
 let defaultDetector: ((text: string) => boolean) | undefined;

@@ -82,11 +82,6 @@ export type RedFlagLexicon = z.infer<typeof redFlagLexiconSchema>;
 export type RedFlagSign = z.infer<typeof sign>;
 export type RedFlagCues = z.infer<typeof cues>;
 
-export const cantoneseSupplementSchema = z.strictObject({
-  $comment: z.array(z.string()).optional(),
-  words: z.array(z.tuple([z.string().min(1), z.string()])).min(1),
-});
-
 /** Reads and validates one safety content file; a bad file stops startup with the file name and each problem. */
 export function loadSafetyFile<T>(schema: z.ZodType<T>, folder: string, fileName: string): T {
   const file = path.join(folder, fileName);
