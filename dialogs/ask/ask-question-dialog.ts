@@ -5,7 +5,7 @@ import { AnswerPrompt, promptOptions } from '../shared/answer-prompt';
 import { beginIntent, intentOf } from '../shared/intent-routing';
 import type { ChoiceSpec } from '../shared/localized-choices';
 import { createMidPromptQuestionHandler, intentPrefix } from '../shared/question-handler';
-import { smallTalkKind } from '../shared/small-talk';
+import { replyInKind } from '../shared/small-talk';
 import { turnLocale } from '../shared/turn-locale';
 import { ageMentioned } from '../precheck/answer-parsers';
 import { precheckCriteria } from '../precheck/precheck-criteria';
@@ -39,29 +39,23 @@ export class AskQuestionDialog extends ComponentDialog {
   }
 
   private async answerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    // A request for a treatment decision never gets here: the bot deflects it on every message first.
     const question = step.result as string;
-    if (this.services.isMedicalDecisionRequest(question)) {
-      const t = this.services.i18n.getFixedT(turnLocale(step.context));
-      await step.context.sendActivity(t('safety:medicalDecision', { coordinatorPhone: this.services.site.coordinator.phone }));
-    } else {
-      const recognition = this.services.recognizeQuestion(question, turnLocale(step.context));
-      if (recognition.confident && recognition.kind !== 'intent') {
-        // Small talk is answered in kind; anything not about this study gets a short "only this study", then the menu.
-        const t = this.services.i18n.getFixedT(turnLocale(step.context));
-        await step.context.sendActivity(recognition.kind === 'smallTalk' ? t(`common:smallTalk.${smallTalkKind(question)}`) : t('common:ask.outOfScope'));
-        return step.endDialog();
-      }
-      if (recognition.confident && recognition.intent === 'precheck') return this.offerPrecheck(step, question);
-      if (recognition.confident && recognition.intent) {
-        const started = await beginIntent(step, recognition.intent);
-        if (started) return started;
-      }
-      const choices: ChoiceSpec[] = recognition.alternatives.slice(0, 3).map((id) => ({ value: `${intentPrefix}${id}`, labelKey: id === 'precheck' || id === 'handoff' ? `common:menu.${id}` : `topics:${id}.title` }));
-      choices.push({ value: `${intentPrefix}handoff`, labelKey: 'common:menu.handoff' }, { value: 'ask-again', labelKey: 'common:ask.again' }, { value: 'menu', labelKey: 'common:nav.menu', synonymsKey: 'common:nav.menuSynonyms' });
-      const unique = choices.filter((choice, index) => choices.findIndex((other) => other.value === choice.value) === index);
-      return step.prompt(this.choicePromptId, promptOptions({ keys: ['common:ask.notSure'], choices: unique }));
+    const recognition = this.services.recognizeQuestion(question, turnLocale(step.context));
+    if (recognition.confident && recognition.kind !== 'intent') {
+      // Small talk is answered in kind; anything not about this study gets a short "only this study", then the menu.
+      await step.context.sendActivity(replyInKind(this.services.i18n.getFixedT(turnLocale(step.context)), recognition.kind, question));
+      return step.endDialog();
     }
-    return step.endDialog();
+    if (recognition.confident && recognition.intent === 'precheck') return this.offerPrecheck(step, question);
+    if (recognition.confident && recognition.intent) {
+      const started = await beginIntent(step, recognition.intent);
+      if (started) return started;
+    }
+    const choices: ChoiceSpec[] = recognition.alternatives.slice(0, 3).map((id) => ({ value: `${intentPrefix}${id}`, labelKey: id === 'precheck' || id === 'handoff' ? `common:menu.${id}` : `topics:${id}.title` }));
+    choices.push({ value: `${intentPrefix}handoff`, labelKey: 'common:menu.handoff' }, { value: 'ask-again', labelKey: 'common:ask.again' }, { value: 'menu', labelKey: 'common:nav.menu', synonymsKey: 'common:nav.menuSynonyms' });
+    const unique = choices.filter((choice, index) => choices.findIndex((other) => other.value === choice.value) === index);
+    return step.prompt(this.choicePromptId, promptOptions({ keys: ['common:ask.notSure'], choices: unique }));
   }
 
   /**
@@ -94,5 +88,6 @@ export class AskQuestionDialog extends ComponentDialog {
 /** The study's age range, from the pre-check criteria (content/precheck.json, source R1). */
 function ageRange(): { min: number; max: number } {
   const question = precheckCriteria.questions.find((entry) => entry.kind === 'age');
-  return question?.kind === 'age' ? { min: question.min, max: question.max } : { min: 18, max: 75 };
+  if (question?.kind !== 'age') throw new Error('content/precheck.json has no age question');
+  return { min: question.min, max: question.max };
 }

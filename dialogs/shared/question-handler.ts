@@ -4,7 +4,7 @@ import { topicParams } from '../topics/topic-params';
 import { topicTree } from '../topics/topic-tree';
 import type { MidPromptQuestionHandler } from './answer-prompt';
 import { looksLikeQuestion } from './answer-prompt';
-import { smallTalkKind } from './small-talk';
+import { replyInKind } from './small-talk';
 import { turnLocale } from './turn-locale';
 
 /**
@@ -18,7 +18,7 @@ export function createMidPromptQuestionHandler(services: DialogServices): MidPro
     const t = services.i18n.getFixedT(locale);
     const recognition = services.recognizeQuestion(text, locale);
     if (recognition.confident && recognition.kind !== 'intent') {
-      await context.sendActivity(recognition.kind === 'smallTalk' ? t(`common:smallTalk.${smallTalkKind(text)}`) : t('common:ask.outOfScope'));
+      await context.sendActivity(replyInKind(t, recognition.kind, text));
       return true;
     }
     if (recognition.confident && recognition.intent && topicTree.topics.has(recognition.intent)) {

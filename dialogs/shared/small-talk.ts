@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next';
 import { z } from 'zod';
 import smallTalkData from '../../content/small-talk.json';
 
@@ -11,4 +12,9 @@ const rules = schema.parse(smallTalkData).kinds.map(({ kind, patterns }) => ({ k
 export function smallTalkKind(text: string): SmallTalkKind {
   const lower = text.normalize('NFKC').toLowerCase();
   return rules.find((rule) => rule.pattern.test(lower))?.kind ?? 'other';
+}
+
+/** What the bot says to small talk (in kind) or to a message not about this study ("only this study"). */
+export function replyInKind(t: TFunction, kind: 'smallTalk' | 'outOfScope', text: string): string {
+  return kind === 'smallTalk' ? t(`common:smallTalk.${smallTalkKind(text)}`) : t('common:ask.outOfScope');
 }
