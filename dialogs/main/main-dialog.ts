@@ -7,7 +7,7 @@ import { AnswerPrompt, promptOptions } from '../shared/answer-prompt';
 import { beginIntent, intentOf } from '../shared/intent-routing';
 import type { ChoiceSpec } from '../shared/localized-choices';
 import { chatPrefix, createIntentParser, createMidPromptQuestionHandler, intentPrefix } from '../shared/question-handler';
-import { type Role, setTurnProfile, turnLocale } from '../shared/turn-locale';
+import { type Role, setTurnProfile, turnInterpretation, turnLocale } from '../shared/turn-locale';
 import { TopicDialog } from '../topics/topic-dialog';
 import { topicTree } from '../topics/topic-tree';
 
@@ -109,11 +109,12 @@ export class MainDialog extends ComponentDialog {
    */
   private async handleFirstMessage(step: WaterfallStepContext, options: MainOptions): Promise<void> {
     const text = options.firstMessage ?? '';
-    const recognition = this.services.recognizeQuestion(text, turnLocale(step.context));
+    // The bot interpreted this very message already (no question was open).
+    const interpretation = turnInterpretation(step.context);
     // "Hello" needs no answer of its own: the welcome was the answer.
-    if (recognition.confident && recognition.kind === 'smallTalk') return;
-    if (recognition.confident && recognition.kind === 'intent' && recognition.intent && !topicTree.topics.has(recognition.intent)) {
-      options.start = recognition.intent;
+    if (interpretation?.kind === 'smallTalk') return;
+    if (interpretation?.kind === 'question' && !topicTree.topics.has(interpretation.intent)) {
+      options.start = interpretation.intent;
       return;
     }
     await this.questionHandler(step.context, text, false);

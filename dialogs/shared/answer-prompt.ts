@@ -8,7 +8,7 @@ import { type ChoiceSpec, localizeChoices } from './localized-choices';
 import { type Interpretation, interpretTurn, looksLikeQuestion, type OpenQuestion, type TurnInterpreterServices } from './interpret-turn';
 import { setTurnInterpretation, turnCommand, turnInterpretation, turnLocale, turnRoleContext } from './turn-locale';
 
-/** Prompts built without services (tests of a single prompt) recognise no questions. */
+/** A prompt run without the bot (which interprets every turn first) reads answers only, never questions. */
 const noRecognizer: TurnInterpreterServices = {
   isMedicalDecisionRequest: () => false,
   recognizeQuestion: () => ({ intent: undefined, kind: 'outOfScope', score: 0, margin: 0, confident: false, alternatives: [] }),
@@ -56,7 +56,6 @@ export class AnswerPrompt extends Prompt<string> {
     private readonly i18nInstance: i18n,
     private readonly handleQuestion: MidPromptQuestionHandler,
     private readonly parse?: AnswerParser,
-    private readonly interpreterServices: TurnInterpreterServices = noRecognizer,
   ) {
     super(dialogId);
   }
@@ -75,8 +74,8 @@ export class AnswerPrompt extends Prompt<string> {
       if (turnCommand(dc.context) === 'back' && settings.allowBack) return dc.endDialog(backAnswer);
       const text = (activity.text ?? '').trim();
       if (text) {
-        // Decided once per turn (the bot stores it); computed here only when the prompt runs on its own.
-        const interpretation = turnInterpretation(dc.context) ?? interpretTurn(this.interpreterServices, text, this.openQuestion(dc.context, settings), turnLocale(dc.context));
+        // Decided once per turn by the bot, which stores it; computed here only for a prompt run on its own.
+        const interpretation = turnInterpretation(dc.context) ?? interpretTurn(noRecognizer, text, this.openQuestion(dc.context, settings), turnLocale(dc.context));
         setTurnInterpretation(dc.context, interpretation);
         if (await this.answerIfNotAnAnswer(dc.context, text, interpretation, !settings.choices?.length)) {
           if (dc.activeDialog) await this.repromptDialog(dc.context, dc.activeDialog);
