@@ -28,7 +28,7 @@ import { registerWebPageRoutes } from './http/web-page-routes';
 import { close, createHttpServer, listen } from './http/server';
 import { guessLocaleFromText, negotiateLocale } from './i18n/locales';
 import { createTranslator } from './i18n/translator';
-import { createLogger, type Logger, logRequests } from './logger';
+import { createLogger, type Logger } from './logger';
 import { createQuestionRecognizer } from './nlu/question-recognizer';
 import { detectMedicalDecisionRequest } from './safety/medical-decision-detector';
 import { createStores } from './storage/create-stores';
@@ -199,7 +199,6 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       migrations: () => stores.migrationsApplied(),
     },
   });
-  logRequests(server, logger);
   // Mentions are stripped before the safety net and the dialogs read the text.
   botFrameworkAdapter.use(teams.middleware);
   registerBotFrameworkRoutes(server, channelDeps, botFrameworkAdapter);

@@ -6,7 +6,6 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import pino from 'pino';
-import type { Request, Response, Server } from 'restify';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -112,24 +111,3 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 
-/**
- * One info line per HTTP request, with restify's request id (also sent back as X-Request-Id so a person's
- * report can be matched to the log) and the route's pattern (`/v3/directline/conversations/:id`), never the
- * concrete path, query or body.
- */
-export function logRequests(server: Server, logger: Logger): void {
-  server.pre((req: Request, res: Response, next: () => void) => {
-    res.setHeader('X-Request-Id', req.id());
-    return next();
-  });
-  server.on('after', (req: Request, res: Response) => {
-    const route = req.getRoute()?.path;
-    logger.info('request', {
-      requestId: req.id(),
-      method: req.method,
-      route: typeof route === 'string' ? route : route ? String(route) : 'unmatched',
-      status: res.statusCode,
-      ms: Date.now() - req.time(),
-    });
-  });
-}

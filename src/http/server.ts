@@ -45,9 +45,7 @@ export function createHttpServer({ config, logger, readinessChecks = {}, readine
     return callback();
   });
 
-  server.on('after', (req: Request, res: Response) => {
-    logger.debug('request', { method: req.method, path: req.getPath(), status: res.statusCode, ms: Date.now() - req.time() });
-  });
+  logRequests(server, logger);
 
   // Liveness only: the process is up and its event loop answers. It touches no database, so a hung or lost
   // database never makes an orchestrator restart a process that would recover by itself.
@@ -103,4 +101,26 @@ export async function listen(server: Server, port: number, host: string): Promis
 
 export async function close(server: Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * One info line per HTTP request, with restify's request id (also sent back as X-Request-Id so a person's
+ * report can be matched to the log) and the route's pattern (`/v3/directline/conversations/:id`), never the
+ * concrete path, query or body.
+ */
+export function logRequests(server: Server, logger: Logger): void {
+  server.pre((req: Request, res: Response, next: () => void) => {
+    res.setHeader('X-Request-Id', req.id());
+    return next();
+  });
+  server.on('after', (req: Request, res: Response) => {
+    const route = req.getRoute()?.path;
+    logger.info('request', {
+      requestId: req.id(),
+      method: req.method,
+      route: typeof route === 'string' ? route : route ? String(route) : 'unmatched',
+      status: res.statusCode,
+      ms: Date.now() - req.time(),
+    });
+  });
 }

@@ -14,7 +14,8 @@ import { startRecordingServer } from '../support/http';
  */
 const directLineSecret = 'logs-test-directline-secret-0123456789';
 const typed = ['I am the patient', 'talk to a person', 'yes', 'Zebulon Quarkfield', '+86 139 0000 8765', 'zq@example.org', 'after 7 pm on weekdays please', 'Mandarin'];
-const distinctive = ['Zebulon', 'Quarkfield', '8765', 'zq@example', 'after 7 pm on weekdays'];
+// Long enough not to turn up by chance in a uuid, a hash or a timestamp (a bare '8765' did, now and then).
+const distinctive = ['Zebulon', 'Quarkfield', '1390000', '0000 8765', '00008765', 'zq@example', 'after 7 pm on weekdays'];
 
 describe('logs of whole conversations', () => {
   const lines: string[] = [];

@@ -1,7 +1,8 @@
 import restify from 'restify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { close, listen } from '../../src/http/server';
-import { createLogger, hashId, type LogLevel, logRequests, redactPaths } from '../../src/logger';
+import { createLogger, hashId, type LogLevel, redactPaths } from '../../src/logger';
+import { logRequests } from '../../src/http/server';
 
 function capture(level: LogLevel = 'debug') {
   const lines: string[] = [];
