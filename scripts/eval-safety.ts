@@ -1,9 +1,11 @@
 /**
- * `npm run eval:safety`: the red-flag detector and the medical-decision check on the frozen blind sets
- * (tests/fixtures/safety/blind: written before the detector, never used to write patterns) and on the
- * tuning sets. Prints each blind file's hash, recall, false-alarm rate and every miss.
+ * `npm run eval:safety`: the red-flag detector and the medical-decision check on the frozen blind set
+ * (tests/fixtures/safety/blind-2, documented by its README: written without seeing the detector, never used
+ * to write patterns) and on the tuning sets (which include the first blind set, retired on 2026-12-01).
+ * Prints each blind file's hash, recall, false-alarm rate and every miss.
  * `--set tuning` or `--set blind` limits the run; `--quiet` leaves out the tuning set's misses.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadEmergencyDetector } from '../src/safety/emergency-detector';
 import { type LanguageFamily, loadDecisionSet, loadRedFlagSet, scoreDecisions, scoreRedFlags } from '../src/safety/evaluate-safety';
@@ -19,9 +21,16 @@ const percent = (part: number, whole: number) => (whole === 0 ? '-' : `${((100 *
 const detector = loadEmergencyDetector(rootDir);
 const isDecision = loadMedicalDecisionDetector(rootDir);
 
-for (const name of ['blind', 'tuning']) {
+/** Set name -> folder. The first blind set (2026-12-01) is tuning material now: tuning/*-former-blind-*. */
+const sets = { blind: 'blind-2', tuning: 'tuning' } as const;
+
+for (const [name, folderName] of Object.entries(sets)) {
   if (only && only !== name) continue;
-  const folder = path.join(rootDir, 'tests', 'fixtures', 'safety', name);
+  const folder = path.join(rootDir, 'tests', 'fixtures', 'safety', folderName);
+  if (!existsSync(folder)) {
+    console.log(`\n=== ${name} set: ${folder} does not exist yet`);
+    continue;
+  }
   const redFlags = loadRedFlagSet(folder);
   const decisions = loadDecisionSet(folder);
   const showMisses = name === 'blind' || !quiet;
