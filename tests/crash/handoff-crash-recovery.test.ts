@@ -13,8 +13,16 @@ import { type RecordedRequest, startRecordingServer, waitFor } from '../support/
  * the bot process is killed with SIGKILL the moment the confirmation arrives, and after a restart the
  * referral is in the coordinator API and is delivered to the hospital webhook with a valid signature.
  * In odd runs the webhook is down while the first process runs, so delivery must come from the restart.
+ * `npm test` runs 2 rounds (one of each kind); CI sets CRASH_RUNS=10.
  */
-const runs = Number(process.env.CRASH_RUNS ?? 10);
+const runs = crashRuns(process.env.CRASH_RUNS);
+
+function crashRuns(value: string | undefined): number {
+  if (value === undefined || value === '') return 2;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 2) throw new Error(`CRASH_RUNS must be a whole number of at least 2, got "${value}"`);
+  return parsed;
+}
 const webhookSecret = 'crash-test-webhook-secret-0123456789';
 const coordinatorToken = 'crash-test-coordinator-token-0123456789';
 const directLineSecret = 'crash-test-directline-secret-0123456789';
