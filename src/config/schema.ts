@@ -57,6 +57,10 @@ export const environmentSchema = z.object({
     .trim()
     .regex(/^[\w.-]+:\S{24,}(,[\w.-]+:\S{24,})*$/, 'must be name:token pairs separated by commas, each token at least 24 characters')
     .optional(),
+  /** Coordinators' console (/console): a session unused this many minutes ends (sign in again). */
+  CONSOLE_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** How often an open console list asks the server for new referrals. */
+  CONSOLE_POLL_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
 
   HANDOFF_WEBHOOK_URL: url,
   HANDOFF_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
