@@ -13,6 +13,7 @@ import type { StorageProbeResult, Stores } from './ports';
 import { openPostgresDatabase } from './postgres/postgres-database';
 import { SqlAuditLog } from './sql/sql-audit-log';
 import { SqlBotStateStorage } from './sql/sql-bot-state-storage';
+import { SqlConsoleStore } from './sql/sql-console-store';
 import { SqlConversationLogStore } from './sql/sql-conversation-log-store';
 import { SqlKeyValueStore } from './sql/sql-key-value-store';
 import { SqlOutboxStore } from './sql/sql-outbox-store';
@@ -80,6 +81,7 @@ export async function createStores(config: AppConfig, logger: Logger, options: C
     audit: new SqlAuditLog(context),
     keyValue: new SqlKeyValueStore(context),
     conversationLogs: new SqlConversationLogStore(context, cipher),
+    console: new SqlConsoleStore(context),
     async ping() {
       try {
         await sql`select 1`.execute(context.db);

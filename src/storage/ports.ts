@@ -1,4 +1,5 @@
 import type { Storage } from 'botbuilder';
+import type { ConsoleStore } from './console-store';
 
 /**
  * What the rest of TrialGuide needs from persistence. Two implementations (embedded SQLite, PostgreSQL)
@@ -63,6 +64,14 @@ export type ReferralSummary = Omit<Referral, 'contact'>;
 export interface ReferralListQuery {
   status?: ReferralStatus;
   since?: Date;
+  /** Created before this instant (exclusive). */
+  until?: Date;
+  locale?: string;
+  channel?: string;
+  /** Exact reference, any spelling parseReferenceCode accepts ('tg-abcde'). */
+  reference?: string;
+  /** 'not-done' finds referrals without a pre-check. Pre-checks are encrypted, so this filter runs after decryption. */
+  precheckOutcome?: PrecheckOutcome | 'not-done';
   limit: number;
   /** Opaque cursor from the previous page. */
   cursor?: string;
@@ -172,6 +181,8 @@ export interface Stores {
   readonly audit: AuditLog;
   readonly keyValue: KeyValueStore;
   readonly conversationLogs: ConversationLogStore;
+  /** The coordinators' console: accounts, sessions, sign-in failures, first openings. */
+  readonly console: ConsoleStore;
   /** Cheap connectivity check (a `select 1`). */
   ping(): Promise<boolean>;
   /**

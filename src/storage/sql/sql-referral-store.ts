@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, Selectable, SelectQueryBuilder, SqlBool } from 'kysely';
 import type { FieldCipher } from '../../security/field-encryption';
 import { generateReferenceCode, parseReferenceCode } from '../../security/reference-code';
 import type { Database, ReferralsTable, SqlContext } from '../database';
 import {
   type ContactDetails,
   type NewReferral,
+  type PrecheckOutcome,
   type PrecheckSummary,
   type Referral,
   type ReferralListQuery,
@@ -23,6 +24,7 @@ const referenceAttempts = 8;
 const maxPageSize = 500;
 
 type ReferralRow = Selectable<ReferralsTable>;
+type ReferralSelect = SelectQueryBuilder<Database, 'referrals', ReferralRow>;
 
 export interface SqlReferralStoreOptions {
   /** Tests inject a generator to force collisions; production uses crypto-random codes. */
@@ -167,6 +169,11 @@ export class SqlReferralStore implements ReferralStore {
     let select = this.context.db.selectFrom('referrals').selectAll();
     if (query.status !== undefined) select = select.where('status', '=', query.status);
     if (query.since !== undefined) select = select.where('created_at', '>=', query.since.getTime());
+    if (query.until !== undefined) select = select.where('created_at', '<', query.until.getTime());
+    if (query.locale !== undefined) select = select.where('locale', '=', query.locale);
+    if (query.channel !== undefined) select = select.where('channel', '=', query.channel);
+    if (query.reference !== undefined) select = select.where('reference', '=', parseReferenceCode(query.reference) ?? '');
+    if (query.precheckOutcome !== undefined) return this.listByOutcome(select, query.precheckOutcome, limit, query.cursor);
     if (query.cursor !== undefined) {
       const after = decodeReferralCursor(query.cursor);
       select = select.where((eb) =>
@@ -180,6 +187,33 @@ export class SqlReferralStore implements ReferralStore {
       items: page.map((row) => this.toSummary(row)),
       ...(rows.length > limit && last ? { nextCursor: encodeReferralCursor({ createdAt: last.created_at, id: last.id }) } : {}),
     };
+  }
+
+  /**
+   * The outcome sits inside the encrypted pre-check: rows are read newest first in batches and filtered after
+   * decryption until the page is full. The cursor is the last row read, so the next page continues from there.
+   */
+  private async listByOutcome(filtered: ReferralSelect, outcome: PrecheckOutcome | 'not-done', limit: number, cursor: string | undefined): Promise<ReferralPage> {
+    const batchSize = Math.max(limit, 100);
+    const items: ReferralSummary[] = [];
+    let after = cursor === undefined ? undefined : decodeReferralCursor(cursor);
+    for (;;) {
+      let select = filtered;
+      if (after !== undefined) {
+        const position = after;
+        select = select.where((eb) => eb.or([eb('created_at', '<', position.createdAt), eb.and([eb('created_at', '=', position.createdAt), eb('id', '<', position.id)])]));
+      }
+      const rows = await select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(batchSize).execute();
+      for (const row of rows) {
+        const summary = this.toSummary(row);
+        if ((summary.precheck?.outcome ?? 'not-done') !== outcome) continue;
+        items.push(summary);
+        if (items.length === limit) return { items, nextCursor: encodeReferralCursor({ createdAt: Number(row.created_at), id: row.id }) };
+      }
+      const last = rows[rows.length - 1];
+      if (rows.length < batchSize || !last) return { items };
+      after = { createdAt: Number(last.created_at), id: last.id };
+    }
   }
 
   async update(id: string, change: { status?: ReferralStatus; note?: string }, now: Date): Promise<ReferralSummary | undefined> {
