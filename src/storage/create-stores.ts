@@ -15,6 +15,7 @@ import { SqlAuditLog } from './sql/sql-audit-log';
 import { SqlBotStateStorage } from './sql/sql-bot-state-storage';
 import { SqlConsoleStore } from './sql/sql-console-store';
 import { SqlConversationLogStore } from './sql/sql-conversation-log-store';
+import { SqlFunnelStore } from './sql/sql-funnel-store';
 import { SqlKeyValueStore } from './sql/sql-key-value-store';
 import { SqlOutboxStore } from './sql/sql-outbox-store';
 import { SqlReferralStore } from './sql/sql-referral-store';
@@ -81,6 +82,7 @@ export async function createStores(config: AppConfig, logger: Logger, options: C
     audit: new SqlAuditLog(context),
     keyValue: new SqlKeyValueStore(context),
     conversationLogs: new SqlConversationLogStore(context, cipher),
+    funnel: new SqlFunnelStore(context, cipher),
     console: new SqlConsoleStore(context),
     async ping() {
       try {

@@ -1,4 +1,5 @@
 import type { Storage } from 'botbuilder';
+import type { FunnelStore } from './funnel-ports';
 import type { ConsoleStore } from './console-store';
 
 /**
@@ -181,6 +182,8 @@ export interface Stores {
   readonly audit: AuditLog;
   readonly keyValue: KeyValueStore;
   readonly conversationLogs: ConversationLogStore;
+  /** Recruitment funnel counters and unanswered questions (no personal data). */
+  readonly funnel: FunnelStore;
   /** The coordinators' console: accounts, sessions, sign-in failures, first openings. */
   readonly console: ConsoleStore;
   /** Cheap connectivity check (a `select 1`). */

@@ -30,3 +30,12 @@ export async function purgeIdleChatState(stores: Stores, now: Date, idleDays: nu
   if (!Number.isFinite(idleDays) || idleDays <= 0) throw new Error(`idleDays must be positive, got ${idleDays}`);
   return stores.botState.purgeUpdatedBefore(new Date(now.getTime() - idleDays * dayMs));
 }
+
+/**
+ * Unanswered questions (redacted free text) are kept as long as chat state: deletes those asked more than
+ * `idleDays` ago. The funnel's counters hold no personal data and are kept.
+ */
+export async function purgeUnansweredQuestions(stores: Stores, now: Date, idleDays: number): Promise<number> {
+  if (!Number.isFinite(idleDays) || idleDays <= 0) throw new Error(`idleDays must be positive, got ${idleDays}`);
+  return stores.funnel.purgeQuestionsBefore(new Date(now.getTime() - idleDays * dayMs));
+}
