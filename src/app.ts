@@ -17,6 +17,7 @@ import { setUpTeams } from './channels/teams/teams-setup';
 import { registerWeChatRoutes } from './channels/wechat/wechat-routes';
 import { type Clock, systemClock } from './clock';
 import type { AppConfig } from './config/load-config';
+import { checkContentApproval } from './content/content-approval';
 import { eraseReferralByReference } from './handoff/erase-by-reference';
 import { createReferral, eraseConversation } from './handoff/referral-service';
 import { enabledSinks } from './handoff/sinks';
@@ -50,6 +51,8 @@ export interface App {
   readonly stores: Stores;
   readonly config: AppConfig;
   readonly logger: Logger;
+  /** The content version (hash of content/ and locales/) this process speaks, stamped on every referral. */
+  readonly contentVersion: string;
   /** The bot's turn logic and the middleware every adapter gets: for extra adapters (terminal chat, tests). */
   readonly runtime: Pick<ChannelDependencies, 'botLogic' | 'prepareAdapter'>;
   /** Starts listening (PORT/HOST, or the given port) and the background workers; resolves with the port. */
@@ -67,6 +70,8 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const logger = options.logger ?? createLogger(config.env.LOG_LEVEL);
   const clock = options.clock ?? systemClock;
   if (config.site.example) logger.warn('site configuration holds EXAMPLE values: set SITE_CONFIG_PATH to the hospital\'s own file before going live');
+  // Before anything is opened: with REQUIRE_APPROVED_CONTENT=true, unapproved wording stops the start here.
+  const { content } = checkContentApproval({ rootDir: config.rootDir, required: config.env.REQUIRE_APPROVED_CONTENT, logger });
 
   const stores = await createStores(config, logger);
   const storageMonitor = createStorageMonitor(stores, logger);
@@ -131,7 +136,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     isMedicalDecisionRequest: detectMedicalDecisionRequest,
     conversationKeyOf,
     createReferral: (input) =>
-      logFailure('create referral', () => createReferral({ stores, sinkNames: sinks.names, clock, logger, worker: { nudge: () => worker?.nudge() }, onStorageFailure: () => void storageMonitor.check() }, input)),
+      logFailure('create referral', () => createReferral({ stores, sinkNames: sinks.names, clock, logger, worker: { nudge: () => worker?.nudge() }, onStorageFailure: () => void storageMonitor.check() }, { ...input, contentVersion: content.version })),
     findReferral: async (reference, context) => {
       countReferralLookup(context);
       return logFailure('find referral', () => stores.referrals.getByReference(reference));
@@ -224,6 +229,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     stores,
     config,
     logger,
+    contentVersion: content.version,
     runtime: { botLogic, prepareAdapter },
     async start(port = config.env.PORT) {
       const bound = await listen(server, port, config.env.HOST);

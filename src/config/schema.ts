@@ -34,6 +34,10 @@ export const environmentSchema = z.object({
   ALLOW_UNAUTHENTICATED_CHANNELS: flag(false),
 
   SITE_CONFIG_PATH: z.string().trim().min(1).default('content/site.example.json'),
+  /** Refuse to start unless content/approved.json approves this content version (src/content/content-approval.ts). */
+  REQUIRE_APPROVED_CONTENT: flag(false),
+  /** Where `npm run content:export` writes the ethics-review export (HTML and Markdown). */
+  EXPORT_DIR: z.string().trim().min(1).default('./export'),
 
   DATA_DIR: z.string().trim().min(1).default('./data'),
   DATABASE_URL: z

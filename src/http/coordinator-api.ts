@@ -80,6 +80,8 @@ function detailView(referral: ReferralSummary & Partial<Pick<Referral, 'contact'
     ...summaryView(referral, publicBaseUrl),
     note: referral.note ?? null,
     consentVersion: referral.consentVersion,
+    /** The content version (wording) the person saw; null for referrals stored before it was recorded. */
+    contentVersion: referral.contentVersion ?? null,
     precheck: referral.precheck ?? null,
     ...(referral.contact ? { contact: referral.contact } : {}),
   };

@@ -22,6 +22,8 @@ export interface ReferralsTable {
   contact_enc: string;
   precheck_enc: string | null;
   consent_version: string;
+  /** Added by 0004-content-version; null on referrals stored before it. */
+  content_version: string | null;
   status: string;
   note_enc: string | null;
   created_at: number;

@@ -47,6 +47,11 @@ export interface NewReferral {
   precheck?: PrecheckSummary;
   /** Version of the consent wording the person agreed to. */
   consentVersion: string;
+  /**
+   * The content version (src/content/content-version.ts) of every word the person saw. The composition root
+   * stamps it on every referral a conversation makes; absent on referrals stored before migration 0004.
+   */
+  contentVersion?: string;
 }
 
 export interface Referral extends NewReferral {
