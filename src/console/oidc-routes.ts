@@ -1,0 +1,176 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { i18n } from 'i18next';
+import type { Request, Response, Server } from 'restify';
+import type { Clock } from '../clock';
+import { clientAddressKey, createFixedWindowRateLimiter } from '../http/rate-limit';
+import { localeFromAcceptLanguage } from '../http/web-page-routes';
+import { isLocale, type Locale } from '../i18n/locales';
+import type { Logger } from '../logger';
+import type { KeyValueStore } from '../storage/ports';
+import { appendSetCookie, type ConsoleSessions, consoleLocaleOf, readCookie } from './console-sessions';
+import { oidcCallbackPath, type OidcFailureReason, type OidcSignIn, OidcSignInError, type PendingSignIn } from './oidc-sign-in';
+
+export const oidcSignInPath = '/console/sign-in/oidc';
+/** Where the console's own sign-in page lives: every error page links back to it. */
+const consoleSignInPath = '/console/sign-in';
+const consoleHomePath = '/console';
+
+/**
+ * The browser's handle on its sign-in in progress. SameSite=Lax, not Strict: the provider sends the browser back
+ * with a cross-site navigation, which carries Lax cookies and never Strict ones. Only the callback path gets it.
+ */
+export const pendingCookieName = 'tg_console_oidc';
+const pendingCookiePath = '/console/oidc';
+/** Time to get through the provider's pages (a password manager, a second factor). */
+const pendingTtlMs = 10 * 60 * 1000;
+const pendingKeyPrefix = 'console-oidc:';
+
+interface StoredPendingSignIn extends PendingSignIn {
+  locale: Locale;
+}
+
+export interface OidcRouteDependencies {
+  signIn: OidcSignIn;
+  sessions: ConsoleSessions;
+  /** Holds each sign-in in progress (state, nonce, PKCE verifier) for ten minutes, shared by every instance. */
+  keyValue: KeyValueStore;
+  clock: Clock;
+  logger: Logger;
+  i18n: i18n;
+  trustProxy: boolean;
+}
+
+/**
+ * GET /console/sign-in/oidc → the provider's sign-in page; GET /console/oidc/callback → verified, a console
+ * session starts. Every failure is a page in the coordinator's language with a way back, and a log line
+ * with the reason and the library's error code (never a claim value).
+ */
+export function registerOidcRoutes(server: Server, deps: OidcRouteDependencies): void {
+  const { signIn, sessions, keyValue, clock, logger, i18n: translator } = deps;
+  // Each start writes a row that lives ten minutes: a client starting sign-ins in a loop is stopped here.
+  const starts = createFixedWindowRateLimiter({ limit: 20, windowMs: 10 * 60 * 1000 });
+
+  const fail = (req: Request, res: Response, locale: Locale, reason: OidcFailureReason, detail: string): void => {
+    logger.warn('console OIDC sign-in failed', { reason, detail });
+    const status = { unavailable: 503, expired: 400, rejected: 400, cancelled: 400, not_allowed: 403 }[reason];
+    sendPage(res, status, errorPage(translator, locale, reason));
+  };
+
+  server.get(oidcSignInPath, async (req: Request, res: Response) => {
+    const requested = typeof req.query?.lang === 'string' ? req.query.lang : undefined;
+    const locale = isLocale(requested) ? requested : consoleLocaleOf(req, localeFromAcceptLanguage);
+    if (!starts.hit(clientAddressKey(req, deps.trustProxy), clock.now()).allowed) {
+      res.setHeader('Retry-After', '600');
+      sendPage(res, 429, errorPage(translator, locale, 'unavailable'));
+      return;
+    }
+    try {
+      const { authorizationUrl, pending } = await signIn.begin();
+      const handle = randomBytes(32).toString('base64url');
+      const stored: StoredPendingSignIn = { ...pending, locale };
+      await keyValue.set(pendingKey(handle), JSON.stringify(stored), new Date(clock.now().getTime() + pendingTtlMs));
+      appendSetCookie(res, pendingCookie(req, sessions, handle, pendingTtlMs / 1000));
+      res.setHeader('Cache-Control', 'no-store');
+      res.redirect(302, authorizationUrl.href, () => undefined);
+    } catch (error) {
+      if (error instanceof OidcSignInError) fail(req, res, locale, error.reason, error.detail);
+      else fail(req, res, locale, 'unavailable', error instanceof Error ? error.name : 'unknown');
+    }
+  });
+
+  server.get(oidcCallbackPath, async (req: Request, res: Response) => {
+    const handle = readCookie(req, pendingCookieName);
+    // Whatever happens next, this sign-in attempt is used up: the browser's handle goes, and so does the stored state.
+    appendSetCookie(res, pendingCookie(req, sessions, '', 0));
+    const pending = handle && /^[\w-]{43}$/.test(handle) ? await takePending(keyValue, handle, clock) : undefined;
+    const locale = pending?.locale ?? consoleLocaleOf(req, localeFromAcceptLanguage);
+    if (!pending) {
+      fail(req, res, locale, 'expired', handle ? 'unknown or expired handle' : 'no handle cookie');
+      return;
+    }
+    try {
+      const identity = await signIn.complete(new URL(req.url ?? '/', 'http://callback.invalid'), pending);
+      await sessions.start(req, res, identity);
+      logger.info('console sign-in', { method: 'oidc' });
+      // The console's cookie is SameSite=Strict, and the browser arrived here from the provider's site: a redirect
+      // would still count as cross-site and go without the new cookie. A page of our own that moves on is same-site.
+      sendPage(res, 200, continuePage(translator, locale));
+    } catch (error) {
+      if (error instanceof OidcSignInError) fail(req, res, locale, error.reason, error.detail);
+      else throw error;
+    }
+  });
+}
+
+function pendingKey(handle: string): string {
+  // Stored under a hash: the database alone never holds what the browser must present.
+  return `${pendingKeyPrefix}${createHash('sha256').update(handle, 'utf8').digest('base64url')}`;
+}
+
+async function takePending(keyValue: KeyValueStore, handle: string, clock: Clock): Promise<StoredPendingSignIn | undefined> {
+  const key = pendingKey(handle);
+  const raw = await keyValue.get(key, clock.now());
+  if (raw === undefined) return undefined;
+  await keyValue.delete(key);
+  const parsed = JSON.parse(raw) as Partial<StoredPendingSignIn>;
+  if (typeof parsed.state !== 'string' || typeof parsed.nonce !== 'string' || typeof parsed.codeVerifier !== 'string') return undefined;
+  return { state: parsed.state, nonce: parsed.nonce, codeVerifier: parsed.codeVerifier, locale: isLocale(parsed.locale) ? parsed.locale : 'en' };
+}
+
+function pendingCookie(req: Request, sessions: Pick<ConsoleSessions, 'overTls'>, value: string, maxAgeSeconds: number): string {
+  return [`${pendingCookieName}=${value}`, `Path=${pendingCookiePath}`, 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAgeSeconds}`, ...(sessions.overTls(req) ? ['Secure'] : [])].join('; ');
+}
+
+interface Page {
+  locale: Locale;
+  title: string;
+  body: string;
+  link: { href: string; text: string };
+  refreshTo?: string;
+}
+
+function errorPage(translator: i18n, locale: Locale, reason: OidcFailureReason): Page {
+  const t = translator.getFixedT(locale, 'console-oidc');
+  const retry = reason === 'unavailable' || reason === 'not_allowed';
+  return {
+    locale,
+    title: t('error.title'),
+    body: t(`error.${reason}`),
+    link: retry ? { href: consoleSignInPath, text: t('error.backToSignIn') } : { href: oidcSignInPath, text: t('error.startAgain') },
+  };
+}
+
+function continuePage(translator: i18n, locale: Locale): Page {
+  const t = translator.getFixedT(locale, 'console-oidc');
+  return { locale, title: t('signedIn.title'), body: t('signedIn.body'), link: { href: consoleHomePath, text: t('signedIn.link') }, refreshTo: consoleHomePath };
+}
+
+/** The `lang` attribute for each console locale (screen readers pick their voice from it). */
+const htmlLang: Record<Locale, string> = { en: 'en', 'zh-Hans': 'zh-Hans', 'zh-Hant': 'zh-Hant' };
+
+function sendPage(res: Response, status: number, page: Page): void {
+  const html = `<!doctype html>
+<html lang="${htmlLang[page.locale]}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${page.refreshTo ? `<meta http-equiv="refresh" content="0;url=${escapeHtml(page.refreshTo)}">\n` : ''}<title>${escapeHtml(page.title)}</title>
+</head>
+<body>
+<main>
+<h1>${escapeHtml(page.title)}</h1>
+<p>${escapeHtml(page.body)}</p>
+<p><a href="${escapeHtml(page.link.href)}">${escapeHtml(page.link.text)}</a></p>
+</main>
+</body>
+</html>
+`;
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.writeHead(status);
+  res.end(html);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}
