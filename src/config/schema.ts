@@ -65,6 +65,26 @@ export const environmentSchema = z.object({
   CONSOLE_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   /** How often an open console list asks the server for new referrals. */
   CONSOLE_POLL_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  /**
+   * Console single sign-on (OpenID Connect, authorization code + PKCE): the provider's issuer URL. HTTPS, or
+   * plain HTTP only on this machine (localhost / 127.0.0.1 / [::1]). Unset: local coordinator accounts only.
+   */
+  OIDC_ISSUER: z
+    .url()
+    .refine((value) => {
+      const parsed = new URL(value);
+      return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname));
+    }, 'must be an https:// URL (http:// only for localhost)')
+    .optional(),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  /** Where the provider sends the browser back; default PUBLIC_BASE_URL + /console/oidc/callback. */
+  OIDC_REDIRECT_URL: url,
+  OIDC_SCOPES: z.string().trim().regex(/(^|\s)openid(\s|$)/, 'must include openid').default('openid email profile'),
+  /** Comma-separated: only people whose `groups` claim names one of these may sign in. Unset: no group check. */
+  OIDC_ALLOWED_GROUPS: optionalString,
+  /** Comma-separated: only people whose email is in one of these domains may sign in. Unset: no domain check. */
+  OIDC_ALLOWED_EMAIL_DOMAINS: optionalString,
 
   HANDOFF_WEBHOOK_URL: url,
   HANDOFF_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
