@@ -74,6 +74,8 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
   const question = compile(cues.question);
   const now = compile(cues.now);
   const help = compile(cues.help);
+  const eventBefore = compile(cues.eventBefore, 'iu', (source) => `(?:${source})$`);
+  const reportWrapper = compile(cues.reportWrapper);
 
   /** Each way the sign's concepts are named close together in the sentence (their own matches, in order). */
   /** A sentence's matches of each concept, found once however many signs name the concept. */
@@ -121,13 +123,16 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
     for (const part of parts) rest = `${rest.slice(0, part.start)}${' '.repeat(part.end - part.start)}${rest.slice(part.end)}`;
     const clause = clauseAround(sentence, first.start);
     const clauseText = sentence.slice(clause.start, Math.max(clause.end, last.end));
-    const reported = reportBefore.test(sentence.slice(clause.start, first.start).trim()) || reportAfter.test(after.trimStart());
-    const present = now.test(rest);
+    const before = sentence.slice(clause.start, first.start).trim();
+    const reported = reportBefore.test(before) || reportAfter.test(after.trimStart());
+    const present = now.test(rest) || eventBefore.test(before);
     const seekingHelp = help.test(rest);
     if ((distantPast.test(clauseText) || (entry.lowerOnHypothetical && hypothetical.test(clauseText))) && !present) return undefined;
-    if (question.test(rest) && !present && !seekingHelp && !reported) return undefined;
-    if (entry.needsReport && !present && !seekingHelp && !reported) return undefined;
-    const certainty = recentPast.test(clauseText) && !present ? 'unclear' : entry.certainty;
+    // A question about a named person's event is still that event: the short reply, not none.
+    const wrapped = reportWrapper.test(sentence.slice(0, first.start));
+    if (question.test(rest) && !present && !seekingHelp && !reported && !wrapped) return undefined;
+    if (entry.needsReport && !present && !seekingHelp && !reported && !wrapped) return undefined;
+    const certainty = (recentPast.test(clauseText) || (wrapped && !reported)) && !present ? 'unclear' : entry.certainty;
     return { category: entry.category, certainty };
   };
 

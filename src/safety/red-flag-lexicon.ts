@@ -49,6 +49,13 @@ const cues = z.strictObject({
   help: patternList,
   reportBefore: patternList,
   reportAfter: patternList,
+  /** Right before the sign, an event that has just happened ("he just blacked out", 刚): counts as now. */
+  eventBefore: patternList,
+  /**
+   * A question wrapped around a named person's event ("is it normal that my dad said goodbye to everyone?"):
+   * not lowered by the question, answered with the short "if this is happening now" reply.
+   */
+  reportWrapper: patternList,
 });
 
 export const redFlagLexiconSchema = z
