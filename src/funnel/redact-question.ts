@@ -18,18 +18,18 @@ export const maxQuestionLength = 300;
 const maxScannedLength = 4000;
 
 const regions: readonly (CountryCode | undefined)[] = [undefined, 'CN', 'HK', 'TW'];
-const emailPattern = /[^\s@＠<>()（）"',;:，；：]+[@＠][^\s@＠<>()（）"',;:，；：]+\.[^\s@＠<>()（）"',;:，；：。]*[^\s@＠<>()（）"',;:，；：。.]/gu;
-const digitRunPattern = /[+＋]?[0-9０-９](?:[\s\-‐–—.．()（）]*[0-9０-９]){6,}/gu;
+const emailPattern = /[^\s@＠<>()（）"',;:，；：]+[@＠][A-Za-z0-9-]+(?:[.．][A-Za-z0-9-]+)+/gu;
+const digitRunPattern = /[(（]?[+＋]?[(（]?[0-9０-９](?:[\s\-‐–—.．()（）]*[0-9０-９]){6,}/gu;
 const chineseNumeralRunPattern = /[〇零一二三四五六七八九幺两](?:[\s\-]*[〇零一二三四五六七八九幺两]){6,}/gu;
 const registryNumberBefore = /NCT\s*$/i;
 
 export function redactQuestionText(text: string): string {
   let result = Array.from(text).slice(0, maxScannedLength).join('');
   result = result.replace(emailPattern, emailPlaceholder);
-  for (const region of regions) result = replacePhoneNumbers(result, region);
   result = result.replace(digitRunPattern, (match, offset: number, whole: string) =>
     registryNumberBefore.test(whole.slice(Math.max(0, offset - 4), offset)) && /^\d{8}$/.test(match) ? match : phonePlaceholder,
   );
+  for (const region of regions) result = replacePhoneNumbers(result, region);
   result = result.replace(chineseNumeralRunPattern, phonePlaceholder);
   result = result.replace(/\s+/gu, ' ').trim();
   const characters = Array.from(result);
