@@ -56,7 +56,25 @@ function softmaxInPlace(scores: Float64Array): void {
   for (let i = 0; i < scores.length; i += 1) scores[i] = (scores[i] as number) / sum;
 }
 
+/**
+ * What training produces, and all a classifier needs besides the featurizer: the labels (sorted), the feature
+ * names in the order they were first met (a feature's index is its position), and the weights, one row of
+ * `labels.length` per feature, with one bias per label. Plain numbers, so it can be stored and read back
+ * bit for bit (src/nlu/model-cache.ts).
+ */
+export interface TrainedModel {
+  readonly labels: readonly string[];
+  readonly features: readonly string[];
+  readonly weights: Float64Array;
+  readonly bias: Float64Array;
+}
+
 export function trainIntentClassifier(examples: readonly LabelledExample[], featurize: (text: string) => string[], options: TrainingOptions = {}): IntentClassifier {
+  return classifierFromModel(trainModel(examples, featurize, options), featurize);
+}
+
+/** Trains the weights: deterministic (same data, options and featurizer give the same numbers). */
+export function trainModel(examples: readonly LabelledExample[], featurize: (text: string) => string[], options: TrainingOptions = {}): TrainedModel {
   const { epochs = 12, learningRate = 0.5, l2 = 1e-5, seed = 7 } = options;
   const labels = [...new Set(examples.map((example) => example.label))].sort();
   const labelIndex = new Map(labels.map((label, index) => [label, index]));
@@ -78,15 +96,6 @@ export function trainIntentClassifier(examples: readonly LabelledExample[], feat
   const bias = new Float64Array(classes);
   const scores = new Float64Array(classes);
 
-  const score = (ids: readonly number[], scale: number): void => {
-    scores.set(bias);
-    for (const id of ids) {
-      const row = id * classes;
-      for (let c = 0; c < classes; c += 1) scores[c] = (scores[c] as number) + (weights[row + c] as number) * scale;
-    }
-    softmaxInPlace(scores);
-  };
-
   const order = encoded.map((_, index) => index);
   const next = random(seed);
   for (let epoch = 0; epoch < epochs; epoch += 1) {
@@ -99,7 +108,7 @@ export function trainIntentClassifier(examples: readonly LabelledExample[], feat
       const example = encoded[index] as (typeof encoded)[number];
       if (example.ids.length === 0) continue;
       const scale = 1 / Math.sqrt(example.ids.length);
-      score(example.ids, scale);
+      scoreInto(scores, weights, bias, example.ids, scale);
       for (let c = 0; c < classes; c += 1) {
         const gradient = (scores[c] as number) - (c === example.label ? 1 : 0);
         // Most classes are already near zero for most examples: skipping them keeps training fast.
@@ -112,7 +121,27 @@ export function trainIntentClassifier(examples: readonly LabelledExample[], feat
       }
     }
   }
+  return { labels, features: [...featureIndex.keys()], weights, bias };
+}
 
+/** Softmax of the bias plus the scaled weight rows of `ids`, written into `scores` (one entry per label). */
+function scoreInto(scores: Float64Array, weights: Float64Array, bias: Float64Array, ids: readonly number[], scale: number): void {
+  const classes = scores.length;
+  scores.set(bias);
+  for (const id of ids) {
+    const row = id * classes;
+    for (let c = 0; c < classes; c += 1) scores[c] = (scores[c] as number) + (weights[row + c] as number) * scale;
+  }
+  softmaxInPlace(scores);
+}
+
+/** A classifier over trained (or stored) weights; `featurize` must be the one the model was trained with. */
+export function classifierFromModel(model: TrainedModel, featurize: (text: string) => string[]): IntentClassifier {
+  const { labels, weights, bias } = model;
+  const classes = labels.length;
+  if (bias.length !== classes || weights.length !== model.features.length * classes) throw new Error('intent model: weights do not match its labels and features');
+  const featureIndex = new Map(model.features.map((feature, index) => [feature, index]));
+  const scores = new Float64Array(classes);
   return {
     labels,
     coverage: (text: string): number => {
@@ -125,7 +154,7 @@ export function trainIntentClassifier(examples: readonly LabelledExample[], feat
     rank: (text: string): RankedLabel[] => {
       const ids = [...new Set(featurize(text).map((feature) => featureIndex.get(feature)).filter((id): id is number => id !== undefined))];
       if (ids.length === 0) return labels.map((label) => ({ label, probability: 1 / classes }));
-      score(ids, 1 / Math.sqrt(ids.length));
+      scoreInto(scores, weights, bias, ids, 1 / Math.sqrt(ids.length));
       return labels.map((label, index) => ({ label, probability: scores[index] as number })).sort((a, b) => b.probability - a.probability);
     },
   };

@@ -1,7 +1,7 @@
 /**
  * Free-text question recognizer: two logistic-regression intent classifiers (English; Chinese, with
  * Traditional and written Cantonese folded to Simplified so Mainland, Hong Kong and Taiwan writers share one
- * model), trained at startup from content/nlu. Besides the topic and action intents, each model knows
+ * model), trained from content/nlu (once: the weights are stored under dist/nlu-cache, see model-cache.ts). Besides the topic and action intents, each model knows
  * "small-talk" and "out-of-scope", so a greeting or a question about the weather is told apart from a study
  * question instead of being matched to the nearest topic. An answer is trusted ("confident") only when its
  * probability and its lead over the runner-up pass the thresholds in content/nlu/classifier.json, calibrated on
@@ -12,8 +12,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { loadChineseFolder } from '../i18n/fold-chinese';
 import { type Locale, supportedLocales } from '../i18n/locales';
-import { type IntentClassifier, type LabelledExample, trainIntentClassifier } from './intent-classifier';
-import { loadKnownIntents, loadLocaleNluData } from './nlu-data';
+import { classifierFromModel, type IntentClassifier, type LabelledExample, trainModel } from './intent-classifier';
+import { defaultModelCacheDir, modelCacheKey, readStoredModels, type StoredModels, writeStoredModels } from './model-cache';
+import { loadKnownIntents, loadLocaleNluData, nluDataPath } from './nlu-data';
 import { createFeaturizer } from './text-features';
 import { createTokenizer } from './tokenize';
 
@@ -92,20 +93,32 @@ function examplesOf(rootDir: string, locales: readonly Locale[], knownIntents: r
 
 const built = new Map<string, QuestionRecognizer>();
 
+export interface RecognizerOptions {
+  /** Where trained weights are stored and looked up; false: always train (and store nothing). */
+  cacheDir?: string | false;
+}
+
 /**
- * The recognizer for a project root, trained once per process and data: an app built again (tests, the
- * terminal chat) reuses it.
+ * The recognizer for a project root, built once per process and data: an app built again (tests, the
+ * terminal chat) reuses it. Its weights come from the model cache when it holds this data's, else training.
  */
-export function createQuestionRecognizer(rootDir: string, settings: ClassifierSettings = loadClassifierSettings(rootDir)): QuestionRecognizer {
-  const key = `${rootDir}\u0000${JSON.stringify(settings)}`;
+export function createQuestionRecognizer(rootDir: string, settings: ClassifierSettings = loadClassifierSettings(rootDir), options: RecognizerOptions = {}): QuestionRecognizer {
+  const cacheDir = options.cacheDir ?? defaultModelCacheDir(rootDir);
+  const key = `${rootDir}\u0000${JSON.stringify(settings)}\u0000${String(cacheDir)}`;
   const cached = built.get(key);
   if (cached) return cached;
-  const recognizer = trainQuestionRecognizer(rootDir, settings);
+  const recognizer = buildQuestionRecognizer(rootDir, settings, cacheDir);
   built.set(key, recognizer);
   return recognizer;
 }
 
-function trainQuestionRecognizer(rootDir: string, settings: ClassifierSettings): QuestionRecognizer {
+/** Every file training reads, for the model cache's key. */
+function trainingDataFiles(rootDir: string): string[] {
+  return [path.join(rootDir, 'content', 'topics.json'), path.join(rootDir, 'content', 'safety', 'cantonese.json'), ...supportedLocales.map((locale) => nluDataPath(rootDir, locale))];
+}
+
+/** Builds a recognizer without the per-process memo (tests compare a stored model with a freshly trained one). */
+export function buildQuestionRecognizer(rootDir: string, settings: ClassifierSettings, cacheDir: string | false): QuestionRecognizer {
   const knownIntents = loadKnownIntents(rootDir);
   const foldChinese = loadChineseFolder(rootDir, { phrases: false });
 
@@ -114,8 +127,22 @@ function trainQuestionRecognizer(rootDir: string, settings: ClassifierSettings):
   const simplified = loadLocaleNluData(rootDir, 'zh-Hans', knownIntents);
   const chineseFeatures = createFeaturizer(createTokenizer(simplified), simplified.stopwords, foldChinese);
 
-  const english = trainIntentClassifier(examplesOf(rootDir, ['en'], knownIntents), englishFeatures, settings.training);
-  const chinese = trainIntentClassifier(examplesOf(rootDir, supportedLocales.filter((locale) => locale !== 'en'), knownIntents), chineseFeatures, settings.training);
+  const train = (): StoredModels => ({
+    en: trainModel(examplesOf(rootDir, ['en'], knownIntents), englishFeatures, settings.training),
+    zh: trainModel(examplesOf(rootDir, supportedLocales.filter((locale) => locale !== 'en'), knownIntents), chineseFeatures, settings.training),
+  });
+  let stored: StoredModels | undefined;
+  if (cacheDir === false) stored = train();
+  else {
+    const cacheKey = modelCacheKey(trainingDataFiles(rootDir), settings);
+    stored = readStoredModels(cacheDir, cacheKey);
+    if (!stored?.en || !stored.zh) {
+      stored = train();
+      writeStoredModels(cacheDir, cacheKey, stored);
+    }
+  }
+  const english = classifierFromModel(stored.en as StoredModels[string], englishFeatures);
+  const chinese = classifierFromModel(stored.zh as StoredModels[string], chineseFeatures);
   const models: Record<Family, FamilyModel> = {
     en: { classify: english.rank, coverage: english.coverage, thresholds: settings.en },
     zh: { classify: chinese.rank, coverage: chinese.coverage, thresholds: settings.zh },
