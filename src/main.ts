@@ -1,9 +1,23 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config/load-config';
 import { createLogger } from './logger';
 
+/**
+ * `.env` in the working directory, when there is one (Node's own parser, as `node --env-file`). A variable
+ * already in the real environment keeps its value: the container's or the service manager's settings win.
+ */
+function loadDotEnvFile(directory = process.cwd()): string | undefined {
+  const file = path.join(directory, '.env');
+  if (!existsSync(file)) return undefined;
+  process.loadEnvFile(file);
+  return file;
+}
+
 /** Process entry: load configuration, build the app, listen, and drain on SIGTERM / SIGINT. */
 async function main(): Promise<void> {
+  loadDotEnvFile();
   let config;
   try {
     config = loadConfig();

@@ -22,6 +22,8 @@ export const environmentSchema = z.object({
   MAX_BODY_BYTES: positiveInt(64 * 1024),
   /** Behind the hospital's reverse proxy: take the client address from the last X-Forwarded-For entry. */
   TRUST_PROXY: flag(false),
+  /** Bearer token for GET /metrics; unset: /metrics answers only loopback and private-network scrapers. */
+  METRICS_TOKEN: z.string().trim().min(24, 'must be at least 24 characters').optional(),
 
   MicrosoftAppId: optionalString,
   MicrosoftAppPassword: optionalString,
