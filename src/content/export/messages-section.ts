@@ -1,7 +1,7 @@
 import type { Locale } from '../../i18n/locales';
 import { type Cell, codeCell, type Row, type Section, textCell } from './document';
 import { type LocaleMessages, type MessageEntry, type MessageValue, messageOf } from './locale-messages';
-import { type PlaceholderContext, placeholdersIn, resolvePlaceholder } from './placeholders';
+import { isStaffNamespace, type PlaceholderContext, placeholdersIn, resolvePlaceholder } from './placeholders';
 
 /** Where each namespace's words are used, so a reviewer can place a table in the conversation. */
 const namespaceUse: Record<string, string> = {
@@ -84,7 +84,7 @@ export function messagesSection(messages: LocaleMessages, placeholders: Placehol
       id: `ns-${namespace.name}`,
       title: `${namespace.name} (locales/*/${namespace.name}.json)`,
       blocks: [
-        { kind: 'paragraph' as const, text: namespaceUse[namespace.name] ?? 'Other interface text.' },
+        { kind: 'paragraph' as const, text: namespaceUse[namespace.name] ?? (isStaffNamespace(namespace.name) ? 'The coordinators\' console: seen by study staff only, never by participants.' : 'Other interface text.') },
         { kind: 'table' as const, columns: ['Key', ...columns.columns], rows: namespace.entries.map((entry) => messageRow(entry, columns)) },
       ],
     })),

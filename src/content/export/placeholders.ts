@@ -70,9 +70,17 @@ const scoped: Array<{ prefix: string; name: string; resolve: Resolver }> = [
   { prefix: 'precheck:', name: 'total', resolve: (context) => ({ source: 'content/precheck.json: number of numbered questions', value: String(context.precheck.questionCount) }) },
 ];
 
+/** Namespaces of the coordinators' console: seen by study staff, never by participants. */
+export function isStaffNamespace(namespace: string): boolean {
+  return /^(console|funnel)(-|$)/.test(namespace);
+}
+
 /** `key` is `namespace:path`, e.g. `precheck:questions.age.why`. */
 export function resolvePlaceholder(context: PlaceholderContext, key: string, name: string, locale: Locale): PlaceholderValue {
+  const namespace = key.slice(0, key.indexOf(':'));
   const specific = scoped.find((entry) => entry.name === name && key.startsWith(entry.prefix));
+  // The console fills its own values in (names, counts, times of the staff page), never the site file's.
+  if (!specific && isStaffNamespace(namespace)) return { source: 'filled in by the coordinators\' console page' };
   const resolve = specific?.resolve ?? everywhere[name];
   return resolve ? resolve(context, locale) : { source: 'not known to the export: ask the developers what fills it in' };
 }
