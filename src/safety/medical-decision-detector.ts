@@ -7,10 +7,12 @@ import { normalizeForMatching } from './text-normalizer';
 
 /** `{{medicine}}` stands for the medicine-word alternation, so a pattern is checked with it filled in. */
 export const medicinePlaceholder = '{{medicine}}';
+/** `{{person}}` stands for the person-word alternation (i, we, my dad, mum, 我爸…). */
+export const personPlaceholder = '{{person}}';
 
 function compiles(source: string): boolean {
   try {
-    new RegExp(source.replaceAll(medicinePlaceholder, '(?:medicine)'), 'iu');
+    new RegExp(source.replaceAll(medicinePlaceholder, '(?:medicine)').replaceAll(personPlaceholder, '(?:person)'), 'iu');
     return true;
   } catch (error) {
     if (error instanceof SyntaxError) return false;
@@ -23,12 +25,14 @@ const patternList = z.array(z.string().min(1).refine(compiles, { message: 'is no
 export const medicalDecisionLexiconSchema = z.strictObject({
   $comment: z.array(z.string()).optional(),
   medicineWords: patternList,
+  /** Who a decision is for: "should mum take…", "should dad do…" as well as "should I…". */
+  personWords: patternList,
   patterns: patternList,
   /** Decisions even when the study is named ("should I stop my chemo to join?"). */
   alwaysDecisions: patternList,
   /** Questions about taking part in the study, which are never treatment decisions. */
   notDecisions: patternList,
-  /** Named word groups for `combinations` ({{medicine}} allowed). */
+  /** Named word groups for `combinations` ({{medicine}} and {{person}} allowed). */
   concepts: z.record(z.string(), patternList),
   /**
    * A request for a decision in other words: every concept of `all` in one sentence (advice sought + a
@@ -42,7 +46,9 @@ export type MedicalDecisionLexicon = z.infer<typeof medicalDecisionLexiconSchema
 /** Builds a detector from a lexicon; the regular expressions are compiled here, once. */
 export function createMedicalDecisionDetector(lexicon: MedicalDecisionLexicon, foldChinese: (text: string) => string): (text: string) => boolean {
   const medicine = lexicon.medicineWords.join('|');
-  const union = (sources: readonly string[]) => new RegExp(sources.map((source) => `(?:${source.replaceAll(medicinePlaceholder, medicine)})`).join('|'), 'iu');
+  const person = lexicon.personWords.join('|');
+  const fill = (source: string) => source.replaceAll(medicinePlaceholder, medicine).replaceAll(personPlaceholder, `(?:${person})`);
+  const union = (sources: readonly string[]) => new RegExp(sources.map((source) => `(?:${fill(source)})`).join('|'), 'iu');
   const decision = union(lexicon.patterns);
   const studyQuestion = union(lexicon.notDecisions);
   const alwaysDecision = union(lexicon.alwaysDecisions);
