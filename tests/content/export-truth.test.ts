@@ -69,6 +69,8 @@ describe('the export says what the bot says', () => {
     expect(resolvePlaceholder(context, 'precheck:reasons.age', 'max', 'en').value).toBe(String(ageQuestion?.kind === 'age' ? ageQuestion.max : ''));
     expect(resolvePlaceholder(context, 'common:input.tooLong', 'max', 'en').source).toMatch(/longest message/);
     expect(resolvePlaceholder(context, 'handoff:check.status', 'status', 'en').value).toBeUndefined();
+    // The terminal chat's stand-in for a pre-check text is filled like the text it replaces.
+    expect(resolvePlaceholder(context, 'terminal:replaces.precheck.reasons.age', 'max', 'en')).toEqual(resolvePlaceholder(context, 'precheck:reasons.age', 'max', 'en'));
     // The staff console's own values are never mistaken for the site file's.
     expect(resolvePlaceholder(context, 'console:list.count', 'phone', 'en')).toEqual({ source: 'filled in by the coordinators\' console page' });
     expect(['common', 'topics', 'precheck', 'handoff', 'safety', 'channels'].some(isStaffNamespace)).toBe(false);

@@ -11,6 +11,7 @@ const namespaceUse: Record<string, string> = {
   handoff: '"Talk to the study team" (consent, contact details, read-back, confirmation), "delete my data" and "check my referral".',
   safety: 'The safety net: replies to emergency signs and to requests for a treatment decision, on every message.',
   channels: 'The hospital chat page (around the chat) and WeChat (menu, hints).',
+  terminal: 'The terminal chat (npm run chat), for staff and testing: its "replaces" texts are shown there instead of the same key of another namespace.',
   console: 'The coordinators\' console: seen by study staff only, never by participants.',
   funnel: 'The coordinators\' console, recruitment funnel page: seen by study staff only, never by participants.',
 };

@@ -64,6 +64,7 @@ const everywhere: Record<string, Resolver> = {
 
 /** Names whose meaning depends on the namespace or the key (checked first, most specific first). */
 const scoped: Array<{ prefix: string; name: string; resolve: Resolver }> = [
+  { prefix: 'terminal:', name: 'file', resolve: runtime('the log file of the terminal chat (npm run chat)') },
   { prefix: 'handoff:check.status', name: 'status', resolve: runtime('the request\'s status in words (handoff:check.statuses.*)') },
   { prefix: 'precheck:', name: 'min', resolve: (context) => ({ source: 'content/precheck.json: youngest age of the age question', value: String(context.precheck.minAge) }) },
   { prefix: 'precheck:', name: 'max', resolve: (context) => ({ source: 'content/precheck.json: oldest age of the age question', value: String(context.precheck.maxAge) }) },
@@ -76,7 +77,10 @@ export function isStaffNamespace(namespace: string): boolean {
 }
 
 /** `key` is `namespace:path`, e.g. `precheck:questions.age.why`. */
-export function resolvePlaceholder(context: PlaceholderContext, key: string, name: string, locale: Locale): PlaceholderValue {
+export function resolvePlaceholder(context: PlaceholderContext, fullKey: string, name: string, locale: Locale): PlaceholderValue {
+  // The terminal chat's `replaces.<namespace>.<key>` stands in for `<namespace>:<key>`: the same values fill it.
+  const replaced = /^terminal:replaces\.([\w-]+)\.(.+)$/.exec(fullKey);
+  const key = replaced ? `${replaced[1]}:${replaced[2]}` : fullKey;
   const namespace = key.slice(0, key.indexOf(':'));
   const specific = scoped.find((entry) => entry.name === name && key.startsWith(entry.prefix));
   // The console fills its own values in (names, counts, times of the staff page), never the site file's.
