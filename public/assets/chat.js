@@ -11,29 +11,9 @@
   var host = document.getElementById('webchat');
   var current = null;
 
-  /** The same mapping as negotiateLocale in src/i18n/locales.ts (tests/browser/web-chat.test.ts compares them). */
-  function negotiateLocale(tag) {
-    if (!tag) return undefined;
-    var parts = String(tag).trim().replace(/_/g, '-').toLowerCase().split('-');
-    var language = parts[0];
-    var rest = parts.slice(1);
-    if (language === 'en') return 'en';
-    if (language === 'zh' || language === 'yue' || language === 'cmn') {
-      if (rest.indexOf('hant') >= 0 || rest.some(function (part) { return ['tw', 'hk', 'mo'].indexOf(part) >= 0; })) return 'zh-Hant';
-      if (language === 'yue') return 'zh-Hant';
-      return 'zh-Hans';
-    }
-    return undefined;
-  }
-
-  function browserLocale() {
-    var tags = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language]) || [];
-    for (var i = 0; i < tags.length; i += 1) {
-      var locale = negotiateLocale(tags[i]);
-      if (locale) return locale;
-    }
-    return undefined;
-  }
+  // Locale mapping, the first token request and the early conversation come from the inline early-chat.js.
+  var pageApi = window.TrialGuidePage;
+  var earlyConversation = pageApi.early;
 
   function setStatus(text) {
     statusLine.textContent = text || '';
@@ -83,19 +63,6 @@
     };
   }
 
-  function requestToken() {
-    return fetch(new URL(config.tokenUrl, document.baseURI).href, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: '{}',
-      credentials: 'omit',
-    }).then(function (response) {
-      if (response.status === 429) throw Object.assign(new Error('rate limited'), { busy: true });
-      if (!response.ok) throw new Error('token request failed: ' + response.status);
-      return response.json();
-    });
-  }
-
   function createDirectLine(token, webChatLocale) {
     var options = {
       token: token.token,
@@ -104,6 +71,33 @@
     };
     if (token.provider !== 'azure') options.domain = new URL(config.directLinePath, document.baseURI).href.replace(/\/+$/, '');
     return window.WebChat.createDirectLine(options);
+  }
+
+  /** Web Chat resumes the conversation early-chat.js started (and replays its greeting from the start). */
+  function resumeDirectLine(session) {
+    return window.WebChat.createDirectLine({ token: session.token, conversationId: session.conversationId, domain: session.domain });
+  }
+
+  /** The early conversation, once and only for the language it was started in; otherwise a new token. */
+  function takeConnection(locale) {
+    var early = earlyConversation;
+    earlyConversation = null;
+    if (early && locale === pageApi.initialLocale) {
+      return early.then(
+        function (session) {
+          return session.conversationId ? { resume: session } : { token: session.issued };
+        },
+        function () {
+          return pageApi.requestToken().then(function (token) { return { token: token }; });
+        },
+      );
+    }
+    return pageApi.requestToken().then(function (token) { return { token: token }; });
+  }
+
+  function removePreview() {
+    var preview = document.getElementById('early-transcript');
+    if (preview) preview.remove();
   }
 
   /** Starts a new conversation in `locale`; a running one is ended (its user id and history stay with it). */
@@ -122,15 +116,17 @@
     var started = { directLine: null, element: element };
     current = started;
 
-    return requestToken()
-      .then(function (token) {
+    return takeConnection(locale)
+      .then(function (connection) {
         if (current !== started) return;
-        started.directLine = createDirectLine(token, webChatLocale);
+        started.directLine = connection.resume ? resumeDirectLine(connection.resume) : createDirectLine(connection.token, webChatLocale);
         var store = window.WebChat.createStore({}, function () {
           return function (next) {
             return function (action) {
               if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') setStatus(announce ? strings.languageChanged : '');
               if (action.type === 'DIRECT_LINE/CONNECT_REJECTED') setStatus(strings.connectionFailed);
+              // Web Chat now shows the conversation itself, the greeting included.
+              if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY') removePreview();
               return next(action);
             };
           };
@@ -153,15 +149,13 @@
       });
   }
 
-  var initial = config.explicitLocale ? config.locale : browserLocale() || config.locale;
+  var initial = pageApi.initialLocale;
   applyStrings(initial);
   picker.addEventListener('change', function () {
-    var chosen = negotiateLocale(picker.value) || config.locale;
+    var chosen = pageApi.negotiateLocale(picker.value) || config.locale;
+    removePreview();
     applyStrings(chosen);
     void startChat(chosen, true);
   });
   void startChat(initial, false);
-
-  // For the browser test: the page's locale mapping, compared with the server's.
-  window.TrialGuidePage = { negotiateLocale: negotiateLocale };
 })();

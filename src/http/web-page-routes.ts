@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { type CompressedFile, compressFile, immutableCaching, preferredEncoding, sendCompressed } from './compressed-file';
 import type { i18n } from 'i18next';
 import type { Request, Response, Server } from 'restify';
 import type { AppConfig } from '../config/load-config';
@@ -30,14 +31,11 @@ const contentTypes: Record<string, string> = {
   '.png': 'image/png',
 };
 
-interface StaticFile {
-  body: Buffer;
-  contentType: string;
-}
-
 /**
  * The hospital chat page and what it loads: GET / (the page), GET /embed.js (a chat button for any hospital
- * page), GET /webchat.js (Web Chat's bundle from node_modules, no CDN) and GET /assets/* (public/assets).
+ * page), GET /webchat/<hash>.js (Web Chat's minimal bundle from node_modules, no CDN; /webchat.js for old
+ * pages) and GET /assets/* (public/assets). Scripts and styles are compressed once (brotli, gzip) and linked
+ * with their content hash, so a phone downloads each once and never revalidates it.
  * Templates are read once at registration: a missing file stops startup instead of failing a patient's visit.
  */
 export function registerWebPageRoutes(server: Server, deps: WebPageDependencies): void {
@@ -46,7 +44,14 @@ export function registerWebPageRoutes(server: Server, deps: WebPageDependencies)
   const pageTemplate = readFileSync(path.join(publicDir, 'chat.html'), 'utf8');
   const embedTemplate = readFileSync(path.join(publicDir, 'embed.js'), 'utf8');
   const assets = readAssets(path.join(publicDir, 'assets'));
-  const webChat = locateWebChatBundle();
+  // Runs inline (with the response's nonce) before any download: it starts the conversation while Web Chat loads.
+  const earlyChatScript = readFileSync(path.join(publicDir, 'early-chat.js'), 'utf8');
+  const webChat = locateWebChatBundle(path.join(config.rootDir, 'node_modules', '.cache', 'trialguide'));
+  const assetUrl = (name: string): string => {
+    const file = assets.get(name);
+    if (!file) throw new Error(`chat page: public/assets/${name} is missing`);
+    return `assets/${name}?v=${file.version}`;
+  };
   const frameOrigins = validOrigins(config.env.WEB_ALLOWED_ORIGINS, logger);
   const usesAzure = Boolean(config.env.AZURE_DIRECTLINE_SECRET);
   const theme = themeColours(config);
@@ -95,7 +100,11 @@ export function registerWebPageRoutes(server: Server, deps: WebPageDependencies)
       privacy: own.privacy,
       chatLabel: own.chatLabel,
       noScript: own.noScript,
-      webChatVersion: webChat.version,
+      webChatUrl: `webchat/${webChat.file.version}.js`,
+      chatScriptUrl: assetUrl('chat.js'),
+      chatStyleUrl: assetUrl('chat.css'),
+      faviconUrl: assetUrl('favicon.svg'),
+      earlyChatScript,
       languageOptions: supportedLocales
         .map((option) => `<option value="${option}" lang="${option}"${option === locale ? ' selected' : ''}>${escapeHtml(translator.getFixedT(option)('common:language.' + languageKey(option)))}</option>`)
         .join(''),
@@ -103,6 +112,12 @@ export function registerWebPageRoutes(server: Server, deps: WebPageDependencies)
     });
     setPageSecurityHeaders(res, nonce, { frameOrigins, connectOrigins: usesAzure ? azureDirectLineOrigins : [] });
     res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Vary', 'Accept-Encoding');
+    // The page carries every locale's strings (about 20 kB): gzip is worth a round trip on 3G.
+    if (preferredEncoding(req.header('accept-encoding'))) {
+      res.sendRaw(200, await gzipAsync(html, { level: 6 }), { 'Content-Type': 'text/html; charset=utf-8', 'Content-Encoding': 'gzip' });
+      return;
+    }
     res.sendRaw(200, html, { 'Content-Type': 'text/html; charset=utf-8' });
   });
 
@@ -122,23 +137,19 @@ export function registerWebPageRoutes(server: Server, deps: WebPageDependencies)
     res.sendRaw(200, embedScript, { 'Content-Type': contentTypes['.js'] ?? '' });
   });
 
-  // 3.9 MB raw, about 1 MB gzipped: compressed once, on first request, and kept.
-  let webChatGzip: Promise<Buffer> | undefined;
+  // The minimal bundle (plain text and suggested actions: all the bot sends to Web Chat): 1.9 MB raw, 0.37 MB brotli.
+  server.get('/webchat/:file', async (req: Request, res: Response) => {
+    if (req.params.file !== `${webChat.file.version}.js`) {
+      res.send(404, errorBody('not_found'));
+      return;
+    }
+    res.setHeader('Cache-Control', immutableCaching);
+    await sendCompressed(req, res, webChat.file);
+  });
+  // Pages rendered before an upgrade (and old embeds) ask for the unversioned name: a day's caching only.
   server.get('/webchat.js', async (req: Request, res: Response) => {
-    const etag = `"webchat-${webChat.version}"`;
     res.setHeader('Cache-Control', 'public, max-age=86400');
-    res.setHeader('ETag', etag);
-    res.setHeader('Vary', 'Accept-Encoding');
-    if (req.header('if-none-match') === etag) {
-      res.sendRaw(304, '');
-      return;
-    }
-    if (/\bgzip\b/.test(req.header('accept-encoding') ?? '')) {
-      webChatGzip ??= gzipAsync(webChat.body);
-      res.sendRaw(200, await webChatGzip, { 'Content-Type': contentTypes['.js'] ?? '', 'Content-Encoding': 'gzip' });
-      return;
-    }
-    res.sendRaw(200, webChat.body, { 'Content-Type': contentTypes['.js'] ?? '' });
+    await sendCompressed(req, res, webChat.file);
   });
 
   server.get('/assets/:file', async (req: Request, res: Response) => {
@@ -148,8 +159,9 @@ export function registerWebPageRoutes(server: Server, deps: WebPageDependencies)
       res.send(404, errorBody('not_found'));
       return;
     }
-    res.setHeader('Cache-Control', 'public, max-age=300');
-    res.sendRaw(200, file.body, { 'Content-Type': file.contentType });
+    // Linked as ?v=<content hash> by the page: that URL never changes meaning, so it is cached for good.
+    res.setHeader('Cache-Control', req.query?.v === file.version ? immutableCaching : 'public, max-age=300');
+    await sendCompressed(req, res, file);
   });
 }
 
@@ -306,18 +318,22 @@ function readableOn(background: string): string {
   return contrastWithWhite >= contrastWithDark ? '#ffffff' : darkText;
 }
 
-function locateWebChatBundle(): { body: Buffer; version: string } {
-  // The package exports only its entry (lib/index.js); the UMD bundle sits in dist/ beside it.
+/**
+ * Web Chat's minimal UMD bundle: no Markdown, Adaptive Cards or speech, which the bot never sends to Web Chat
+ * (plain text and suggested actions; hero cards go to Teams only). Half the full bundle's size.
+ */
+function locateWebChatBundle(cacheDir: string): { file: CompressedFile; version: string } {
+  // The package exports only its entry (lib/index.js); the UMD bundles sit in dist/ beside it.
   const packageDir = path.resolve(path.dirname(require.resolve('botframework-webchat')), '..');
   const { version } = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };
-  return { body: readFileSync(path.join(packageDir, 'dist', 'webchat.js')), version };
+  return { file: compressFile(readFileSync(path.join(packageDir, 'dist', 'webchat-minimal.js')), contentTypes['.js'] ?? '', cacheDir), version };
 }
 
-function readAssets(folder: string): Map<string, StaticFile> {
-  const files = new Map<string, StaticFile>();
+function readAssets(folder: string): Map<string, CompressedFile> {
+  const files = new Map<string, CompressedFile>();
   for (const entry of readdirSync(folder, { withFileTypes: true })) {
     const contentType = contentTypes[path.extname(entry.name)];
-    if (entry.isFile() && contentType) files.set(entry.name, { body: readFileSync(path.join(folder, entry.name)), contentType });
+    if (entry.isFile() && contentType) files.set(entry.name, compressFile(readFileSync(path.join(folder, entry.name)), contentType));
   }
   return files;
 }

@@ -4,7 +4,7 @@ import { get, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Script } from 'node:vm';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, projectRoot } from '../../src/config/load-config';
 import { close, createHttpServer, listen } from '../../src/http/server';
@@ -109,7 +109,8 @@ describe('GET / security headers', () => {
     const nonce = /'nonce-([^']+)'/.exec(csp.get('script-src')?.join(' ') ?? '')?.[1];
     expect(nonce).toBeTruthy();
     const html = await first.text();
-    expect(html).toContain(`<script src="assets/chat.js" nonce="${nonce}">`);
+    expect(html).toMatch(new RegExp(`<script src="assets/chat\\.js\\?v=[0-9a-f]{16}" nonce="${nonce}" defer>`));
+    expect(html).toContain(`<script nonce="${nonce}">// Inlined into the chat page`);
     expect(csp.get('default-src')).toEqual(["'none'"]);
     expect(csp.get('object-src')).toEqual(["'none'"]);
     expect(csp.get('base-uri')).toEqual(["'none'"]);
@@ -168,20 +169,48 @@ describe('scripts and assets', () => {
     for (const locale of supportedLocales) expect(source).toContain(JSON.stringify(i18n.getFixedT(locale)('channels:web.openChat')));
   });
 
-  it('GET /webchat.js serves the installed Web Chat bundle, gzipped when accepted, with an ETag', async () => {
+  it('the page links Web Chat\'s minimal bundle by content hash: brotli or gzip as accepted, cached for a year, an ETag', async () => {
     const base = await startPageServer();
-    const bundle = readFileSync(path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat.js'));
+    const bundle = readFileSync(path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat-minimal.js'));
     const digest = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-    const compressed = await rawGet(`${base}/webchat.js`, { 'Accept-Encoding': 'gzip, deflate, br' });
-    expect(compressed.headers['content-encoding']).toBe('gzip');
-    expect(compressed.body.length).toBeLessThan(bundle.length / 2);
-    expect(digest(gunzipSync(compressed.body))).toBe(digest(bundle));
-    const etag = String(compressed.headers.etag ?? '');
-    expect(etag).not.toBe('');
-    expect((await fetch(`${base}/webchat.js`, { headers: { 'If-None-Match': etag } })).status).toBe(304);
-    const plain = await rawGet(`${base}/webchat.js`, { 'Accept-Encoding': 'identity' });
+    const html = await (await fetch(`${base}/`)).text();
+    const bundlePath = /<script src="(webchat\/[0-9a-f]{16}\.js)"/.exec(html)?.[1];
+    expect(bundlePath).toBe(`webchat/${digest(bundle).slice(0, 16)}.js`);
+
+    const brotli = await rawGet(`${base}/${bundlePath}`, { 'Accept-Encoding': 'gzip, deflate, br' });
+    expect(brotli.headers['content-encoding']).toBe('br');
+    expect(brotli.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(brotli.headers.vary).toContain('Accept-Encoding');
+    expect(brotli.body.length).toBeLessThan(bundle.length / 4);
+    expect(digest(brotliDecompressSync(brotli.body))).toBe(digest(bundle));
+    const gzipped = await rawGet(`${base}/${bundlePath}`, { 'Accept-Encoding': 'gzip' });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(digest(gunzipSync(gzipped.body))).toBe(digest(bundle));
+    const plain = await rawGet(`${base}/${bundlePath}`, { 'Accept-Encoding': 'identity' });
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(digest(plain.body)).toBe(digest(bundle));
+    const etag = String(brotli.headers.etag ?? '');
+    expect(etag).not.toBe('');
+    expect((await fetch(`${base}/${bundlePath}`, { headers: { 'If-None-Match': etag } })).status).toBe(304);
+
+    expect((await fetch(`${base}/webchat/0123456789abcdef.js`)).status).toBe(404);
+    const unversioned = await rawGet(`${base}/webchat.js`, { 'Accept-Encoding': 'gzip' });
+    expect(unversioned.headers['cache-control']).toBe('public, max-age=86400');
+    expect(digest(gunzipSync(unversioned.body))).toBe(digest(bundle));
+  });
+
+  it('the page itself is gzipped when accepted and never cached; assets linked with ?v=<hash> are cached for a year', async () => {
+    const base = await startPageServer();
+    const page = await rawGet(`${base}/`, { 'Accept-Encoding': 'gzip, br' });
+    expect(page.headers['content-encoding']).toBe('gzip');
+    expect(page.headers['cache-control']).toBe('no-store');
+    const html = gunzipSync(page.body).toString('utf8');
+    const styleUrl = /<link rel="stylesheet" href="([^"]+)"/.exec(html)?.[1] ?? '';
+    expect(styleUrl).toMatch(/^assets\/chat\.css\?v=[0-9a-f]{16}$/);
+    const style = await rawGet(`${base}/${styleUrl}`, { 'Accept-Encoding': 'br' });
+    expect(style.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(brotliDecompressSync(style.body).toString('utf8')).toBe(readFileSync(path.join(projectRoot, 'public', 'assets', 'chat.css'), 'utf8'));
+    expect((await rawGet(`${base}/assets/chat.css?v=stale`, {})).headers['cache-control']).toBe('public, max-age=300');
   });
 
   it('GET /assets/* serves only the files in public/assets, by exact name', async () => {
