@@ -28,8 +28,11 @@ export interface ConsoleSessions {
    * already had ends: no fixation). The caller then redirects, normally to `/console`.
    */
   start(req: Request, res: Response, identity: ConsoleIdentity): Promise<ConsoleSession>;
-  /** The request's live session, or undefined (none, unknown, idle too long, too old). Refreshes its idle timer. */
-  current(req: Request): Promise<ConsoleSession | undefined>;
+  /**
+   * The request's live session, or undefined (none, unknown, idle too long, too old). Refreshes its idle timer
+   * unless `touch` is false (the list's background polling must not keep an unattended console signed in).
+   */
+  current(req: Request, options?: { touch?: boolean }): Promise<ConsoleSession | undefined>;
   /** Ends the request's session and clears the cookie. */
   end(req: Request, res: Response): Promise<void>;
   /** Whether cookies set for this request get `Secure`. */
@@ -98,10 +101,10 @@ export function createConsoleSessions({ store, config, clock }: ConsoleSessionDe
       appendSetCookie(res, sessionCookie(req, id));
       return sessionOf(id, identity);
     },
-    async current(req) {
+    async current(req, options = {}) {
       const found = await live(req);
       if (!found) return undefined;
-      if (found.now - found.row.lastSeenAt.getTime() >= touchEveryMs) await store.touchSession(found.idHash, new Date(found.now));
+      if (options.touch !== false && found.now - found.row.lastSeenAt.getTime() >= touchEveryMs) await store.touchSession(found.idHash, new Date(found.now));
       return sessionOf(found.id, { kind: found.row.kind, subject: found.row.subject, displayName: found.row.displayName });
     },
     async end(req, res) {
@@ -119,7 +122,8 @@ export function createConsoleSessions({ store, config, clock }: ConsoleSessionDe
 export async function startConsoleSession(sessions: ConsoleSessions, req: Request, res: Response, identity: ConsoleIdentity, redirectTo = '/console'): Promise<ConsoleSession> {
   const session = await sessions.start(req, res, identity);
   res.setHeader('Cache-Control', 'no-store');
-  res.redirect(303, redirectTo, () => undefined);
+  res.setHeader('Location', redirectTo);
+  res.sendRaw(303, '');
   return session;
 }
 

@@ -74,6 +74,8 @@ export interface ConsoleStore {
   /** Records the first opening only; later calls change nothing. */
   markReferralOpened(referralId: string, by: string, now: Date): Promise<void>;
   referralsOpened(referralIds: readonly string[]): Promise<Map<string, ReferralOpened>>;
+  /** The channels referrals came through, for the list's filter. */
+  referralChannels(): Promise<string[]>;
   /** Referrals per status (all of them, whatever a list shows). */
   countReferralsByStatus(): Promise<Record<string, number>>;
   /** The newest referral's creation time and how many there are: what the console polls for. */

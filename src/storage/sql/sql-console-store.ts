@@ -187,6 +187,11 @@ export class SqlConsoleStore implements ConsoleStore {
     return opened;
   }
 
+  async referralChannels(): Promise<string[]> {
+    const rows = await this.db.selectFrom('referrals').select('channel').distinct().orderBy('channel').execute();
+    return rows.map((row) => row.channel);
+  }
+
   async countReferralsByStatus(): Promise<Record<string, number>> {
     const rows = await this.db
       .selectFrom('referrals')
