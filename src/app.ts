@@ -22,6 +22,7 @@ import { eraseReferralByReference } from './handoff/erase-by-reference';
 import { createReferral, eraseConversation } from './handoff/referral-service';
 import { enabledSinks } from './handoff/sinks';
 import { type OutboxWorker, startOutboxWorker } from './handoff/outbox-worker';
+import { registerConsoleRoutes } from './console/console-routes';
 import { registerCoordinatorApi } from './http/coordinator-api';
 import { registerDirectLineTokenRoute } from './http/directline-token-route';
 import { clientAddressOf, createFixedWindowRateLimiter } from './http/rate-limit';
@@ -211,6 +212,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const wechat = registerWeChatRoutes(server, channelDeps, { replyBudgetMs: options.wechatReplyBudgetMs });
   registerCoordinatorApi(server, { stores, config, logger, clock });
   registerWebPageRoutes(server, { config, logger, i18n });
+  registerConsoleRoutes(server, { stores, config, logger, clock, i18n });
   registerDirectLineTokenRoute(server, { config, logger, clock });
 
   let sweeper: NodeJS.Timeout | undefined;
