@@ -23,6 +23,8 @@ import { createReferral, eraseConversation } from './handoff/referral-service';
 import { enabledSinks } from './handoff/sinks';
 import { type OutboxWorker, startOutboxWorker } from './handoff/outbox-worker';
 import { registerConsoleRoutes } from './console/console-routes';
+import { oidcSignInAlternatives, registerOidcRoutes } from './console/oidc-routes';
+import { createOidcSignIn, oidcSettingsFrom } from './console/oidc-sign-in';
 import { registerCoordinatorApi } from './http/coordinator-api';
 import { registerDirectLineTokenRoute } from './http/directline-token-route';
 import { clientAddressOf, createFixedWindowRateLimiter } from './http/rate-limit';
@@ -74,6 +76,8 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   // Before anything is opened: with REQUIRE_APPROVED_CONTENT=true, unapproved wording stops the start here.
   const { content } = checkContentApproval({ rootDir: config.rootDir, required: config.env.REQUIRE_APPROVED_CONTENT, logger });
 
+  // Console single sign-on, when configured: a half-configured one stops startup before storage opens.
+  const consoleOidc = oidcSettingsFrom(config);
   const stores = await createStores(config, logger);
   const storageMonitor = createStorageMonitor(stores, logger);
   const i18n = createTranslator(config.rootDir);
@@ -212,7 +216,8 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const wechat = registerWeChatRoutes(server, channelDeps, { replyBudgetMs: options.wechatReplyBudgetMs });
   registerCoordinatorApi(server, { stores, config, logger, clock });
   registerWebPageRoutes(server, { config, logger, i18n });
-  registerConsoleRoutes(server, { stores, config, logger, clock, i18n });
+  const consoleRoutes = registerConsoleRoutes(server, { stores, config, logger, clock, i18n, ...(consoleOidc ? { signInAlternatives: oidcSignInAlternatives(i18n) } : {}) });
+  if (consoleOidc) registerOidcRoutes(server, { signIn: createOidcSignIn(consoleOidc), sessions: consoleRoutes.sessions, keyValue: stores.keyValue, clock, logger, config, i18n });
   registerDirectLineTokenRoute(server, { config, logger, clock });
 
   let sweeper: NodeJS.Timeout | undefined;

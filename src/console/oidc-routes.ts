@@ -2,11 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { i18n } from 'i18next';
 import type { Request, Response, Server } from 'restify';
 import type { Clock } from '../clock';
+import type { AppConfig } from '../config/load-config';
 import { clientAddressKey, createFixedWindowRateLimiter } from '../http/rate-limit';
 import { localeFromAcceptLanguage } from '../http/web-page-routes';
 import { isLocale, type Locale } from '../i18n/locales';
 import type { Logger } from '../logger';
 import type { KeyValueStore } from '../storage/ports';
+import { esc, renderPage } from './console-pages';
+import { sendConsolePage } from './console-routes';
 import { appendSetCookie, type ConsoleSessions, consoleLocaleOf, readCookie } from './console-sessions';
 import { oidcCallbackPath, type OidcFailureReason, type OidcSignIn, OidcSignInError, type PendingSignIn } from './oidc-sign-in';
 
@@ -36,8 +39,13 @@ export interface OidcRouteDependencies {
   keyValue: KeyValueStore;
   clock: Clock;
   logger: Logger;
+  config: AppConfig;
   i18n: i18n;
-  trustProxy: boolean;
+}
+
+/** The console sign-in page's button for single sign-on (ConsoleDependencies.signInAlternatives). */
+export function oidcSignInAlternatives(translator: i18n): (locale: Locale) => Array<{ href: string; label: string }> {
+  return (locale) => [{ href: `${oidcSignInPath}?lang=${encodeURIComponent(locale)}`, label: translator.getFixedT(locale, 'console-oidc')('signIn.button') }];
 }
 
 /**
@@ -46,22 +54,22 @@ export interface OidcRouteDependencies {
  * with the reason and the library's error code (never a claim value).
  */
 export function registerOidcRoutes(server: Server, deps: OidcRouteDependencies): void {
-  const { signIn, sessions, keyValue, clock, logger, i18n: translator } = deps;
+  const { signIn, sessions, keyValue, clock, logger, config, i18n: translator } = deps;
   // Each start writes a row that lives ten minutes: a client starting sign-ins in a loop is stopped here.
   const starts = createFixedWindowRateLimiter({ limit: 20, windowMs: 10 * 60 * 1000 });
 
-  const fail = (req: Request, res: Response, locale: Locale, reason: OidcFailureReason, detail: string): void => {
+  const fail = (res: Response, locale: Locale, reason: OidcFailureReason, detail: string): void => {
     logger.warn('console OIDC sign-in failed', { reason, detail });
     const status = { unavailable: 503, expired: 400, rejected: 400, cancelled: 400, not_allowed: 403 }[reason];
-    sendPage(res, status, errorPage(translator, locale, reason));
+    sendConsolePage(res, status, errorPage(translator, config, locale, reason));
   };
 
   server.get(oidcSignInPath, async (req: Request, res: Response) => {
     const requested = typeof req.query?.lang === 'string' ? req.query.lang : undefined;
     const locale = isLocale(requested) ? requested : consoleLocaleOf(req, localeFromAcceptLanguage);
-    if (!starts.hit(clientAddressKey(req, deps.trustProxy), clock.now()).allowed) {
+    if (!starts.hit(clientAddressKey(req, config.env.TRUST_PROXY), clock.now()).allowed) {
       res.setHeader('Retry-After', '600');
-      sendPage(res, 429, errorPage(translator, locale, 'unavailable'));
+      sendConsolePage(res, 429, errorPage(translator, config, locale, 'unavailable'));
       return;
     }
     try {
@@ -73,8 +81,8 @@ export function registerOidcRoutes(server: Server, deps: OidcRouteDependencies):
       res.setHeader('Cache-Control', 'no-store');
       res.redirect(302, authorizationUrl.href, () => undefined);
     } catch (error) {
-      if (error instanceof OidcSignInError) fail(req, res, locale, error.reason, error.detail);
-      else fail(req, res, locale, 'unavailable', error instanceof Error ? error.name : 'unknown');
+      if (error instanceof OidcSignInError) fail(res, locale, error.reason, error.detail);
+      else fail(res, locale, 'unavailable', error instanceof Error ? error.name : 'unknown');
     }
   });
 
@@ -85,7 +93,7 @@ export function registerOidcRoutes(server: Server, deps: OidcRouteDependencies):
     const pending = handle && /^[\w-]{43}$/.test(handle) ? await takePending(keyValue, handle, clock) : undefined;
     const locale = pending?.locale ?? consoleLocaleOf(req, localeFromAcceptLanguage);
     if (!pending) {
-      fail(req, res, locale, 'expired', handle ? 'unknown or expired handle' : 'no handle cookie');
+      fail(res, locale, 'expired', handle ? 'unknown or expired handle' : 'no handle cookie');
       return;
     }
     try {
@@ -94,9 +102,9 @@ export function registerOidcRoutes(server: Server, deps: OidcRouteDependencies):
       logger.info('console sign-in', { method: 'oidc' });
       // The console's cookie is SameSite=Strict, and the browser arrived here from the provider's site: a redirect
       // would still count as cross-site and go without the new cookie. A page of our own that moves on is same-site.
-      sendPage(res, 200, continuePage(translator, locale));
+      sendConsolePage(res, 200, continuePage(translator, config, locale));
     } catch (error) {
-      if (error instanceof OidcSignInError) fail(req, res, locale, error.reason, error.detail);
+      if (error instanceof OidcSignInError) fail(res, locale, error.reason, error.detail);
       else throw error;
     }
   });
@@ -121,56 +129,29 @@ function pendingCookie(req: Request, sessions: Pick<ConsoleSessions, 'overTls'>,
   return [`${pendingCookieName}=${value}`, `Path=${pendingCookiePath}`, 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAgeSeconds}`, ...(sessions.overTls(req) ? ['Secure'] : [])].join('; ');
 }
 
-interface Page {
-  locale: Locale;
-  title: string;
-  body: string;
-  link: { href: string; text: string };
-  refreshTo?: string;
+/** The coordinators' console's frame around a sign-in page (its stylesheet, language links, no navigation). */
+function renderSignInPage(translator: i18n, config: AppConfig, locale: Locale, title: string, main: string): string {
+  return renderPage(
+    { locale, t: translator.getFixedT(locale, 'console'), title, siteName: config.site.siteName[locale], currentPath: consoleSignInPath },
+    main,
+  );
 }
 
-function errorPage(translator: i18n, locale: Locale, reason: OidcFailureReason): Page {
+function errorPage(translator: i18n, config: AppConfig, locale: Locale, reason: OidcFailureReason): string {
   const t = translator.getFixedT(locale, 'console-oidc');
-  const retry = reason === 'unavailable' || reason === 'not_allowed';
-  return {
-    locale,
-    title: t('error.title'),
-    body: t(`error.${reason}`),
-    link: retry ? { href: consoleSignInPath, text: t('error.backToSignIn') } : { href: oidcSignInPath, text: t('error.startAgain') },
-  };
+  // Start again where that can help; where it cannot (provider down, not allowed), back to the sign-in page and its other ways in.
+  const link = reason === 'unavailable' || reason === 'not_allowed' ? { href: consoleSignInPath, text: t('error.backToSignIn') } : { href: `${oidcSignInPath}?lang=${encodeURIComponent(locale)}`, text: t('error.startAgain') };
+  const main = `<h1>${esc(t('error.title'))}</h1>
+<p class="message error" role="alert">${esc(t(`error.${reason}`))}</p>
+<p><a class="button" href="${esc(link.href)}">${esc(link.text)}</a></p>`;
+  return renderSignInPage(translator, config, locale, t('error.title'), main);
 }
 
-function continuePage(translator: i18n, locale: Locale): Page {
+function continuePage(translator: i18n, config: AppConfig, locale: Locale): string {
   const t = translator.getFixedT(locale, 'console-oidc');
-  return { locale, title: t('signedIn.title'), body: t('signedIn.body'), link: { href: consoleHomePath, text: t('signedIn.link') }, refreshTo: consoleHomePath };
-}
-
-/** The `lang` attribute for each console locale (screen readers pick their voice from it). */
-const htmlLang: Record<Locale, string> = { en: 'en', 'zh-Hans': 'zh-Hans', 'zh-Hant': 'zh-Hant' };
-
-function sendPage(res: Response, status: number, page: Page): void {
-  const html = `<!doctype html>
-<html lang="${htmlLang[page.locale]}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-${page.refreshTo ? `<meta http-equiv="refresh" content="0;url=${escapeHtml(page.refreshTo)}">\n` : ''}<title>${escapeHtml(page.title)}</title>
-</head>
-<body>
-<main>
-<h1>${escapeHtml(page.title)}</h1>
-<p>${escapeHtml(page.body)}</p>
-<p><a href="${escapeHtml(page.link.href)}">${escapeHtml(page.link.text)}</a></p>
-</main>
-</body>
-</html>
-`;
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.writeHead(status);
-  res.end(html);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+  const main = `<h1>${esc(t('signedIn.title'))}</h1>
+<p class="message" role="status">${esc(t('signedIn.body'))}</p>
+<p><a class="button" href="${consoleHomePath}">${esc(t('signedIn.link'))}</a></p>`;
+  // A meta refresh is no script (the console's CSP allows none inline) and is a same-site navigation.
+  return renderSignInPage(translator, config, locale, t('signedIn.title'), main).replace('</head>', `<meta http-equiv="refresh" content="0;url=${consoleHomePath}">\n</head>`);
 }
