@@ -1,6 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { i18n } from 'i18next';
 import type { SiteConfig } from '../src/config/site-schema';
+import type { StudyEventSink } from '../src/events/study-events';
 import type { Locale } from '../src/i18n/locales';
 import type { Recognition } from '../src/nlu/question-recognizer';
 import type { NewReferral, PrecheckSummary, Referral, ReferralSummary } from '../src/storage/ports';
@@ -32,4 +33,6 @@ export interface DialogServices {
   findReferral(reference: string, context: TurnContext): Promise<ReferralSummary | undefined>;
   /** Erases this conversation's state, referrals and pending notifications; returns what was deleted. */
   eraseConversation(context: TurnContext): Promise<{ referrals: number }>;
+  /** Where the funnel and the metrics hear what happened (never personal data; see src/events/study-events.ts). */
+  readonly events: StudyEventSink;
 }

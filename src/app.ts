@@ -31,6 +31,7 @@ import { clientAddressOf, createFixedWindowRateLimiter } from './http/rate-limit
 import { registerWebPageRoutes } from './http/web-page-routes';
 import { close, createHttpServer, listen } from './http/server';
 import { guessLocaleFromText, negotiateLocale } from './i18n/locales';
+import { ignoreEvents, type StudyEventSink } from './events/study-events';
 import { createTranslator } from './i18n/translator';
 import { createLogger, type Logger } from './logger';
 import { createQuestionRecognizer } from './nlu/question-recognizer';
@@ -47,6 +48,8 @@ export interface AppOptions {
   /** Test hooks: the WeChat reply budget and outbox polling. */
   wechatReplyBudgetMs?: number;
   outboxPollMs?: number;
+  /** Where study events go (the funnel and the metrics listen); none: they are dropped. */
+  events?: StudyEventSink;
 }
 
 export interface App {
@@ -139,6 +142,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     },
     recognizeQuestion: (text, locale) => recognizer.recognize(text, locale),
     isMedicalDecisionRequest: detectMedicalDecisionRequest,
+    events: options.events ?? ignoreEvents,
     conversationKeyOf,
     createReferral: (input) =>
       logFailure('create referral', () => createReferral({ stores, sinkNames: sinks.names, clock, logger, worker: { nudge: () => worker?.nudge() }, onStorageFailure: () => void storageMonitor.check() }, { ...input, contentVersion: content.version })),
@@ -163,7 +167,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     }), new CheckReferralDialog(services)]);
   const bot = new TrialGuideBot(conversationState, userState, mainDialog, services);
 
-  const safety = createSafetyMiddleware({ i18n, site: config.site, logger });
+  const safety = createSafetyMiddleware({ i18n, site: config.site, logger, events: services.events });
   const serializer = new TurnSerializer(conversationKeyOf);
   const prepareAdapter = (adapter: BotAdapter) => {
     // Safety first: it answers emergencies before anything else, and needs no storage.

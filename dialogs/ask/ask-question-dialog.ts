@@ -1,19 +1,24 @@
 import { ComponentDialog, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { DialogServices } from '../dialog-services';
 import { dialogIds } from '../ids';
-import { AnswerPrompt, promptOptions } from '../shared/answer-prompt';
-import { beginIntent, intentOf } from '../shared/intent-routing';
+import { AnswerPrompt, answerOf, type PromptResult, promptOptions } from '../shared/answer-prompt';
+import { beginIntent } from '../shared/intent-routing';
+import type { FollowUp } from '../shared/interpret-turn';
 import type { ChoiceSpec } from '../shared/localized-choices';
-import { createMidPromptQuestionHandler, intentPrefix } from '../shared/question-handler';
+import { createMidPromptQuestionHandler } from '../shared/question-handler';
 import { replyInKind } from '../shared/small-talk';
+import { recordQuestion } from '../shared/study-events';
 import { turnLocale } from '../shared/turn-locale';
 import { ageMentioned } from '../precheck/answer-parsers';
 import { precheckCriteria } from '../precheck/precheck-criteria';
 
 export interface AskOptions {
-  /** A question already typed (at the menu), to answer without asking for it. */
-  question?: string;
+  /** A question already typed (at the menu), with the turn's interpretation of it: answered without asking for it. */
+  question?: FollowUp;
 }
+
+const askAgainValue = 'ask-again';
+const menuValue = 'menu';
 
 /**
  * "Ask a question": recognises the question and answers from the approved topics. When unsure it says so
@@ -25,35 +30,39 @@ export class AskQuestionDialog extends ComponentDialog {
 
   constructor(private readonly services: DialogServices) {
     super(dialogIds.ask);
-    // Every typed text is the question here, so the mid-prompt question handler is not consulted.
-    this.addDialog(new AnswerPrompt(this.questionPromptId, services.i18n, async () => false));
-    this.addDialog(new AnswerPrompt(this.choicePromptId, services.i18n, createMidPromptQuestionHandler(services)));
+    // Every typed text is the question here: the prompt hands it on with its interpretation.
+    this.addDialog(new AnswerPrompt(this.questionPromptId, services.i18n, { asksForQuestion: true }));
+    this.addDialog(new AnswerPrompt(this.choicePromptId, services.i18n, { onQuestion: createMidPromptQuestionHandler(services) }));
     this.addDialog(new WaterfallDialog(dialogIds.askSteps, [this.askStep.bind(this), this.answerStep.bind(this), this.followChoiceStep.bind(this)]));
     this.initialDialogId = dialogIds.askSteps;
   }
 
   private async askStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const { question } = (step.options ?? {}) as AskOptions;
-    if (question) return step.next(question);
+    if (question) return step.next();
     return step.prompt(this.questionPromptId, promptOptions({ keys: ['common:ask.prompt'] }));
   }
 
   private async answerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     // A request for a treatment decision never gets here: the bot deflects it on every message first.
-    const question = step.result as string;
-    const recognition = this.services.recognizeQuestion(question, turnLocale(step.context));
-    if (recognition.confident && recognition.kind !== 'intent') {
+    const result = step.result as PromptResult | undefined;
+    const asked = result?.kind === 'question' ? { text: result.text, interpretation: result.interpretation } : (step.options as AskOptions | undefined)?.question;
+    if (!asked) return step.endDialog();
+    const { text, interpretation } = asked;
+    recordQuestion(this.services, step.context, interpretation, text);
+    if (interpretation.kind === 'smallTalk' || interpretation.kind === 'outOfScope') {
       // Small talk is answered in kind; anything not about this study gets a short "only this study", then the menu.
-      await step.context.sendActivity(replyInKind(this.services.i18n.getFixedT(turnLocale(step.context)), recognition.kind, question));
+      await step.context.sendActivity(replyInKind(this.services.i18n.getFixedT(turnLocale(step.context)), interpretation.kind, text));
       return step.endDialog();
     }
-    if (recognition.confident && recognition.intent === 'precheck') return this.offerPrecheck(step, question);
-    if (recognition.confident && recognition.intent) {
-      const started = await beginIntent(step, recognition.intent);
+    if (interpretation.kind === 'question' && interpretation.intent === 'precheck') return this.offerPrecheck(step, text);
+    if (interpretation.kind === 'question') {
+      const started = await beginIntent(step, interpretation.intent);
       if (started) return started;
     }
-    const choices: ChoiceSpec[] = recognition.alternatives.slice(0, 3).map((id) => ({ value: `${intentPrefix}${id}`, labelKey: id === 'precheck' || id === 'handoff' ? `common:menu.${id}` : `topics:${id}.title` }));
-    choices.push({ value: `${intentPrefix}handoff`, labelKey: 'common:menu.handoff' }, { value: 'ask-again', labelKey: 'common:ask.again' }, { value: 'menu', labelKey: 'common:nav.menu', synonymsKey: 'common:nav.menuSynonyms' });
+    // "Did you mean…?": the closest topics by title, and the study team.
+    const choices: ChoiceSpec[] = interpretation.alternatives.slice(0, 3).map((id) => ({ value: id, labelKey: id === 'precheck' || id === 'handoff' ? `common:menu.${id}` : `topics:${id}.title` }));
+    choices.push({ value: 'handoff', labelKey: 'common:menu.handoff' }, { value: askAgainValue, labelKey: 'common:ask.again' }, { value: menuValue, labelKey: 'common:nav.menu', synonymsKey: 'common:nav.menuSynonyms' });
     const unique = choices.filter((choice, index) => choices.findIndex((other) => other.value === choice.value) === index);
     return step.prompt(this.choicePromptId, promptOptions({ keys: ['common:ask.notSure'], choices: unique }));
   }
@@ -70,18 +79,17 @@ export class AskQuestionDialog extends ComponentDialog {
     if (age !== undefined) lines.push(t(age < range.min || age > range.max ? 'precheck:canIJoin.outside' : 'precheck:canIJoin.inside', { ...range, age }));
     await step.context.sendActivity(lines.join('\n\n'));
     const choices: ChoiceSpec[] = [
-      { value: `${intentPrefix}precheck`, labelKey: 'precheck:canIJoin.start' },
-      { value: 'menu', labelKey: 'common:nav.menu', synonymsKey: 'common:nav.menuSynonyms' },
+      { value: 'precheck', labelKey: 'precheck:canIJoin.start' },
+      { value: menuValue, labelKey: 'common:nav.menu', synonymsKey: 'common:nav.menuSynonyms' },
     ];
     return step.prompt(this.choicePromptId, promptOptions({ keys: ['precheck:canIJoin.offer'], choices }));
   }
 
   private async followChoiceStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const answer = step.result as string;
-    if (answer === 'ask-again') return step.replaceDialog(dialogIds.askSteps, {});
-    const intent = intentOf(answer);
-    if (intent) return (await beginIntent(step, intent)) ?? step.endDialog();
-    return step.endDialog();
+    const answer = answerOf(step.result);
+    if (answer === askAgainValue) return step.replaceDialog(dialogIds.askSteps, {});
+    if (!answer || answer === menuValue) return step.endDialog();
+    return (await beginIntent(step, answer)) ?? step.endDialog();
   }
 }
 

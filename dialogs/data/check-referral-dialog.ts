@@ -4,7 +4,7 @@ import type { ReferralSummary } from '../../src/storage/ports';
 import type { DialogServices } from '../dialog-services';
 import { publicContactText } from '../handoff/public-contact';
 import { dialogIds } from '../ids';
-import { AnswerPrompt, promptOptions } from '../shared/answer-prompt';
+import { AnswerPrompt, answerOf, type PromptResult, promptOptions } from '../shared/answer-prompt';
 import { createMidPromptQuestionHandler } from '../shared/question-handler';
 import { turnLocale } from '../shared/turn-locale';
 import { extractReference } from './reference-input';
@@ -30,19 +30,19 @@ export class CheckReferralDialog extends ComponentDialog {
 
   constructor(private readonly services: DialogServices) {
     super(dialogIds.checkReferral);
-    this.addDialog(new AnswerPrompt(this.referencePromptId, services.i18n, createMidPromptQuestionHandler(services), (text) => extractReference(text)));
+    this.addDialog(new AnswerPrompt(this.referencePromptId, services.i18n, { onQuestion: createMidPromptQuestionHandler(services), parse: (text) => extractReference(text) }));
     this.addDialog(new WaterfallDialog(dialogIds.checkReferralSteps, [this.askReferenceStep.bind(this), this.showStatusStep.bind(this)]));
     this.initialDialogId = dialogIds.checkReferralSteps;
   }
 
   private async askReferenceStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const given = extractReference((step.options as CheckReferralOptions | undefined)?.reference ?? '');
-    if (given) return step.next(given);
+    if (given) return step.next({ kind: 'answer', value: given } satisfies PromptResult);
     return step.prompt(this.referencePromptId, promptOptions({ keys: ['handoff:check.prompt'], retryKey: 'handoff:check.retry', allowBack: true }));
   }
 
   private async showStatusStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const reference = extractReference(typeof step.result === 'string' ? step.result : '');
+    const reference = extractReference(answerOf(step.result) ?? '');
     if (!reference) return step.endDialog();
     const locale = turnLocale(step.context);
     const t = this.services.i18n.getFixedT(locale);

@@ -5,7 +5,7 @@ import { parseContactPhone } from '../handoff/contact-phone';
 import { yesNoChoices } from '../handoff/handoff-choices';
 import { publicContactText } from '../handoff/public-contact';
 import { dialogIds } from '../ids';
-import { AnswerPrompt, backAnswer, promptOptions } from '../shared/answer-prompt';
+import { AnswerPrompt, answerOf, promptOptions } from '../shared/answer-prompt';
 import { createMidPromptQuestionHandler } from '../shared/question-handler';
 import { turnLocale } from '../shared/turn-locale';
 import { extractReference } from './reference-input';
@@ -41,8 +41,8 @@ export class EraseDialog extends ComponentDialog {
     super(dialogIds.erase);
     const questionHandler = createMidPromptQuestionHandler(services);
     // The choices come first; anything else that reads as a reference is one.
-    this.addDialog(new AnswerPrompt(this.confirmPromptId, services.i18n, questionHandler, (text) => extractReference(text)));
-    this.addDialog(new AnswerPrompt(this.phonePromptId, services.i18n, questionHandler, (text, locale) => parseContactPhone(text, locale)));
+    this.addDialog(new AnswerPrompt(this.confirmPromptId, services.i18n, { onQuestion: questionHandler, parse: (text) => extractReference(text) }));
+    this.addDialog(new AnswerPrompt(this.phonePromptId, services.i18n, { onQuestion: questionHandler, parse: (text, locale) => parseContactPhone(text, locale) }));
     this.addDialog(new WaterfallDialog(dialogIds.eraseSteps, [this.confirmStep.bind(this), this.routeStep.bind(this), this.eraseEarlierStep.bind(this)]));
     this.initialDialogId = dialogIds.eraseSteps;
   }
@@ -55,9 +55,10 @@ export class EraseDialog extends ComponentDialog {
 
   private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const t = this.services.i18n.getFixedT(turnLocale(step.context));
-    const answer = typeof step.result === 'string' ? step.result : '';
+    // "Back" and "no" both keep everything.
+    const answer = answerOf(step.result) ?? 'no';
     if (answer === 'yes') return this.eraseThisChat(step);
-    const reference = answer === 'no' || answer === backAnswer ? undefined : extractReference(answer);
+    const reference = answer === 'no' ? undefined : extractReference(answer);
     if (!reference) {
       // After a referral from another chat was erased, "nothing deleted" would not be true.
       const again = (step.options as EraseStepOptions | undefined)?.again === true;
@@ -72,7 +73,7 @@ export class EraseDialog extends ComponentDialog {
   private async eraseEarlierStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const t = this.services.i18n.getFixedT(turnLocale(step.context));
     const reference = (step.values as { reference?: string }).reference ?? '';
-    const phone = typeof step.result === 'string' && step.result !== backAnswer ? step.result : undefined;
+    const phone = answerOf(step.result);
     if (phone) {
       const { coordinator } = this.services.site;
       try {

@@ -1,5 +1,3 @@
-import { looksLikeQuestion } from '../shared/answer-prompt';
-
 const maxNameLength = 60;
 const maxBestTimeLength = 100;
 
@@ -21,9 +19,9 @@ export function parseEmail(text: string): string | undefined {
   return `${match[1]}@${match[2].toLowerCase()}`;
 }
 
-/** A typed best time to call ("after 6pm", "周末"); a question is left for the question handler. */
+/** A typed best time to call ("after 6pm", "周末"); a question never gets here (interpretTurn keeps it). */
 export function parseBestTime(text: string): string | undefined {
   const time = text.normalize('NFKC').replace(/\s+/g, ' ').trim();
-  if (!time || time.length > maxBestTimeLength || looksLikeQuestion(time)) return undefined;
+  if (!time || time.length > maxBestTimeLength) return undefined;
   return time;
 }

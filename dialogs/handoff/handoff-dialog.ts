@@ -4,9 +4,10 @@ import { type Locale, supportedLocales } from '../../src/i18n/locales';
 import type { ContactDetails, NewReferral, Relationship } from '../../src/storage/ports';
 import type { DialogServices } from '../dialog-services';
 import { dialogIds } from '../ids';
-import { AnswerPrompt, backAnswer, promptOptions } from '../shared/answer-prompt';
+import { type AnswerParser, AnswerPrompt, answerOf, isBack, promptOptions } from '../shared/answer-prompt';
 import { type ChoiceSpec, localizeChoices } from '../shared/localized-choices';
 import { createMidPromptQuestionHandler } from '../shared/question-handler';
+import { recordStudyEvent } from '../shared/study-events';
 import { normaliseForMatch, parseWholeNumber } from '../shared/text-normalise';
 import { turnLocale, turnRoleContext } from '../shared/turn-locale';
 import { retentionForTexts } from '../topics/topic-params';
@@ -102,13 +103,14 @@ export class HandoffDialog extends ComponentDialog {
     this.retentionDays = settings.retentionDays ?? defaultRetentionDays;
     const questionHandler = createMidPromptQuestionHandler(services);
     const skipWords = skipWordsOf(services);
-    this.addDialog(new AnswerPrompt(this.consentPromptId, services.i18n, questionHandler));
-    this.addDialog(new AnswerPrompt(this.choicePromptId, services.i18n, questionHandler));
-    this.addDialog(new AnswerPrompt(this.namePromptId, services.i18n, questionHandler, (text) => parseName(text)));
-    this.addDialog(new AnswerPrompt(this.phonePromptId, services.i18n, questionHandler, (text, locale) => parseContactPhone(text, locale)));
+    const ask = (promptId: string, parse?: AnswerParser) => new AnswerPrompt(promptId, services.i18n, { onQuestion: questionHandler, parse });
+    this.addDialog(ask(this.consentPromptId));
+    this.addDialog(ask(this.choicePromptId));
+    this.addDialog(ask(this.namePromptId, (text) => parseName(text)));
+    this.addDialog(ask(this.phonePromptId, (text, locale) => parseContactPhone(text, locale)));
     // Free text, not a "Skip" button: a choice would also match inside addresses such as "nobody@...".
-    this.addDialog(new AnswerPrompt(this.emailPromptId, services.i18n, questionHandler, (text) => parseEmail(text) ?? (skipWords.has(normaliseForMatch(text)) ? skipValue : undefined)));
-    this.addDialog(new AnswerPrompt(this.bestTimePromptId, services.i18n, questionHandler, (text) => parseBestTime(text)));
+    this.addDialog(ask(this.emailPromptId, (text) => parseEmail(text) ?? (skipWords.has(normaliseForMatch(text)) ? skipValue : undefined)));
+    this.addDialog(ask(this.bestTimePromptId, (text) => parseBestTime(text)));
     this.addDialog(new WaterfallDialog(dialogIds.handoffSteps, [this.askConsentStep.bind(this), this.afterConsentStep.bind(this)]));
     this.addDialog(new WaterfallDialog(this.collectStepsId, [this.askItemStep.bind(this), this.storeItemStep.bind(this)]));
     this.addDialog(new WaterfallDialog(this.reviewStepsId, [this.readBackStep.bind(this), this.reviewDecisionStep.bind(this), this.changeItemStep.bind(this)]));
@@ -140,12 +142,13 @@ export class HandoffDialog extends ComponentDialog {
   }
 
   private async afterConsentStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === backAnswer) return step.endDialog();
-    if (step.result !== 'yes') {
+    if (isBack(step.result)) return step.endDialog();
+    if (answerOf(step.result) !== 'yes') {
       const declined = this.t(step.context)('handoff:consent.declined', { chatStateDays: retentionForTexts(this.services).chatStateDays });
       await step.context.sendActivity(`${declined}\n\n${publicContactText(this.services, step.context)}`);
       return step.endDialog();
     }
+    recordStudyEvent(this.services, step.context, { type: 'handoffConsented' });
     const hasPrecheck = (await this.services.precheckMemory.get(step.context)) !== undefined;
     const relationship = relationshipOfRole((await this.services.profile.get(step.context)).role);
     const draft: Draft = { hasPrecheck, relationship };
@@ -182,8 +185,8 @@ export class HandoffDialog extends ComponentDialog {
     const options = step.options as CollectOptions;
     const { items, index, fromReview } = options;
     const draft: Draft = { ...options.draft };
-    const answer = step.result as string;
-    if (answer === backAnswer) {
+    const answer = answerOf(step.result) ?? '';
+    if (isBack(step.result)) {
       if (index > 0) return step.replaceDialog(this.collectStepsId, { ...options, index: index - 1 } satisfies CollectOptions);
       return fromReview ? step.replaceDialog(this.reviewStepsId, { draft } satisfies DraftOptions) : step.replaceDialog(dialogIds.handoffSteps, {});
     }
@@ -201,8 +204,9 @@ export class HandoffDialog extends ComponentDialog {
 
   private async reviewDecisionStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const { draft } = step.options as DraftOptions;
-    if (step.result === 'send') return step.replaceDialog(this.submitStepsId, { draft } satisfies DraftOptions);
-    if (step.result === 'change') {
+    const decision = answerOf(step.result);
+    if (decision === 'send') return step.replaceDialog(this.submitStepsId, { draft } satisfies DraftOptions);
+    if (decision === 'change') {
       const choices: ChoiceSpec[] = changeableItems(draft).map((item) => ({ value: item, labelKey: `handoff:item.${item}` }));
       return step.prompt(this.choicePromptId, promptOptions({ keys: ['handoff:review.whichItem'], choices, allowBack: true }));
     }
@@ -213,7 +217,7 @@ export class HandoffDialog extends ComponentDialog {
 
   private async changeItemStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const { draft } = step.options as DraftOptions;
-    const item = changeableItems(draft).find((candidate) => candidate === step.result);
+    const item = changeableItems(draft).find((candidate) => candidate === answerOf(step.result));
     if (!item) return step.replaceDialog(this.reviewStepsId, { draft } satisfies DraftOptions);
     return step.replaceDialog(this.collectStepsId, { draft, items: [item], index: 0, fromReview: true } satisfies CollectOptions);
   }
@@ -246,7 +250,7 @@ export class HandoffDialog extends ComponentDialog {
   }
 
   private async afterSaveFailedStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === 'retry') return step.replaceDialog(this.submitStepsId, step.options);
+    if (answerOf(step.result) === 'retry') return step.replaceDialog(this.submitStepsId, step.options);
     return step.endDialog();
   }
 

@@ -3,10 +3,11 @@ import { isLocale } from '../../src/i18n/locales';
 import { AskQuestionDialog } from '../ask/ask-question-dialog';
 import type { DialogServices } from '../dialog-services';
 import { dialogIds } from '../ids';
-import { AnswerPrompt, promptOptions } from '../shared/answer-prompt';
-import { beginIntent, intentOf } from '../shared/intent-routing';
+import type { AskOptions } from '../ask/ask-question-dialog';
+import { AnswerPrompt, answerOf, type PromptResult, promptOptions } from '../shared/answer-prompt';
+import { beginIntent } from '../shared/intent-routing';
 import type { ChoiceSpec } from '../shared/localized-choices';
-import { chatPrefix, createIntentParser, createMidPromptQuestionHandler, intentPrefix } from '../shared/question-handler';
+import { createMidPromptQuestionHandler } from '../shared/question-handler';
 import { type Role, setTurnProfile, turnInterpretation, turnLocale } from '../shared/turn-locale';
 import { TopicDialog } from '../topics/topic-dialog';
 import { topicTree } from '../topics/topic-tree';
@@ -30,11 +31,13 @@ const languageChoices: ChoiceSpec[] = [
 
 const roleChoices: ChoiceSpec[] = (['patient', 'family', 'other'] as const).map((role) => ({ value: role, labelKey: `common:role.${role}`, synonymsKey: `common:role.${role}Synonyms` }));
 
+/** The menu's values are the intents they start ('about' is the topic tree's root), except "Ask a question". */
+const askValue = 'ask';
 const menuChoices: ChoiceSpec[] = [
-  { value: `${intentPrefix}about`, labelKey: 'common:menu.about', synonymsKey: 'common:menu.aboutSynonyms' },
-  { value: `${intentPrefix}precheck`, labelKey: 'common:menu.precheck', synonymsKey: 'common:menu.precheckSynonyms' },
-  { value: `${intentPrefix}handoff`, labelKey: 'common:menu.handoff', synonymsKey: 'common:menu.handoffSynonyms' },
-  { value: 'ask', labelKey: 'common:menu.ask', synonymsKey: 'common:menu.askSynonyms' },
+  { value: 'about', labelKey: 'common:menu.about', synonymsKey: 'common:menu.aboutSynonyms' },
+  { value: 'precheck', labelKey: 'common:menu.precheck', synonymsKey: 'common:menu.precheckSynonyms' },
+  { value: 'handoff', labelKey: 'common:menu.handoff', synonymsKey: 'common:menu.handoffSynonyms' },
+  { value: askValue, labelKey: 'common:menu.ask', synonymsKey: 'common:menu.askSynonyms' },
 ];
 
 /**
@@ -55,10 +58,10 @@ export class MainDialog extends ComponentDialog {
     super(dialogIds.main);
     const questionHandler = createMidPromptQuestionHandler(services);
     this.questionHandler = questionHandler;
-    const intentParser = createIntentParser(services);
-    this.addDialog(new AnswerPrompt(this.languagePromptId, services.i18n, async () => false));
-    this.addDialog(new AnswerPrompt(this.rolePromptId, services.i18n, questionHandler));
-    this.addDialog(new AnswerPrompt(this.menuPromptId, services.i18n, questionHandler, (text, locale) => intentParser(text, locale) ?? askIfQuestionLike(text)));
+    this.addDialog(new AnswerPrompt(this.languagePromptId, services.i18n));
+    this.addDialog(new AnswerPrompt(this.rolePromptId, services.i18n, { onQuestion: questionHandler }));
+    // Everything typed at the menu that is not a menu item is a question for "Ask a question" (a stray word is asked again).
+    this.addDialog(new AnswerPrompt(this.menuPromptId, services.i18n, { returns: ['question', 'smallTalk', 'outOfScope', 'unclear'] }));
     this.addDialog(new TopicDialog(services));
     this.addDialog(new AskQuestionDialog(services));
     for (const dialog of otherDialogs) this.addDialog(dialog);
@@ -83,11 +86,12 @@ export class MainDialog extends ComponentDialog {
 
   private async welcomeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = (step.options ?? {}) as MainOptions;
-    if (isLocale(step.result)) {
-      await this.services.profile.update(step.context, { locale: step.result });
+    const chosen = answerOf(step.result);
+    if (isLocale(chosen)) {
+      await this.services.profile.update(step.context, { locale: chosen });
       const profile = await this.services.profile.get(step.context);
-      setTurnProfile(step.context, step.result, profile.role);
-      if (!options.greet) await step.context.sendActivity(this.services.i18n.getFixedT(step.result)('common:language.changed'));
+      setTurnProfile(step.context, chosen, profile.role);
+      if (!options.greet) await step.context.sendActivity(this.services.i18n.getFixedT(chosen)('common:language.changed'));
     }
     if (options.greet) {
       const locale = turnLocale(step.context);
@@ -111,49 +115,39 @@ export class MainDialog extends ComponentDialog {
     const text = options.firstMessage ?? '';
     // The bot interpreted this very message already (no question was open).
     const interpretation = turnInterpretation(step.context);
-    // "Hello" needs no answer of its own: the welcome was the answer.
-    if (interpretation?.kind === 'smallTalk') return;
-    if (interpretation?.kind === 'question' && !topicTree.topics.has(interpretation.intent)) {
+    // "Hello" needs no answer of its own: the welcome was the answer; nor does a stray word or sentence.
+    if (!interpretation || interpretation.kind === 'smallTalk') return;
+    if (interpretation.kind === 'question' && !topicTree.topics.has(interpretation.intent)) {
       options.start = interpretation.intent;
       return;
     }
-    await this.questionHandler(step.context, text, false);
+    if (interpretation.kind === 'question' || interpretation.kind === 'outOfScope' || (interpretation.kind === 'unclear' && interpretation.form === 'question')) {
+      await this.questionHandler(step.context, interpretation, text);
+    }
   }
 
   private async rememberRoleStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === 'patient' || step.result === 'family' || step.result === 'other') {
-      const role: Role = step.result;
+    const answer = answerOf(step.result);
+    if (answer === 'patient' || answer === 'family' || answer === 'other') {
+      const role: Role = answer;
       await this.services.profile.update(step.context, { role });
       setTurnProfile(step.context, turnLocale(step.context), role);
     }
     const { start } = (step.options ?? {}) as MainOptions;
-    if (start) return step.next(`${intentPrefix}${start}`);
+    if (start) return step.next({ kind: 'answer', value: start } satisfies PromptResult);
     return step.prompt(this.menuPromptId, promptOptions({ keys: ['common:menu.prompt'], choices: menuChoices }));
   }
 
   private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const answer = step.result as string;
-    if (answer === 'ask') return step.beginDialog(dialogIds.ask, {});
-    if (answer.startsWith(askPrefix)) return step.beginDialog(dialogIds.ask, { question: answer.slice(askPrefix.length) });
-    if (answer.startsWith(chatPrefix)) return step.beginDialog(dialogIds.ask, { question: answer.slice(chatPrefix.length) });
-    const intent = intentOf(answer);
-    if (intent) {
-      const started = await beginIntent(step, intent);
-      if (started) return started;
-    }
-    return step.next();
+    const result = step.result as PromptResult | undefined;
+    if (result?.kind === 'question') return step.beginDialog(dialogIds.ask, { question: { text: result.text, interpretation: result.interpretation } } satisfies AskOptions);
+    const answer = answerOf(result);
+    if (answer === askValue) return step.beginDialog(dialogIds.ask, {} satisfies AskOptions);
+    const started = answer ? await beginIntent(step, answer) : undefined;
+    return started ?? step.next();
   }
 
   private async loopStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     return step.replaceDialog(dialogIds.mainSteps, {} satisfies MainOptions);
   }
-}
-
-const askPrefix = 'ask:';
-
-/** At the menu, a sentence that is not a menu choice is taken as a question for "Ask a question". */
-function askIfQuestionLike(text: string): string | undefined {
-  const words = text.trim().split(/\s+/u).length;
-  const hanCharacters = (text.match(/\p{Script=Han}/gu) ?? []).length;
-  return words >= 3 || hanCharacters >= 4 || /[?？]/u.test(text) ? `${askPrefix}${text.slice(0, 500)}` : undefined;
 }

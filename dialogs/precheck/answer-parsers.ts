@@ -1,6 +1,5 @@
 import type { i18n } from 'i18next';
 import { supportedLocales } from '../../src/i18n/locales';
-import { looksLikeQuestion } from '../shared/answer-prompt';
 import { naturalYesNo } from '../shared/natural-answers';
 import { englishNumberWordsToDigits, normaliseForMatch, parseChineseNumeral, parseWholeNumber } from '../shared/text-normalise';
 import { noAntiPd1Answer, unnamedAntiPd1Answer, unsureAnswer } from './evaluate-precheck';
@@ -42,8 +41,8 @@ const maxLeadingWordLength = 4;
 
 /**
  * Parses yes / no / not sure. The whole answer is a known word; or its first clause is ("是的，确诊了",
- * "no, she hasn't"); or it opens with a short answer word ("no she hasn't"). A question is never an answer,
- * so "是什么意思" goes to the question handler instead.
+ * "no, she hasn't"); or it opens with a short answer word ("no she hasn't"). It never sees a question
+ * ("是什么意思"): interpretTurn hands a message that reads as one to the recognizer instead.
  */
 export function createYesNoParser(lexicon: YesNoLexicon): (text: string) => YesNoUnsure | undefined {
   const phrases = new Map<string, YesNoUnsure>();
@@ -58,7 +57,6 @@ export function createYesNoParser(lexicon: YesNoLexicon): (text: string) => YesN
   return (text: string) => {
     const whole = phrases.get(normaliseAnswer(text));
     if (whole) return whole;
-    if (looksLikeQuestion(text)) return undefined;
     const natural = naturalYesNo(text);
     if (natural) return natural;
     const firstClause = text.split(clauseBreak)[0] ?? '';
@@ -111,13 +109,13 @@ const containsAny = (typed: string, phrases: readonly string[]): boolean => phra
 /**
  * "Which immunotherapy?" answers: a medicine id (名字 or brand in any language), 'anti-pd1' (had one, name not
  * known: "PD-1", "PD-1单抗", "yes"), 'none' ("没用过PD-1", "no") or 'unsure' (also "免疫治疗" alone, which does
- * not say which medicine). Questions are left to the question handler.
+ * not say which medicine). Like every parser it never sees a question (interpretTurn keeps those).
  */
 export function createMedicineParser(criteria: PrecheckCriteria, lexicon: YesNoLexicon): (text: string) => string | undefined {
   const yesNo = createYesNoParser(lexicon);
   return (text: string) => {
     const typed = normaliseForMatch(text);
-    if (!typed || looksLikeQuestion(text)) return undefined;
+    if (!typed) return undefined;
     if (containsAny(typed, criteria.neverHadPhrases)) return noAntiPd1Answer;
     const medicine = recogniseMedicine(criteria, text);
     if (medicine) return medicine;

@@ -2,9 +2,10 @@ import type { TurnContext } from 'botbuilder';
 import { ComponentDialog, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { DialogServices } from '../dialog-services';
 import { dialogIds } from '../ids';
-import { AnswerPrompt, backAnswer, promptOptions } from '../shared/answer-prompt';
+import { AnswerPrompt, answerOf, isBack, promptOptions } from '../shared/answer-prompt';
 import type { ChoiceSpec } from '../shared/localized-choices';
 import { createMidPromptQuestionHandler } from '../shared/question-handler';
+import { recordStudyEvent } from '../shared/study-events';
 import { turnLocale, turnRoleContext } from '../shared/turn-locale';
 import type { TopicOptions } from '../topics/topic-dialog';
 import { siteTextParams } from '../topics/topic-params';
@@ -69,14 +70,15 @@ export class PrecheckDialog extends ComponentDialog {
     const lexicon = yesNoLexiconFrom(services.i18n);
     const yesNo = createYesNoParser(lexicon);
     const medicine = createMedicineParser(criteria, lexicon);
-    this.addDialog(new AnswerPrompt(this.agePromptId, services.i18n, questionHandler, (text) => parseAge(text)?.toString() ?? (yesNo(text) === 'unsure' ? unsureAnswer : undefined)));
-    this.addDialog(new AnswerPrompt(this.yesNoPromptId, services.i18n, questionHandler, (text) => yesNo(text)));
+    const ask = (promptId: string, parse?: (text: string) => string | undefined) => new AnswerPrompt(promptId, services.i18n, { onQuestion: questionHandler, parse });
+    this.addDialog(ask(this.agePromptId, (text) => parseAge(text)?.toString() ?? (yesNo(text) === 'unsure' ? unsureAnswer : undefined)));
+    this.addDialog(ask(this.yesNoPromptId, (text) => yesNo(text)));
     // Questions whose natural answers differ ("it stopped working" = yes to "did the cancer grow on it?").
     for (const questionId of questionsWithOwnAnswers) {
-      this.addDialog(new AnswerPrompt(this.ownAnswersPromptId(questionId), services.i18n, questionHandler, (text) => questionYesNo(questionId, text) ?? yesNo(text)));
+      this.addDialog(ask(this.ownAnswersPromptId(questionId), (text) => questionYesNo(questionId, text) ?? yesNo(text)));
     }
-    this.addDialog(new AnswerPrompt(this.medicinePromptId, services.i18n, questionHandler, (text) => medicine(text)));
-    this.addDialog(new AnswerPrompt(this.nextPromptId, services.i18n, questionHandler));
+    this.addDialog(ask(this.medicinePromptId, (text) => medicine(text)));
+    this.addDialog(ask(this.nextPromptId));
     this.addDialog(new WaterfallDialog(dialogIds.precheckSteps, [this.askQuestionStep.bind(this), this.recordAnswerStep.bind(this)]));
     this.addDialog(new WaterfallDialog(this.outcomeStepsId, [this.showOutcomeStep.bind(this), this.followChoiceStep.bind(this), this.finishStep.bind(this)]));
     this.initialDialogId = dialogIds.precheckSteps;
@@ -87,7 +89,10 @@ export class PrecheckDialog extends ComponentDialog {
     const questionId = options.questionId ?? nextQuestionId(this.criteria, {});
     const question = questionId === undefined ? undefined : questionById(this.criteria, questionId);
     if (!question) return step.endDialog();
-    if (options.questionId === undefined) await this.sendIntroduction(step.context);
+    if (options.questionId === undefined) {
+      recordStudyEvent(this.services, step.context, { type: 'precheckStarted' });
+      await this.sendIntroduction(step.context);
+    }
     const { number, total } = progressOf(this.criteria, question.id);
     const params: Record<string, string | number> = {
       number,
@@ -108,12 +113,12 @@ export class PrecheckDialog extends ComponentDialog {
     const history = options.history ?? [];
     const questionId = options.questionId ?? nextQuestionId(this.criteria, {});
     if (questionId === undefined) return step.endDialog();
-    if (step.result === backAnswer) {
+    if (isBack(step.result)) {
       const previous = stepBack(history, answers);
       // "Back" at the first question leaves the pre-check for the menu.
       return previous ? step.replaceDialog(dialogIds.precheckSteps, previous satisfies PrecheckOptions) : step.endDialog();
     }
-    const nextAnswers = { ...answers, [questionId]: String(step.result) };
+    const nextAnswers = { ...answers, [questionId]: answerOf(step.result) ?? '' };
     await this.replyToFlaggedAnswer(step.context, questionId, nextAnswers[questionId]);
     const nextHistory = [...history, questionId];
     const next = endsEarly(this.criteria, questionId, nextAnswers) ? undefined : nextQuestionId(this.criteria, nextAnswers, questionId);
@@ -125,6 +130,7 @@ export class PrecheckDialog extends ComponentDialog {
     const { answers = {} } = (step.options ?? {}) as PrecheckOptions;
     const evaluation = evaluatePrecheck(this.criteria, answers);
     await this.services.precheckMemory.set(step.context, precheckSummary(this.criteria, answers, evaluation));
+    recordStudyEvent(this.services, step.context, { type: 'precheckFinished', outcome: evaluation.outcome });
     const locale = turnLocale(step.context);
     const t = this.services.i18n.getFixedT(locale);
     await step.context.sendActivity(precheckOutcomeText(t, this.criteria, evaluation, turnRoleContext(step.context), siteTextParams(this.services, locale)));
@@ -133,13 +139,14 @@ export class PrecheckDialog extends ComponentDialog {
 
   private async followChoiceStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = (step.options ?? {}) as PrecheckOptions;
-    if (step.result === backAnswer) {
+    if (isBack(step.result)) {
       const previous = stepBack(options.history ?? [], options.answers ?? {});
       return previous ? step.replaceDialog(dialogIds.precheckSteps, previous satisfies PrecheckOptions) : step.endDialog();
     }
     // The hand-off reads the result from precheckMemory, so nothing is passed to it.
-    if (step.result === handoffValue) return step.beginDialog(dialogIds.handoff);
-    if (step.result === learnValue) return step.beginDialog(dialogIds.topics, { topicId: learnTopicId } satisfies TopicOptions);
+    const choice = answerOf(step.result);
+    if (choice === handoffValue) return step.beginDialog(dialogIds.handoff);
+    if (choice === learnValue) return step.beginDialog(dialogIds.topics, { topicId: learnTopicId } satisfies TopicOptions);
     return step.endDialog();
   }
 

@@ -3,10 +3,9 @@ import { Dialog, type DialogContext, type DialogTurnResult, Prompt, type PromptO
 import type { i18n } from 'i18next';
 import type { Locale } from '../../src/i18n/locales';
 import { choiceMessage } from './choice-message';
-import { matchChoice } from './choices';
 import { type ChoiceSpec, localizeChoices } from './localized-choices';
-import { type Interpretation, interpretTurn, looksLikeQuestion, type OpenQuestion, type TurnInterpreterServices } from './interpret-turn';
-import { setTurnInterpretation, turnCommand, turnInterpretation, turnLocale, turnRoleContext } from './turn-locale';
+import { type Interpretation, interpretTurn, type OpenQuestion, type QuestionInterpretation, type TurnInterpreterServices } from './interpret-turn';
+import { setTurnInterpretation, turnInterpretation, turnLocale, turnRoleContext } from './turn-locale';
 
 /** A prompt run without the bot (which interprets every turn first) reads answers only, never questions. */
 const noRecognizer: TurnInterpreterServices = {
@@ -14,8 +13,25 @@ const noRecognizer: TurnInterpreterServices = {
   recognizeQuestion: () => ({ intent: undefined, kind: 'outOfScope', score: 0, margin: 0, confident: false, alternatives: [] }),
 };
 
-/** Returned instead of an answer when the person asked to go back one question. */
-export const backAnswer = '__back';
+/**
+ * What a prompt hands its waterfall, decided by the turn's interpretation (interpretTurn's precedence table):
+ * the answer; "back" (the person asked for the previous question); or, at a prompt that takes questions (the
+ * menu, a topic, "Ask a question"), the question itself with what the recognizer made of it.
+ */
+export type PromptResult =
+  | { readonly kind: 'answer'; readonly value: string }
+  | { readonly kind: 'back' }
+  | { readonly kind: 'question'; readonly text: string; readonly interpretation: QuestionInterpretation };
+
+/** The answer of a prompt's result; undefined for "back" or a question. */
+export function answerOf(result: unknown): string | undefined {
+  const typed = result as PromptResult | undefined;
+  return typed?.kind === 'answer' ? typed.value : undefined;
+}
+
+export function isBack(result: unknown): boolean {
+  return (result as PromptResult | undefined)?.kind === 'back';
+}
 
 /**
  * What a prompt shows, as i18n keys and parameters (stored in dialog state between turns, rendered in the
@@ -36,26 +52,39 @@ export function promptOptions(settings: AnswerPromptSettings): PromptOptions {
   return { validations: settings };
 }
 
-/** Parses a free-text answer; undefined means "not an answer, ask again". */
+/** Parses a free-text answer; undefined means "not an answer, ask again". Never sees a question (interpretTurn). */
 export type AnswerParser = (text: string, locale: Locale) => string | undefined;
 
 /**
- * Answers a question typed in the middle of a prompt (e.g. "what are the side effects?"). Returns true
- * when it replied; the prompt then asks its question again.
+ * Answers a question, small talk or an unplaceable question typed in the middle of a prompt. Returns true when
+ * it replied; the prompt then asks its question again as the next message.
  */
-export type MidPromptQuestionHandler = (context: TurnContext, text: string, freeTextExpected: boolean) => Promise<boolean>;
+export type MidPromptQuestionHandler = (context: TurnContext, interpretation: QuestionInterpretation, text: string) => Promise<boolean>;
+
+export interface AnswerPromptBehaviour {
+  /** Parses typed answers the choices do not cover (ages, medicines, names). */
+  parse?: AnswerParser;
+  /** Answers what is not an answer, then asks again. Without it such a message gets the retry line. */
+  onQuestion?: MidPromptQuestionHandler;
+  /**
+   * Kinds of message handed to the waterfall as `{ kind: 'question' }` instead of being answered here: the
+   * menu takes every question, a topic jumps to the one asked. An unclear fragment ("xyz") is never handed on.
+   */
+  returns?: readonly QuestionInterpretation['kind'][];
+  /** The prompt asks for a question ("Ask a question"): nothing typed is read as an answer. */
+  asksForQuestion?: boolean;
+}
 
 /**
  * The one prompt TrialGuide uses: choices (buttons AND typed words or numbers, in every language) or a
- * parsed free-text answer. Before treating unrecognised input as a wrong answer it lets the question
- * handler answer a question, then re-asks — so a question never derails a dialog.
+ * parsed free-text answer. It acts on the turn's interpretation: an answer ends it, "back" ends it, a question
+ * is handed on or answered before the question is asked again — so a question never derails a dialog.
  */
-export class AnswerPrompt extends Prompt<string> {
+export class AnswerPrompt extends Prompt<PromptResult> {
   constructor(
     dialogId: string,
     private readonly i18nInstance: i18n,
-    private readonly handleQuestion: MidPromptQuestionHandler,
-    private readonly parse?: AnswerParser,
+    private readonly behaviour: AnswerPromptBehaviour = {},
   ) {
     super(dialogId);
   }
@@ -64,46 +93,46 @@ export class AnswerPrompt extends Prompt<string> {
   openQuestion(context: TurnContext, settings: AnswerPromptSettings): OpenQuestion {
     const locale = turnLocale(context);
     const choices = settings.choices?.length ? localizeChoices(this.i18nInstance, locale, settings.choices, turnRoleContext(context)) : [];
-    return { kind: choices.length > 0 ? 'choice' : 'freeText', choices, parse: this.parse };
+    const kind = choices.length > 0 ? 'choice' : this.behaviour.asksForQuestion ? 'question' : 'freeText';
+    return { kind, choices, parse: this.behaviour.parse };
   }
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const { activity } = dc.context;
     const settings = settingsOf(dc.activeDialog?.state);
-    if (activity.type === 'message' && settings) {
-      if (turnCommand(dc.context) === 'back' && settings.allowBack) return dc.endDialog(backAnswer);
-      const text = (activity.text ?? '').trim();
-      if (text) {
-        // Decided once per turn by the bot, which stores it; computed here only for a prompt run on its own.
-        const interpretation = turnInterpretation(dc.context) ?? interpretTurn(noRecognizer, text, this.openQuestion(dc.context, settings), turnLocale(dc.context));
-        setTurnInterpretation(dc.context, interpretation);
-        if (await this.answerIfNotAnAnswer(dc.context, text, interpretation, !settings.choices?.length)) {
-          if (dc.activeDialog) await this.repromptDialog(dc.context, dc.activeDialog);
-          return Dialog.EndOfTurn;
-        }
-        // "Yes, but what about the side effects?": the answer is recorded below, the question answered first.
-        if (interpretation.kind === 'answer' && interpretation.followUp) await this.handleQuestion(dc.context, interpretation.followUp, true);
+    const text = (activity.text ?? '').trim();
+    if (activity.type !== 'message' || !settings || !text) return super.continueDialog(dc);
+    // Decided once per turn by the bot, which stores it; computed here only for a prompt run on its own.
+    const interpretation = turnInterpretation(dc.context) ?? interpretTurn(noRecognizer, text, this.openQuestion(dc.context, settings), turnLocale(dc.context));
+    setTurnInterpretation(dc.context, interpretation);
+    if (interpretation.kind === 'command' && interpretation.command === 'back' && settings.allowBack) return dc.endDialog({ kind: 'back' } satisfies PromptResult);
+    if (isQuestion(interpretation)) {
+      if (this.hands(interpretation)) return dc.endDialog({ kind: 'question', text: text.slice(0, 500), interpretation } satisfies PromptResult);
+      if (await this.answers(dc.context, interpretation, text, settings)) {
+        if (dc.activeDialog) await this.repromptDialog(dc.context, dc.activeDialog);
+        return Dialog.EndOfTurn;
       }
     }
+    // "Yes, but what about the side effects?": the question is answered first, then the answer recorded.
+    const { followUp } = interpretation.kind === 'answer' ? interpretation : {};
+    if (followUp && this.behaviour.onQuestion) await this.behaviour.onQuestion(dc.context, followUp.interpretation, followUp.text);
     return super.continueDialog(dc);
   }
 
+  private hands(interpretation: QuestionInterpretation): boolean {
+    if (interpretation.kind === 'unclear' && interpretation.form === 'fragment') return false;
+    return this.behaviour.asksForQuestion === true || (this.behaviour.returns ?? []).includes(interpretation.kind);
+  }
+
   /**
-   * What the prompt does with a message that is not an answer: a question, small talk or something out of scope
-   * is answered (true: the prompt then asks again); an unclear question at a choice gets "no approved answer".
-   * False lets the prompt take the text as its answer or say it did not catch it.
+   * A question, small talk or something out of scope is answered (true: the prompt then asks again); an unclear
+   * question at a choice gets "no approved answer". False: the retry line.
    */
-  private async answerIfNotAnAnswer(context: TurnContext, text: string, interpretation: Interpretation, freeText: boolean): Promise<boolean> {
-    switch (interpretation.kind) {
-      case 'question':
-      case 'smallTalk':
-      case 'outOfScope':
-        return this.handleQuestion(context, text, freeText);
-      case 'unclear':
-        return !freeText && looksLikeQuestion(text) ? this.handleQuestion(context, text, freeText) : false;
-      default:
-        return false;
-    }
+  private async answers(context: TurnContext, interpretation: QuestionInterpretation, text: string, settings: AnswerPromptSettings): Promise<boolean> {
+    const { onQuestion } = this.behaviour;
+    if (!onQuestion) return false;
+    if (interpretation.kind === 'unclear' && (interpretation.form !== 'question' || !settings.choices?.length)) return false;
+    return onQuestion(context, interpretation, text);
   }
 
   protected override async onPrompt(context: TurnContext, _state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
@@ -118,27 +147,17 @@ export class AnswerPrompt extends Prompt<string> {
     await context.sendActivity(message);
   }
 
-  protected override async onRecognize(context: TurnContext, _state: object, options: PromptOptions): Promise<PromptRecognizerResult<string>> {
-    // The turn's interpretation already found the answer (also the one before a follow-up question).
+  protected override async onRecognize(context: TurnContext): Promise<PromptRecognizerResult<PromptResult>> {
+    // The turn's interpretation found the answer (also the one before a follow-up question), or there is none.
     const interpretation = turnInterpretation(context);
-    if (interpretation?.kind === 'answer') return { succeeded: true, value: interpretation.value };
-    const text = (context.activity.text ?? '').trim();
-    const value = text ? this.recognise(context, text, options.validations as AnswerPromptSettings) : undefined;
-    return value === undefined ? { succeeded: false } : { succeeded: true, value };
+    return interpretation?.kind === 'answer' ? { succeeded: true, value: { kind: 'answer', value: interpretation.value } } : { succeeded: false };
   }
+}
 
-  private recognise(context: TurnContext, text: string, settings: AnswerPromptSettings): string | undefined {
-    const locale = turnLocale(context);
-    if (settings.choices?.length) {
-      const choices = localizeChoices(this.i18nInstance, locale, settings.choices, turnRoleContext(context));
-      return matchChoice(text, choices)?.value ?? this.parse?.(text, locale);
-    }
-    return this.parse ? this.parse(text, locale) : text.slice(0, 500);
-  }
+function isQuestion(interpretation: Interpretation): interpretation is QuestionInterpretation {
+  return interpretation.kind === 'question' || interpretation.kind === 'smallTalk' || interpretation.kind === 'outOfScope' || interpretation.kind === 'unclear';
 }
 
 function settingsOf(state: unknown): AnswerPromptSettings | undefined {
   return (state as { options?: PromptOptions } | undefined)?.options?.validations as AnswerPromptSettings | undefined;
 }
-
-export { looksLikeQuestion } from './interpret-turn';

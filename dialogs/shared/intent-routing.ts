@@ -1,7 +1,6 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { dialogIds } from '../ids';
 import { topicTree } from '../topics/topic-tree';
-import { intentPrefix } from './question-handler';
 
 /** Non-topic intents the recognizer and menus share, mapped to their dialogs. */
 const intentDialogs: Record<string, string> = {
@@ -11,11 +10,7 @@ const intentDialogs: Record<string, string> = {
   erase: dialogIds.erase,
 };
 
-export function intentOf(value: unknown): string | undefined {
-  return typeof value === 'string' && value.startsWith(intentPrefix) ? value.slice(intentPrefix.length) : undefined;
-}
-
-/** Starts what an intent asks for; undefined if the value is not an intent. */
+/** Starts what an intent asks for (a topic, the pre-check, the study team...); undefined if it is not one. */
 export async function beginIntent(step: WaterfallStepContext, intent: string): Promise<DialogTurnResult | undefined> {
   if (topicTree.topics.has(intent)) return step.beginDialog(dialogIds.topics, { topicId: intent });
   const dialogId = intentDialogs[intent];

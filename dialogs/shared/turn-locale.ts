@@ -6,7 +6,6 @@ export type Role = 'patient' | 'family' | 'other';
 
 const localeKey = Symbol('trialguide.locale');
 const roleKey = Symbol('trialguide.role');
-const commandKey = Symbol('trialguide.command');
 const interpretationKey = Symbol('trialguide.interpretation');
 
 /** The bot decides the turn's language and the asker's role once per turn (from the profile); dialogs read them here. */
@@ -23,15 +22,6 @@ export function turnLocale(context: TurnContext): Locale {
 export function turnRoleContext(context: TurnContext): 'family' | undefined {
   const role = context.turnState.get<Role | undefined>(roleKey);
   return role === 'family' || role === 'other' ? 'family' : undefined;
-}
-
-/** A global command the bot passed down to the active prompt (only "back" is). */
-export function setTurnCommand(context: TurnContext, command: string | undefined): void {
-  context.turnState.set(commandKey, command);
-}
-
-export function turnCommand(context: TurnContext): string | undefined {
-  return context.turnState.get<string | undefined>(commandKey);
 }
 
 /** The turn's interpretation (interpretTurn), decided once by the bot; prompts read it instead of re-deciding. */

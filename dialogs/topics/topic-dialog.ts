@@ -1,10 +1,12 @@
 import { ComponentDialog, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { DialogServices } from '../dialog-services';
 import { dialogIds } from '../ids';
-import { AnswerPrompt, backAnswer, promptOptions } from '../shared/answer-prompt';
-import { beginIntent, intentOf } from '../shared/intent-routing';
+import type { AskOptions } from '../ask/ask-question-dialog';
+import { AnswerPrompt, type PromptResult, promptOptions } from '../shared/answer-prompt';
+import { beginIntent } from '../shared/intent-routing';
 import type { ChoiceSpec } from '../shared/localized-choices';
-import { createIntentParser, createMidPromptQuestionHandler, intentPrefix } from '../shared/question-handler';
+import { createMidPromptQuestionHandler } from '../shared/question-handler';
+import { recordQuestion, recordStudyEvent } from '../shared/study-events';
 import { topicParams } from './topic-params';
 import { topicTree } from './topic-tree';
 
@@ -25,7 +27,8 @@ export class TopicDialog extends ComponentDialog {
 
   constructor(private readonly services: DialogServices) {
     super(dialogIds.topics);
-    this.addDialog(new AnswerPrompt(this.promptId, services.i18n, createMidPromptQuestionHandler(services), createIntentParser(services)));
+    // A question the recognizer is sure of jumps to its topic; anything else is answered and the topic's choices follow.
+    this.addDialog(new AnswerPrompt(this.promptId, services.i18n, { onQuestion: createMidPromptQuestionHandler(services), returns: ['question'] }));
     this.addDialog(new WaterfallDialog(dialogIds.topicsSteps, [this.showTopicStep.bind(this), this.followChoiceStep.bind(this)]));
     this.initialDialogId = dialogIds.topicsSteps;
   }
@@ -39,29 +42,39 @@ export class TopicDialog extends ComponentDialog {
     const choices: ChoiceSpec[] = [];
     if (hasMore && !options.showMore) choices.push({ value: moreValue, labelKey: 'common:topics.more', synonymsKey: 'common:topics.moreSynonyms' });
     const linked = [...(topic.children ?? []), ...(topic.related ?? [])].filter((id, index, all) => all.indexOf(id) === index && id !== topic.id);
-    for (const id of linked) choices.push({ value: `${intentPrefix}${id}`, labelKey: `topics:${id}.title` });
-    if (topic.kind === 'unknown') choices.push({ value: `${intentPrefix}handoff`, labelKey: 'common:menu.handoff' });
-    if (topic.parent && topic.parent !== topicTree.root) choices.push({ value: `${intentPrefix}${topic.parent}`, labelKey: 'common:topics.up', synonymsKey: 'common:topics.upSynonyms' });
-    if (topic.id !== topicTree.root) choices.push({ value: `${intentPrefix}${topicTree.root}`, labelKey: 'common:topics.allTopics' });
+    // Values are the topic ids (and 'handoff') they lead to.
+    for (const id of linked) choices.push({ value: id, labelKey: `topics:${id}.title` });
+    if (topic.kind === 'unknown') choices.push({ value: 'handoff', labelKey: 'common:menu.handoff' });
+    if (topic.parent && topic.parent !== topicTree.root) choices.push({ value: topic.parent, labelKey: 'common:topics.up', synonymsKey: 'common:topics.upSynonyms' });
+    if (topic.id !== topicTree.root) choices.push({ value: topicTree.root, labelKey: 'common:topics.allTopics' });
     choices.push({ value: menuValue, labelKey: 'common:nav.menu', synonymsKey: 'common:nav.menuSynonyms' });
     (step.values as { topicId?: string }).topicId = topic.id;
+    if (!options.showMore) recordStudyEvent(this.services, step.context, { type: 'topicViewed', topicId: topic.id });
     return step.prompt(this.promptId, promptOptions({ keys, params: topicParams(this.services, step.context), choices, allowBack: true }));
   }
 
   private async followChoiceStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const topicId = (step.values as { topicId: string }).topicId;
-    const answer = step.result as string;
-    if (answer === moreValue) return step.replaceDialog(dialogIds.topicsSteps, { topicId, showMore: true } satisfies TopicOptions);
-    if (answer === backAnswer) {
+    const result = step.result as PromptResult | undefined;
+    if (result?.kind === 'back') {
       const parent = topicTree.topics.get(topicId)?.parent;
       return parent ? step.replaceDialog(dialogIds.topicsSteps, { topicId: parent } satisfies TopicOptions) : step.endDialog();
     }
-    const intent = intentOf(answer);
-    if (intent && topicTree.topics.has(intent)) return step.replaceDialog(dialogIds.topicsSteps, { topicId: intent } satisfies TopicOptions);
-    if (intent) {
+    if (result?.kind === 'question') {
+      // Only a recognised question is handed on (the prompt answers the rest): its topic, or "Ask a question" for the rest.
+      const intent = result.interpretation.kind === 'question' ? result.interpretation.intent : undefined;
+      if (intent && topicTree.topics.has(intent)) {
+        recordQuestion(this.services, step.context, result.interpretation, result.text);
+        return step.replaceDialog(dialogIds.topicsSteps, { topicId: intent } satisfies TopicOptions);
+      }
       await step.cancelAllDialogs();
-      return (await beginIntent(step, intent)) ?? step.endDialog();
+      return step.beginDialog(dialogIds.ask, { question: { text: result.text, interpretation: result.interpretation } } satisfies AskOptions);
     }
-    return step.endDialog();
+    const answer = result?.kind === 'answer' ? result.value : menuValue;
+    if (answer === moreValue) return step.replaceDialog(dialogIds.topicsSteps, { topicId, showMore: true } satisfies TopicOptions);
+    if (answer === menuValue) return step.endDialog();
+    if (topicTree.topics.has(answer)) return step.replaceDialog(dialogIds.topicsSteps, { topicId: answer } satisfies TopicOptions);
+    await step.cancelAllDialogs();
+    return (await beginIntent(step, answer)) ?? step.endDialog();
   }
 }

@@ -1,6 +1,7 @@
 import { type Activity, ActivityTypes, type Middleware, type TurnContext } from 'botbuilder';
 import type { i18n } from 'i18next';
 import type { SiteConfig } from '../config/site-schema';
+import { ignoreEvents, type StudyEventSink } from '../events/study-events';
 import { type Locale, guessLocaleFromText, negotiateLocale } from '../i18n/locales';
 import type { Logger } from '../logger';
 import { type EmergencyMatch, detectEmergency } from '../safety/emergency-detector';
@@ -12,6 +13,8 @@ export interface SafetyMiddlewareDependencies {
   readonly i18n: i18n;
   readonly site: SiteConfig;
   readonly logger: Logger;
+  /** Hears each answered sign (category and certainty only); none: not recorded. */
+  readonly events?: StudyEventSink;
 }
 
 const maxValueDepth = 3;
@@ -54,7 +57,7 @@ function replyLocale(text: string, channelLocale: string | undefined): Locale {
  * no storage, so it still answers when storage is down. Only the category is logged, never the words.
  */
 export function createSafetyMiddleware(deps: SafetyMiddlewareDependencies): Middleware {
-  const { i18n: translations, site, logger } = deps;
+  const { i18n: translations, site, logger, events = ignoreEvents } = deps;
   return {
     async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
       const found = context.activity.type === 'message' ? findEmergency(context.activity) : undefined;
@@ -66,6 +69,7 @@ export function createSafetyMiddleware(deps: SafetyMiddlewareDependencies): Midd
       const locale = replyLocale(found.text, context.activity.locale);
       const t = translations.getFixedT(locale, 'safety');
       context.turnState.set(emergencyTurnStateKey, category);
+      events.record({ type: 'safetyTriggered', category, certainty: certainty === 'now' ? 'clear' : 'unclear' }, { locale, channel: context.activity.channelId });
       if (certainty === 'unclear' && category !== 'self-harm') {
         // A sign without words saying it is happening now: the number first, then the turn goes on as usual.
         logger.warn('safety net answered a possible emergency sign', { category, certainty, locale, channelId: context.activity.channelId });

@@ -7,7 +7,8 @@ import { AnswerPrompt, type AnswerPromptSettings } from '../../dialogs/shared/an
 import { type Command, localeOfSwitch } from '../../dialogs/shared/commands';
 import { interpretTurn, type OpenQuestion } from '../../dialogs/shared/interpret-turn';
 import type { Profile, ProfileAccessor } from '../../dialogs/shared/profile';
-import { setTurnCommand, setTurnInterpretation, setTurnProfile } from '../../dialogs/shared/turn-locale';
+import { recordStudyEvent } from '../../dialogs/shared/study-events';
+import { setTurnInterpretation, setTurnProfile } from '../../dialogs/shared/turn-locale';
 import { guessLocaleFromText, type Locale, negotiateLocale } from '../i18n/locales';
 
 /** Longest message the bot reads; longer ones get a polite request to shorten (WeChat allows 2,048 bytes). */
@@ -37,7 +38,7 @@ export class TrialGuideBot extends ActivityHandler {
     private readonly conversationState: ConversationState,
     private readonly userState: UserState,
     mainDialog: MainDialog,
-    private readonly services: Pick<DialogServices, 'i18n' | 'eraseConversation' | 'isMedicalDecisionRequest' | 'recognizeQuestion' | 'site'>,
+    private readonly services: Pick<DialogServices, 'i18n' | 'eraseConversation' | 'isMedicalDecisionRequest' | 'recognizeQuestion' | 'site' | 'events'>,
   ) {
     super();
     this.i18n = services.i18n;
@@ -128,6 +129,7 @@ export class TrialGuideBot extends ActivityHandler {
     setTurnInterpretation(context, interpretation);
     if (interpretation.kind === 'medicalDecision') {
       // The bot never makes a treatment decision, in any dialog or menu; the open question is asked again.
+      recordStudyEvent(this.services, context, { type: 'medicalDecisionDeflected' });
       await context.sendActivity(t('safety:medicalDecision', { coordinatorPhone: this.services.site.coordinator.phone }));
       if (dc.activeDialog) await repromptInnermost(dc);
       else {
@@ -161,10 +163,8 @@ export class TrialGuideBot extends ActivityHandler {
     }
     switch (command) {
       case 'back':
-        if (innermostAllowsBack(dc)) {
-          setTurnCommand(context, 'back');
-          return false;
-        }
+        // The prompt reads "back" from the turn's interpretation and hands it to its waterfall.
+        if (innermostAllowsBack(dc)) return false;
         return this.restartAtMenu(dc, {});
       case 'menu':
         return this.restartAtMenu(dc, {});
@@ -197,7 +197,11 @@ export class TrialGuideBot extends ActivityHandler {
   }
 
   private async beginMain(context: TurnContext, dc: DialogContext, options: MainOptions): Promise<void> {
-    if (options.greet) await this.conversationData.set(context, { greeted: true });
+    if (options.greet) {
+      // Greeted once per conversation ("restart" greets again but starts nothing new).
+      if (!(await this.conversationData.get(context, {})).greeted) recordStudyEvent(this.services, context, { type: 'conversationStarted' });
+      await this.conversationData.set(context, { greeted: true });
+    }
     await dc.beginDialog(dialogIds.main, options);
   }
 }

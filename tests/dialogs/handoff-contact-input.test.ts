@@ -77,9 +77,9 @@ describe('contact answers', () => {
     expect(parseEmail('chen at example.com')).toBeUndefined();
   });
 
-  it('takes a typed best time but leaves a question to the question handler', () => {
+  it('takes a typed best time (a question never reaches it: see interpretTurn), not an over-long one', () => {
     expect(parseBestTime(' after 6 pm ')).toBe('after 6 pm');
     expect(parseBestTime('周末下午')).toBe('周末下午');
-    expect(parseBestTime('what are the side effects?')).toBeUndefined();
+    expect(parseBestTime('x'.repeat(101))).toBeUndefined();
   });
 });
