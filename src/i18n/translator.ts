@@ -3,7 +3,7 @@ import path from 'node:path';
 import i18next, { type TFunction, type i18n } from 'i18next';
 import { type Locale, supportedLocales } from './locales';
 
-export const namespaces = ['common', 'topics', 'safety', 'precheck', 'handoff', 'channels', 'console', 'console-oidc', 'funnel'] as const;
+export const namespaces = ['common', 'topics', 'safety', 'precheck', 'handoff', 'channels', 'console', 'console-oidc', 'funnel', 'terminal'] as const;
 export type Namespace = (typeof namespaces)[number];
 
 export type Translate = TFunction;
