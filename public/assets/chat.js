@@ -106,42 +106,35 @@
     var webChatLocale = config.webChatLocales[locale];
     setStatus(strings.connecting);
     if (current) {
-      current.directLine.end();
+      if (current.directLine) current.directLine.end();
       current.element.remove();
       current = null;
     }
     var element = document.createElement('div');
     element.className = 'webchat-root';
     host.appendChild(element);
-    var started = { directLine: null, element: element };
+    var started = { directLine: null, store: null, element: element, connected: false };
     current = started;
 
     return takeConnection(locale)
       .then(function (connection) {
         if (current !== started) return;
         started.directLine = connection.resume ? resumeDirectLine(connection.resume) : createDirectLine(connection.token, webChatLocale);
-        var store = window.WebChat.createStore({}, function () {
+        var store = (started.store = window.WebChat.createStore({}, function () {
           return function (next) {
             return function (action) {
-              if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') setStatus(announce ? strings.languageChanged : '');
+              if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
+                started.connected = true;
+                setStatus(announce ? strings.languageChanged : '');
+              }
               if (action.type === 'DIRECT_LINE/CONNECT_REJECTED') setStatus(strings.connectionFailed);
               // Web Chat now shows the conversation itself, the greeting included.
               if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY') removePreview();
               return next(action);
             };
           };
-        });
-        window.WebChat.renderWebChat(
-          {
-            directLine: started.directLine,
-            store: store,
-            locale: webChatLocale,
-            nonce: nonce,
-            styleOptions: styleOptions(),
-            overrideLocalizedStrings: { TEXT_INPUT_PLACEHOLDER: strings.sendBoxPlaceholder },
-          },
-          element,
-        );
+        }));
+        render(started, locale);
       })
       .catch(function (error) {
         if (current !== started) return;
@@ -149,13 +142,41 @@
       });
   }
 
+  /** (Re-)renders Web Chat into the chat's element: the same store keeps the transcript across languages. */
+  function render(chat, locale) {
+    window.WebChat.renderWebChat(
+      {
+        directLine: chat.directLine,
+        store: chat.store,
+        locale: config.webChatLocales[locale],
+        nonce: nonce,
+        styleOptions: styleOptions(),
+        overrideLocalizedStrings: { TEXT_INPUT_PLACEHOLDER: config.strings[locale].sendBoxPlaceholder },
+      },
+      chat.element,
+    );
+  }
+
+  /**
+   * A new language mid-conversation: the bot is told in the conversation itself (the option's name, e.g. 繁體中文,
+   * is one of its language commands), so a pre-check in progress continues in the new language.
+   */
+  function switchLanguage(locale, label) {
+    if (!current || !current.connected) return startChat(locale, true);
+    render(current, locale);
+    current.store.dispatch({ type: 'WEB_CHAT/SEND_MESSAGE', payload: { text: label } });
+    setStatus(config.strings[locale].languageChanged);
+    return Promise.resolve();
+  }
+
   var initial = pageApi.initialLocale;
   applyStrings(initial);
   picker.addEventListener('change', function () {
     var chosen = pageApi.negotiateLocale(picker.value) || config.locale;
+    var label = picker.options[picker.selectedIndex] ? picker.options[picker.selectedIndex].textContent : chosen;
     removePreview();
     applyStrings(chosen);
-    void startChat(chosen, true);
+    void switchLanguage(chosen, label);
   });
   void startChat(initial, false);
 })();

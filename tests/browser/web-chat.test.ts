@@ -223,13 +223,21 @@ describe('the hospital chat page in Chromium, in Simplified Chinese', { timeout:
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
   });
 
-  it('switching to 繁體中文 restarts the chat in Traditional Chinese and sets the lang attribute', async () => {
+  it('switching to 繁體中文 mid-pre-check keeps the conversation: the bot asks the same question again in Traditional Chinese', async () => {
     const zhHant = createTranslator(projectRoot).getFixedT('zh-Hant');
+    await expectReply(() => tap(t('common:menu.precheck')), t('precheck:questions.age.question'));
+    await expectReply(() => type('56'), t('precheck:questions.diagnosis.question'));
+    const bubblesBefore = await page.locator('.webchat__bubble:not(.webchat__bubble--from-user)').count();
     await page.locator('#language-picker').selectOption('zh-Hant');
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-Hant');
     await expect.poll(() => page.locator('h1').textContent()).toBe(app.config.site.siteName['zh-Hant']);
-    await expect.poll(() => botBubbles(zhHant('common:role.prompt')).count(), { timeout: replyTimeoutMs }).toBe(1);
+    await expect.poll(() => botBubbles(zhHant('precheck:questions.diagnosis.question')).count(), { timeout: replyTimeoutMs }).toBe(1);
+    expect(await botBubbles(zhHant('common:language.changed')).count()).toBe(1);
+    // Nothing was lost: the earlier messages are still there, and the pre-check goes on from where it was.
+    expect(await page.locator('.webchat__bubble:not(.webchat__bubble--from-user)').count()).toBeGreaterThan(bubblesBefore);
+    expect(await botBubbles(t('precheck:questions.age.question')).count()).toBeGreaterThan(0);
     expect(await page.locator('#chat-status').textContent()).toBe(zhHant('channels:web.languageChanged'));
+    await expectReply(() => tap(zhHant('precheck:answer.yes')), zhHant('precheck:questions.recurrent-or-metastatic.question'));
   });
 
   it('ran under the Content-Security-Policy without anything blocked and without page errors', async () => {
