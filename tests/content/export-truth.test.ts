@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DialogServices } from '../../dialogs/dialog-services';
@@ -9,6 +10,7 @@ import { loadConfig, projectRoot } from '../../src/config/load-config';
 import { buildDialogTree, dialogTreeMermaid, dialogTreeSvg, flattenTree } from '../../src/content/export/dialog-tree';
 import { messageOf, readLocaleMessages } from '../../src/content/export/locale-messages';
 import { isStaffNamespace, type PlaceholderContext, placeholdersIn, resolvePlaceholder } from '../../src/content/export/placeholders';
+import { siteFileInfo } from '../../src/content/export/site-section';
 import type { TopicsFile } from '../../src/content/export/study-sections';
 import { supportedLocales } from '../../src/i18n/locales';
 import { createTranslator } from '../../src/i18n/translator';
@@ -74,6 +76,20 @@ describe('the export says what the bot says', () => {
     // The staff console's own values are never mistaken for the site file's.
     expect(resolvePlaceholder(context, 'console:list.count', 'phone', 'en')).toEqual({ source: 'filled in by the coordinators\' console page' });
     expect(['common', 'topics', 'precheck', 'handoff', 'safety', 'channels'].some(isStaffNamespace)).toBe(false);
+  });
+
+  it('says whether the site file is covered by the content version: only inside content/', () => {
+    expect(siteFileInfo(projectRoot, 'content/site.example.json')).toMatchObject({ shownPath: 'content/site.example.json', coveredByContentVersion: true });
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'trialguide-site-'));
+    try {
+      copyFileSync(path.join(projectRoot, 'content', 'site.example.json'), path.join(elsewhere, 'site.json'));
+      const outside = siteFileInfo(projectRoot, path.join(elsewhere, 'site.json'));
+      expect(outside.coveredByContentVersion).toBe(false);
+      expect(outside.shownPath).toBe(path.join(elsewhere, 'site.json'));
+      expect(outside.sha256).toBe(siteFileInfo(projectRoot, 'content/site.example.json').sha256);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('the dialog tree names only real dialog ids and message keys, and holds every topic of the menu and every pre-check question', () => {
