@@ -22,9 +22,82 @@ export function readLocaleResources(rootDir: string): Record<Locale, Record<stri
   return resources;
 }
 
+type FixedT = ReturnType<i18n['getFixedT']>;
+
+/** i18next options that only pick text (never carry a person's words), so a call with them may be remembered. */
+const selectingOptions = new Set(['returnObjects', 'context', 'count', 'ns', 'lng']);
+/** Remembered calls per instance before the memo starts afresh (there are a few thousand keys in all). */
+const memoLimit = 20_000;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value as object)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
+ * The memo key of a t() call, or undefined when the call must not be remembered: any other argument shape, or
+ * an interpolation value that is a string (it may be what a person typed or their name; such text is neither
+ * kept in memory nor worth a cache entry). Numbers and booleans only pick plural forms and the like.
+ */
+function memoKeyOf(args: unknown[]): string | undefined {
+  const [key, options] = args;
+  if (args.length > 2 || (typeof key !== 'string' && !(Array.isArray(key) && key.every((item) => typeof item === 'string')))) return undefined;
+  if (options === undefined) return typeof key === 'string' ? key : JSON.stringify(key);
+  if (typeof options !== 'object' || options === null || Object.getPrototypeOf(options) !== Object.prototype) return undefined;
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined || typeof value === 'number' || typeof value === 'boolean') continue;
+    if (typeof value === 'string' && selectingOptions.has(name)) continue;
+    return undefined;
+  }
+  return JSON.stringify([key, options]);
+}
+
+/**
+ * Makes `getFixedT(locale[, namespace])` return one remembering t() per locale and namespace. The bot
+ * re-localises the same choices, synonyms and prompts several times a turn, and i18next resolves each call
+ * afresh (about a sixth of a turn's CPU under load, issue 11). Results are the same: resources do not change
+ * after start (the memo starts afresh if a bundle is added or removed); objects (`returnObjects`) are frozen,
+ * since every caller shares them.
+ */
+function rememberTranslations(instance: i18n): void {
+  const original = instance.getFixedT.bind(instance);
+  const fixed = new Map<string, FixedT>();
+  const memo = new Map<string, unknown>();
+  const forget = (): void => memo.clear();
+  instance.store.on('added', forget);
+  instance.store.on('removed', forget);
+  instance.getFixedT = ((...args: Parameters<i18n['getFixedT']>) => {
+    const [lng, ns, keyPrefix] = args;
+    if (typeof lng !== 'string' || (ns !== undefined && typeof ns !== 'string') || keyPrefix !== undefined || args.length > 2) return original(...args);
+    const id = `${lng}\u0000${ns ?? ''}`;
+    let t = fixed.get(id);
+    if (!t) {
+      const fixedT = original(lng, ns);
+      const translate = fixedT as unknown as ((...inner: unknown[]) => unknown) & { lng?: string; ns?: unknown; keyPrefix?: unknown };
+      const remembering = (...callArgs: unknown[]): unknown => {
+        const key = memoKeyOf(callArgs);
+        if (key === undefined) return translate(...callArgs);
+        const memoKey = `${id}\u0000${key}`;
+        if (memo.has(memoKey)) return memo.get(memoKey);
+        const value = deepFreeze(translate(...callArgs));
+        if (memo.size >= memoLimit) memo.clear();
+        memo.set(memoKey, value);
+        return value;
+      };
+      t = Object.assign(remembering, { lng: translate.lng, ns: translate.ns, keyPrefix: translate.keyPrefix }) as unknown as FixedT;
+      fixed.set(id, t);
+    }
+    return t;
+  }) as i18n['getFixedT'];
+}
+
 /**
  * One i18next instance for the process. No fallback language: ethics-approved text must never silently
  * appear in another language; a missing key is caught by the parity test and returns the key here.
+ * `getFixedT` remembers its answers (rememberTranslations).
  */
 export function createTranslator(rootDir: string): i18n {
   const instance = i18next.createInstance();
@@ -40,6 +113,7 @@ export function createTranslator(rootDir: string): i18n {
     returnNull: false,
     showSupportNotice: false,
   } as Parameters<i18n['init']>[0]);
+  rememberTranslations(instance);
   return instance;
 }
 
