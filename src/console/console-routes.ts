@@ -12,12 +12,13 @@ import type { Logger } from '../logger';
 import { parseReferenceCode } from '../security/reference-code';
 import { type PrecheckOutcome, type Referral, type ReferralListQuery, type ReferralStatus, type Stores, referralStatuses } from '../storage/ports';
 import { InvalidCursorError } from '../storage/referral-cursor';
+import { loadFunnelReport, parseFunnelQuery } from '../funnel/funnel-report';
+import { funnelTimeZone } from '../funnel/funnel-time-zone';
 import { signInWithPassword } from './console-accounts';
 import {
   type ConsoleT,
   detailMain,
   eraseMain,
-  esc,
   type ListFilters,
   listMain,
   messageMain,
@@ -38,9 +39,10 @@ import {
   sessionCookieName,
   startConsoleSession,
 } from './console-sessions';
+import { type FunnelT, renderFunnelPage } from './funnel-page';
 
 export interface ConsoleDependencies {
-  stores: Pick<Stores, 'referrals' | 'audit' | 'console'>;
+  stores: Pick<Stores, 'referrals' | 'audit' | 'console' | 'funnel'>;
   config: AppConfig;
   logger: Logger;
   clock: Clock;
@@ -438,10 +440,12 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleDependencies)
   server.get('/console/funnel', async (req: Request, res: Response) => {
     const session = await requireSession(req, res);
     if (!session) return;
-    const t = tFor(localeOf(req));
-    // PLACEHOLDER for the funnel page body (helper D3 fills this from src/console/funnel-page.ts).
-    const body = `<h1>${esc(t('funnel.title'))}</h1>\n<p>${esc(t('funnel.placeholder'))}</p>`;
-    page(req, res, 200, t('funnel.title'), body, session, 'funnel');
+    const locale = localeOf(req);
+    const timeZone = funnelTimeZone(config.site);
+    const report = await loadFunnelReport(stores.funnel, parseFunnelQuery((req.query ?? {}) as Record<string, unknown>, clock.now(), timeZone), { timeZone });
+    const t = translator.getFixedT(locale, 'funnel') as unknown as FunnelT;
+    const body = renderFunnelPage({ locale, t, report, questionRetentionDays: config.env.CHAT_STATE_RETENTION_DAYS, timeZone });
+    page(req, res, 200, t('title'), body, session, 'funnel');
   });
 
   // --- assets ---------------------------------------------------------------------------------------------
