@@ -19,21 +19,56 @@ describe('red-flag detector on the tuning sets', () => {
   for (const family of families) {
     it(`catches every emergency and raises at most 1% false alarms (${family})`, () => {
       const score = scoreRedFlags(detectEmergency, set, family);
-      expect(score.emergencies).toBeGreaterThanOrEqual(250);
-      expect(score.lookAlikes).toBeGreaterThanOrEqual(240);
+      expect(score.emergencies).toBeGreaterThanOrEqual(500);
+      expect(score.lookAlikes).toBeGreaterThanOrEqual(500);
       expect(score.misses.map((miss) => miss.text)).toEqual([]);
       expect(score.falseAlarms / score.lookAlikes).toBeLessThanOrEqual(0.01);
     });
   }
 });
 
+/** Every tuning file on its own, the former blind set (retired 2026-12-01) and the `-more-` files included. */
+describe('each tuning file on its own', () => {
+  const redFlagFiles = loadRedFlagSet(tuningFolder).files.map((file) => file.name);
+  const decisionFiles = loadDecisionSet(tuningFolder).files.map((file) => file.name);
+
+  it('includes the former blind set and the files written for its causes', () => {
+    expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-en.json', 'red-flags-former-blind-zh.json', 'red-flags-more-en.json', 'red-flags-more-zh.json']));
+    expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-en.json', 'medical-decision-former-blind-zh.json', 'medical-decision-more-en.json', 'medical-decision-more-zh.json']));
+  });
+
+  it.each(redFlagFiles)('%s: every emergency caught, at most 2%% false alarms', (name) => {
+    expect.hasAssertions();
+    const set = loadRedFlagSet(tuningFolder);
+    const only = { files: set.files.filter((file) => file.name === name), cases: set.cases.filter((item) => item.file === name) };
+    for (const family of families) {
+      const score = scoreRedFlags(detectEmergency, only, family);
+      if (score.emergencies + score.lookAlikes === 0) continue;
+      expect(score.misses.map((miss) => miss.text)).toEqual([]);
+      expect(score.falseAlarms).toBeLessThanOrEqual(Math.floor(0.02 * score.lookAlikes));
+    }
+  });
+
+  it.each(decisionFiles)('%s: every decision request deflected, at most 2%% study questions', (name) => {
+    expect.hasAssertions();
+    const set = loadDecisionSet(tuningFolder);
+    const only = { files: set.files.filter((file) => file.name === name), cases: set.cases.filter((item) => item.file === name) };
+    for (const family of families) {
+      const score = scoreDecisions(detectMedicalDecisionRequest, only, family);
+      if (score.decisions + score.studyQuestions === 0) continue;
+      expect(score.misses.map((miss) => miss.text)).toEqual([]);
+      expect(score.wronglyDeflected).toBeLessThanOrEqual(Math.floor(0.02 * score.studyQuestions));
+    }
+  });
+});
+
 describe('medical-decision check on the tuning sets', () => {
   const set = loadDecisionSet(tuningFolder);
   for (const family of families) {
-    it(`deflects at least 98% of decision requests and at most 1% of study questions (${family})`, () => {
+    it(`deflects every decision request and at most 1% of study questions (${family})`, () => {
       const score = scoreDecisions(detectMedicalDecisionRequest, set, family);
-      expect(score.decisions).toBeGreaterThanOrEqual(90);
-      expect(score.deflected / score.decisions).toBeGreaterThanOrEqual(0.98);
+      expect(score.decisions).toBeGreaterThanOrEqual(200);
+      expect(score.misses.map((miss) => miss.text)).toEqual([]);
       expect(score.wronglyDeflected / score.studyQuestions).toBeLessThanOrEqual(0.01);
     });
   }
@@ -52,6 +87,14 @@ describe('what lowers and what raises the urgency', () => {
     ['BP 220/120 and a pounding headache', 'blood-pressure', 'now'],
     ['I have a nosebleed', 'bleeding', 'unclear'],
     ['he fainted yesterday', 'consciousness', 'unclear'],
+    // 'just' right before a sign is now, even inside a question or an 'if'.
+    ['is it serious if she just fainted in the shower?', 'consciousness', 'now'],
+    // A question wrapped around a named person's event is still that event.
+    ['is it normal that my dad gave away all his things and said goodbye to everyone?', 'self-harm', 'now'],
+    ['is it normal that my dad, after the bad news, gave away all his things and said goodbye to everyone?', 'self-harm', 'unclear'],
+    ['阿媽食緊阿帕替尼，啱啱度到210/120，頭痛兼睇嘢矇', 'blood-pressure', 'now'],
+    ['我老公把自己锁在车库里，车一直发动着', 'self-harm', 'now'],
+    ['arm and face twitching and not responding', 'seizure', 'now'],
   ] as const)('%s -> %s (%s)', (text, category, certainty) => {
     expect(detectEmergency(text)).toEqual({ category, certainty });
   });
@@ -68,6 +111,15 @@ describe('what lowers and what raises the urgency', () => {
     'this paperwork is killing me',
     '血常规一直偏低',
     '如果他在家大出血，我应该怎么办',
+    // treatment 'no response' is the entry criterion, and not answering texts is no emergency
+    'unresponsive to pembrolizumab per the last ct report',
+    'my son won\'t respond to my texts, typical teenager',
+    // a later 'now' that says the person is fine does not revive a past event
+    'years ago I took an overdose, I got help and I\'m in a good place now',
+    '三个月前我爸吐过一次血，出院到现在都挺好',
+    'we said goodbye to everyone at the ward party',
+    'I laughed so hard I nearly passed out',
+    '用这个药的病人大出血的多吗',
   ])('%s -> no emergency', (text) => {
     expect(detectEmergency(text)).toBeUndefined();
   });
