@@ -31,14 +31,18 @@ import { clientAddressOf, createFixedWindowRateLimiter } from './http/rate-limit
 import { registerWebPageRoutes } from './http/web-page-routes';
 import { close, createHttpServer, listen } from './http/server';
 import { guessLocaleFromText, negotiateLocale } from './i18n/locales';
-import { ignoreEvents, type StudyEventSink } from './events/study-events';
+import { fanOutEvents, ignoreEvents, type StudyEventSink } from './events/study-events';
 import { createTranslator } from './i18n/translator';
 import { createLogger, type Logger } from './logger';
+import { createFunnelRecorder } from './funnel/funnel-recorder';
+import { funnelTimeZone } from './funnel/funnel-time-zone';
+import { createAppMetrics, type StoreOperation } from './metrics/app-metrics';
+import { registerMetricsRoute } from './metrics/metrics-route';
 import { createQuestionRecognizer } from './nlu/question-recognizer';
 import { detectMedicalDecisionRequest } from './safety/medical-decision-detector';
 import { createStores } from './storage/create-stores';
 import type { PrecheckSummary, Stores } from './storage/ports';
-import { purgeExpiredData, purgeIdleChatState } from './storage/retention';
+import { purgeExpiredData, purgeIdleChatState, purgeUnansweredQuestions } from './storage/retention';
 import { ETagConflictError, isStorageFailure } from './storage/storage-errors';
 import { createStorageMonitor } from './storage/storage-monitor';
 
@@ -63,6 +67,8 @@ export interface App {
   readonly runtime: Pick<ChannelDependencies, 'botLogic' | 'prepareAdapter'>;
   /** Starts listening (PORT/HOST, or the given port) and the background workers; resolves with the port. */
   start(port?: number): Promise<number>;
+  /** The funnel's background writer: `flush` writes what is waiting now (tests; `stop` also does it). */
+  readonly funnel: { flush(): Promise<void> };
   /** Stops taking requests, drains channels and workers, closes storage. */
   stop(): Promise<void>;
 }
@@ -83,6 +89,9 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const consoleOidc = oidcSettingsFrom(config);
   const stores = await createStores(config, logger);
   const storageMonitor = createStorageMonitor(stores, logger);
+  // Counts in the background (record never waits); written every few seconds and on stop.
+  const funnel = createFunnelRecorder({ store: stores.funnel, clock, logger, timeZone: funnelTimeZone(config.site) });
+  const metrics = createAppMetrics({ outboxDepth: () => stores.outbox.countPending(), storageReady: async () => (storageMonitor.last() ?? (await storageMonitor.check())).ok });
   const i18n = createTranslator(config.rootDir);
   const recognizer = createQuestionRecognizer(config.rootDir);
   // A delivery attempt must end well inside its lease, or another worker could start the same one.
@@ -117,11 +126,12 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   };
 
   /** Dialogs answer storage failures politely; the operator still needs to hear about them (no personal data). */
-  const logFailure = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
+  const logFailure = async <T>(operation: StoreOperation, run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
     } catch (error) {
-      logger.error(`${operation} failed`, { error: error instanceof Error ? error.name : 'unknown' });
+      logger.error(`${operation.replace(/_/g, ' ')} failed`, { error: error instanceof Error ? error.name : 'unknown' });
+      metrics.storeError(operation, error);
       throw error;
     }
   };
@@ -142,13 +152,14 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     },
     recognizeQuestion: (text, locale) => recognizer.recognize(text, locale),
     isMedicalDecisionRequest: detectMedicalDecisionRequest,
-    events: options.events ?? ignoreEvents,
+    // The metrics and the funnel always listen; a test joins through options.events.
+    events: fanOutEvents([metrics.events, funnel, options.events ?? ignoreEvents], (error) => logger.error('study event listener failed', { error })),
     conversationKeyOf,
     createReferral: (input) =>
-      logFailure('create referral', () => createReferral({ stores, sinkNames: sinks.names, clock, logger, worker: { nudge: () => worker?.nudge() }, onStorageFailure: () => void storageMonitor.check() }, { ...input, contentVersion: content.version })),
+      logFailure('create_referral', () => createReferral({ stores, sinkNames: sinks.names, clock, logger, worker: { nudge: () => worker?.nudge() }, onStorageFailure: () => void storageMonitor.check() }, { ...input, contentVersion: content.version })),
     findReferral: async (reference, context) => {
       countReferralLookup(context);
-      return logFailure('find referral', () => stores.referrals.getByReference(reference));
+      return logFailure('find_referral', () => stores.referrals.getByReference(reference));
     },
     eraseConversation: async (context) => {
       const stateKeys = [conversationState.getStorageKey(context), userState.getStorageKey(context)].filter((key): key is string => Boolean(key));
@@ -162,7 +173,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const mainDialog = new MainDialog(services, [new PrecheckDialog(services), new HandoffDialog(services, { retentionDays: config.env.REFERRAL_RETENTION_DAYS }), new EraseDialog(services, {
       eraseReferral: async (reference, phone, context) => {
         countReferralLookup(context);
-        return logFailure('erase by reference', () => eraseReferralByReference(stores, reference, phone, clock));
+        return logFailure('erase_by_reference', () => eraseReferralByReference(stores, reference, phone, clock));
       },
     }), new CheckReferralDialog(services)]);
   const bot = new TrialGuideBot(conversationState, userState, mainDialog, services);
@@ -170,6 +181,8 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const safety = createSafetyMiddleware({ i18n, site: config.site, logger, events: services.events });
   const serializer = new TurnSerializer(conversationKeyOf);
   const prepareAdapter = (adapter: BotAdapter) => {
+    // Counted and timed around everything, so turns the safety net ends early are counted too.
+    adapter.use(metrics.turnMiddleware);
     // Safety first: it answers emergencies before anything else, and needs no storage.
     adapter.use(safety);
     adapter.use(serializer);
@@ -182,6 +195,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
         return;
       }
       logger.error('turn failed', { channel: context.activity.channelId, error });
+      metrics.storeError('turn', error);
       const locale = guessLocaleFromText(context.activity.text ?? '') ?? negotiateLocale(context.activity.locale) ?? 'en';
       const t = i18n.getFixedT(locale);
       if (isStorageFailure(error) || error instanceof ETagConflictError) {
@@ -196,7 +210,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       await context.sendActivity(t('common:error.generic'));
     };
   };
-  const botLogic = (context: TurnContext) => bot.run(context);
+  const botLogic = metrics.observeBot((context: TurnContext) => bot.run(context));
   const channelDeps: ChannelDependencies = { config, logger, stores, clock, prepareAdapter, botLogic };
 
   // Ready: storage takes durable writes, the delivery worker's loop ran recently, every migration is applied.
@@ -223,13 +237,15 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const consoleRoutes = registerConsoleRoutes(server, { stores, config, logger, clock, i18n, ...(consoleOidc ? { signInAlternatives: oidcSignInAlternatives(i18n) } : {}) });
   if (consoleOidc) registerOidcRoutes(server, { signIn: createOidcSignIn(consoleOidc), sessions: consoleRoutes.sessions, keyValue: stores.keyValue, clock, logger, config, i18n });
   registerDirectLineTokenRoute(server, { config, logger, clock });
+  registerMetricsRoute(server, { metrics, logger, token: config.env.METRICS_TOKEN });
 
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = async () => {
     try {
       const purged = await purgeExpiredData(stores, clock.now(), config.env.REFERRAL_RETENTION_DAYS);
       const chatStates = await purgeIdleChatState(stores, clock.now(), config.env.CHAT_STATE_RETENTION_DAYS);
-      if (purged.referrals > 0 || purged.conversationLogs > 0 || chatStates > 0) logger.info('retention purge', { ...purged, chatStates });
+      const unansweredQuestions = await purgeUnansweredQuestions(stores, clock.now(), config.env.CHAT_STATE_RETENTION_DAYS);
+      if (purged.referrals > 0 || purged.conversationLogs > 0 || chatStates > 0 || unansweredQuestions > 0) logger.info('retention purge', { ...purged, chatStates, unansweredQuestions });
     } catch (error) {
       logger.error('retention purge failed', { error });
     }
@@ -242,11 +258,12 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     logger,
     contentVersion: content.version,
     runtime: { botLogic, prepareAdapter },
+    funnel: { flush: () => funnel.flush() },
     async start(port = config.env.PORT) {
       const bound = await listen(server, port, config.env.HOST);
       worker = startOutboxWorker({
         stores,
-        sinks: sinks.byName,
+        sinks: metrics.instrumentSinks(sinks.byName),
         clock,
         logger,
         pollMs: options.outboxPollMs ?? config.env.OUTBOX_POLL_SECONDS * 1000,
@@ -268,6 +285,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       await wechat?.drain();
       await worker?.stop();
       sinks.close();
+      await funnel.stop();
       await stores.close();
     },
   };

@@ -18,8 +18,8 @@ export type StoreOperation = 'turn' | 'create_referral' | 'find_referral' | 'era
 export interface AppMetricsOptions {
   /** Notifications waiting for delivery (parked ones included), read on every scrape. */
   outboxDepth: () => Promise<number>;
-  /** Whether the latest storage write probe succeeded; undefined before the first probe. */
-  storageReady?: () => boolean | undefined;
+  /** Whether the latest storage write probe succeeded (probing once if none ran yet). */
+  storageReady?: () => Promise<boolean>;
   /** Longest a scrape waits for the outbox count before it reports the last value. Default 2 s. */
   collectTimeoutMs?: number;
   /** Process and Node.js series (CPU, memory, event loop lag, GC). Default true. */
@@ -115,12 +115,10 @@ export function createAppMetrics(options: AppMetricsOptions): AppMetrics {
   if (storageReady) {
     new Gauge({
       name: `${metricPrefix}storage_ready`,
-      help: 'Whether the latest storage write probe succeeded (1) or failed (0); absent before the first probe.',
+      help: 'Whether the latest storage write probe succeeded (1) or failed or did not answer in time (0).',
       registers,
-      collect() {
-        const ready = storageReady();
-        if (ready === undefined) this.reset();
-        else this.set(ready ? 1 : 0);
+      async collect() {
+        this.set((await withinTime(storageReady(), collectTimeoutMs).catch(() => false)) ? 1 : 0);
       },
     });
   }

@@ -160,6 +160,13 @@ describe('store errors and delivery failures', () => {
     expect(valueOf(samples, 'trialguide_store_errors_total', { operation: 'outbox_depth', kind: 'unavailable' })).toBe(1);
   });
 
+  it('storage_ready is the latest write probe: 1, 0 when it failed, 0 when it does not answer in time', async () => {
+    const gauge = async (storageReady: () => Promise<boolean>) => valueOf(await samplesOf(quiet(undefined, { storageReady, collectTimeoutMs: 50 })), 'trialguide_storage_ready');
+    expect(await gauge(async () => true)).toBe(1);
+    expect(await gauge(async () => false)).toBe(0);
+    expect(await gauge(() => new Promise<boolean>(() => undefined))).toBe(0);
+  });
+
   it('counts deliveries and failures by sink, from a real webhook sink against a receiver that fails, refuses, then accepts', async () => {
     const answers = [503, 404, 200];
     const receiver = await startRecordingServer(() => ({ status: answers.shift() ?? 200, body: {} }));

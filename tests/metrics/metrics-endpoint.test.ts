@@ -105,6 +105,13 @@ describe('GET /metrics on a running app', () => {
     expect(valueOf(after.samples, 'trialguide_turn_duration_seconds_bucket', { channel: 'emulator', le: '+Inf' })).toBe(valueOf(after.samples, 'trialguide_turn_duration_seconds_count', { channel: 'emulator' }));
     expect(after.samples.some((sample) => sample.name === 'trialguide_turn_duration_seconds_bucket' && sample.labels.le === '10')).toBe(true);
 
+    // The study events the dialogs and the safety net emit reach their series.
+    const moved = (name: string, labels: Record<string, string> = {}) => valueOf(after.samples, name, labels) - valueOf(before.samples, name, labels);
+    expect(moved('trialguide_conversations_started_total', { channel: 'emulator', locale: 'en' })).toBe(1);
+    expect(moved('trialguide_safety_triggers_total', { category: 'bleeding', locale: 'en' })).toBe(1);
+    expect(moved('trialguide_medical_decisions_deflected_total', { locale: 'en' })).toBe(1);
+    expect(moved('trialguide_recognizer_outcomes_total', { outcome: 'confident', locale: 'en' })).toBeGreaterThanOrEqual(1);
+
     // No label value (nor anything else in the exposition) carries the person's words.
     expect.hasAssertions();
     const labelValues = after.samples.flatMap((sample) => Object.values(sample.labels));
@@ -142,6 +149,7 @@ describe('GET /metrics on a running app', () => {
       expect(text, name).toContain(`# TYPE ${name} `);
     }
     expect(valueOf(samples, 'trialguide_outbox_pending')).toBe(await app.stores.outbox.countPending());
+    expect(valueOf(samples, 'trialguide_storage_ready')).toBe(1);
     // Nothing without the prefix: process metrics are ours too, so two apps on one Prometheus never collide.
     expect(samples.filter((sample) => !sample.name.startsWith('trialguide_')).map((sample) => sample.name)).toEqual([]);
     // The registry is the app's own, never prom-client's global default registry.
