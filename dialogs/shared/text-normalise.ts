@@ -36,7 +36,7 @@ export function parseChineseNumeral(text: string): number | undefined {
  * A number inside a sentence ("I had 2 lines of chemo") is deliberately not a number here.
  */
 export function parseWholeNumber(text: string): number | undefined {
-  const compact = text.normalize('NFKC').trim().replace(/[\s.。,，!！]+$/u, '').replace(/\s+/g, ' ');
+  const compact = text.normalize('NFKC').trim().replace(/[\s.。,，!！、)）]+$/u, '').replace(/\s+/g, ' ');
   const match = /^(?:第|no\.?\s*|number\s+|option\s+)?([0-9]{1,3}|[零〇一二两兩三四五六七八九十百]{1,6})\s*(?:个|個|项|項|号|號|岁|歲|周岁|週歲|years?(?: old)?|yrs?|y)?$/iu.exec(compact);
   if (!match?.[1]) return undefined;
   return /^[0-9]+$/.test(match[1]) ? Number(match[1]) : parseChineseNumeral(match[1]);

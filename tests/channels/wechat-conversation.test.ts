@@ -9,6 +9,7 @@ import { parseWeChatXml } from '../../src/channels/wechat/xml';
 import { loadConfig, projectRoot } from '../../src/config/load-config';
 import { createTranslator, translatorFor } from '../../src/i18n/translator';
 import { createLogger } from '../../src/logger';
+import { createQuestionRecognizer } from '../../src/nlu/question-recognizer';
 import { type FakeWeChatApi, startFakeWeChatApi } from '../fixtures/wechat/fake-wechat-api';
 import { fixtureXml, safeModePost, send, type WeChatAccount } from '../fixtures/wechat/wechat-requests';
 
@@ -27,18 +28,18 @@ describe('a full safe-mode WeChat conversation through the real bot', () => {
   let clock = 1_800_000_000;
 
   /** Sends one push in safe mode and returns the decrypted passive reply's text. */
-  async function push(xml: string): Promise<string> {
+  async function push(xml: string, to = openId): Promise<string> {
     const response = await send(baseUrl, safeModePost(account, xml));
     expect(response.status).toBe(200);
     if (response.body === 'success') return response.body;
     const envelope = parseWeChatXml(response.body);
     expect(isValidSignature(envelope.MsgSignature, [account.token, envelope.TimeStamp ?? '', envelope.Nonce ?? '', envelope.Encrypt ?? ''])).toBe(true);
     const reply = parseWeChatXml(crypto.decrypt(envelope.Encrypt ?? ''));
-    expect(reply.ToUserName).toBe(openId);
+    expect(reply.ToUserName).toBe(to);
     return reply.Content ?? '';
   }
-  const text = (content: string) => fixtureXml('text-message.xml', { openId, content, msgId: String(7_000_000_000_000_000_000n + BigInt((clock += 1))), createTime: String(clock) });
-  const event = (name: string, eventKey = '') => fixtureXml('event.xml', { openId, event: name, eventKey, createTime: String((clock += 1)) });
+  const text = (content: string, from = openId) => fixtureXml('text-message.xml', { openId: from, content, msgId: String(7_000_000_000_000_000_000n + BigInt((clock += 1))), createTime: String(clock) });
+  const event = (name: string, eventKey = '', from = openId) => fixtureXml('event.xml', { openId: from, event: name, eventKey, createTime: String((clock += 1)) });
 
   beforeAll(async () => {
     fake = await startFakeWeChatApi({ appId: account.appId, appSecret });
@@ -86,6 +87,35 @@ describe('a full safe-mode WeChat conversation through the real bot', () => {
     expect(Object.keys(await app.stores.botState.read(stateKeys)).sort()).toEqual(stateKeys);
     expect(await push(event('unsubscribe'))).toBe('success');
     expect(await app.stores.botState.read(stateKeys)).toEqual({});
+    expect(fake.sent).toEqual([]);
+  });
+
+  it('"did you mean…?" offers the closest topics by title, numbered, plus the study team; a typed number opens the topic it names', async () => {
+    const person = 'oConversationUser02';
+    const question = '药的事情';
+    // The recognizer is unsure of this one: its closest topics are what the person is offered.
+    const recognition = createQuestionRecognizer(projectRoot).recognize(question, 'zh-Hans');
+    expect(recognition.confident).toBe(false);
+    const [first, second, third] = recognition.alternatives;
+    if (!first || !second || !third) throw new Error('no alternatives');
+
+    await push(event('subscribe', '', person), person);
+    await push(text('2', person), person);
+    const offer = await push(text(question, person), person);
+    expect(offer).toContain(t('common:ask.notSure'));
+    // Numbered in the order offered: three topics by title, then the study team (then "ask again" and the menu).
+    const numbered = [first, second, third].map((id) => t(id === 'precheck' || id === 'handoff' ? `common:menu.${id}` : `topics:${id}.title`));
+    numbered.push(t('common:menu.handoff'));
+    numbered.forEach((title, index) => expect(offer).toContain(`${link(title)}${index + 1}">${title}</a>`));
+
+    // "2" is read by the bot against the question it has open (no memory in the channel): the second topic.
+    const topic = await push(text('２', person), person);
+    expect(topic).toContain(numbered[1]);
+    expect(topic).not.toContain(t('common:ask.notSure'));
+    // A number at the next question picks from ITS choices, not the earlier ones.
+    const menuNumber = (topic.match(/(\d+)\. <a [^>]*>([^<]+)<\/a>/gu) ?? []).find((line) => line.includes(`>${t('common:nav.menu')}<`))?.split('.')[0];
+    expect(menuNumber).toBeDefined();
+    expect(await push(text(menuNumber ?? '', person), person)).toContain(t('common:menu.prompt'));
     expect(fake.sent).toEqual([]);
   });
 });

@@ -4,7 +4,6 @@ import { CardFactory, MessageFactory } from 'botbuilder';
 import { describe, expect, it } from 'vitest';
 import { buildMenu, clickCommand, maxTopLevelNameBytes, menuButtons } from '../../src/channels/wechat/menu';
 import { choiceLine, maxMessageBytes, packMessages, renderReply, stripMarkdown } from '../../src/channels/wechat/render';
-import { pickChoiceByNumber } from '../../src/channels/wechat/wechat-turn';
 import { projectRoot } from '../../src/config/load-config';
 import { supportedLocales } from '../../src/i18n/locales';
 import { createTranslator, translatorFor } from '../../src/i18n/translator';
@@ -26,7 +25,6 @@ describe('numbered choices', () => {
         'Reply with a number.',
       ].join('\n'),
     ]);
-    expect(reply.choices.map((choice) => choice.value)).toEqual(['About the study', 'Might I qualify?', '联系研究团队']);
   });
 
   it('uses HeroCard buttons and the imBack value as the tapped text', () => {
@@ -38,24 +36,10 @@ describe('numbered choices', () => {
     expect(reply.messages[0]).toContain('Side effects\n\nTiredness is common.');
     expect(reply.messages[0]).toContain('<a href="https://clinicaltrials.gov/study/NCT04548271">Registry</a>');
     expect(reply.messages[0]).toContain('1. <a href="weixin://bizmsgmenu?msgmenucontent=more&msgmenuid=1">Tell me more</a>');
-    expect(reply.choices).toEqual([{ title: 'Tell me more', value: 'more' }]);
   });
 
   it('never lets choice text break the link markup', () => {
     expect(choiceLine({ title: 'A "quoted" <b>&</b> one?', value: 'x=1&y#2' }, 4)).toBe('4. <a href="weixin://bizmsgmenu?msgmenucontent=x 1 y 2&msgmenuid=4">A quoted b & /b one?</a>');
-  });
-
-  it('maps typed numbers, full-width digits and "2、" to the shown choice', () => {
-    const choices = [
-      { title: 'Yes', value: 'Yes' },
-      { title: 'No', value: 'No' },
-    ];
-    expect(pickChoiceByNumber('2', choices)?.value).toBe('No');
-    expect(pickChoiceByNumber(' ２ ', choices)?.value).toBe('No');
-    expect(pickChoiceByNumber('1、', choices)?.value).toBe('Yes');
-    expect(pickChoiceByNumber('3', choices)).toBeUndefined();
-    expect(pickChoiceByNumber('45', choices)).toBeUndefined();
-    expect(pickChoiceByNumber('I am 2 years in', choices)).toBeUndefined();
   });
 });
 

@@ -78,6 +78,12 @@ describe('whole-message numbers', () => {
     ['56 years old', 56],
     ['I had 2 lines of chemo', undefined],
     ['2 or 3', undefined],
+    // As typed at WeChat's numbered lines: full-width digits, "2." / "2、" / "2)".
+    ['２', 2],
+    [' 2. ', 2],
+    ['1、', 1],
+    ['3)', 3],
+    ['4）', 4],
   ])('%s -> %s', (text, expected) => {
     expect(parseWholeNumber(text)).toBe(expected);
   });

@@ -11,15 +11,13 @@ const choiceActionTypes = new Set(['imBack', 'postBack', 'messageBack']);
 export interface Choice {
   /** Shown to the person. */
   title: string;
-  /** What the choice sends back when tapped or when its number is typed. */
+  /** What the choice sends back when its link is tapped (its label; a typed number is read by the bot). */
   value: string;
 }
 
 export interface RenderedReply {
   /** WeChat text messages, each within `maxMessageBytes`. */
   messages: string[];
-  /** The numbered choices of the last activity that offered any: a typed number picks one of these. */
-  choices: Choice[];
 }
 
 /** Plain text WeChat shows as written: no Markdown markers, no HTML other than the links we add. */
@@ -170,15 +168,17 @@ export function packMessages(texts: readonly string[], maxBytes = maxMessageByte
   return messages;
 }
 
-/** The turn's outbound activities as WeChat text messages. Only message activities are shown. */
+/**
+ * The turn's outbound activities as WeChat text messages. Only message activities are shown. Choices are
+ * numbered in the order the prompt offered them: a typed number is read by the bot against that same open
+ * question (dialogs/shared/interpret-turn.ts), so nothing is remembered here.
+ */
 export function renderReply(activities: readonly Partial<Activity>[], chooseHint: (activity: Partial<Activity>) => string): RenderedReply {
   const texts: string[] = [];
-  let choices: Choice[] = [];
   for (const activity of activities) {
     if ((activity.type ?? 'message') !== 'message') continue;
     const rendered = renderActivity(activity, chooseHint(activity));
     if (rendered.text) texts.push(rendered.text);
-    if (rendered.choices.length > 0) choices = rendered.choices;
   }
-  return { messages: packMessages(texts), choices };
+  return { messages: packMessages(texts) };
 }
