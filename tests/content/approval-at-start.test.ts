@@ -54,7 +54,7 @@ describe('content approval at start', () => {
     expect(app?.contentVersion).toBe(version);
     expect(logged).toContainEqual(expect.objectContaining({ msg: 'content approved', contentVersion: version, approvedBy: 'Ethics Committee of Example Hospital' }));
     expect(logged.some((line) => line.msg.startsWith('content NOT approved'))).toBe(false);
-  });
+   }, 90_000);
 
   it('unapproved content without the requirement: starts, and warns with the version', async () => {
     const copy = project();
@@ -66,7 +66,7 @@ describe('content approval at start', () => {
     const warning = logged.find((line) => line.msg.startsWith('content NOT approved'));
     expect(warning).toMatchObject({ contentVersion: version });
     expect(logged.some((line) => line.msg === 'content approved')).toBe(false);
-  });
+   }, 90_000);
 
   it('REQUIRE_APPROVED_CONTENT=true with unapproved content: refuses before opening storage, saying which version and what to do', async () => {
     const copy = project();
@@ -80,7 +80,7 @@ describe('content approval at start', () => {
     expect((error as Error).message).toContain('content/approved.json');
     expect((error as Error).message).toContain('npm run content:export');
     expect(existsSync(dir)).toBe(false);
-  });
+   }, 90_000);
 
   it('the process (npm start\'s entry) exits non-zero with a clear message', async () => {
     const copy = project({ withCode: true });
