@@ -77,6 +77,9 @@ afterAll(async () => {
   data?.remove();
 });
 
+/** Each test's budget: a few dozen HTTP round trips per locale, on machines shared with other test runs. */
+const flowTimeoutMs = 60_000;
+
 /** The console's sign-in page in `locale` → its single sign-on button → the provider's authorization URL. */
 async function startSignIn(agent: BrowserAgent, locale: Locale): Promise<URL> {
   await agent.request(new URL(`/console/language?lang=${locale}&back=/console/sign-in`, appBase));
@@ -131,7 +134,7 @@ describe('single sign-on through the loopback OpenID Provider', () => {
       expect(list.body).toContain(esc(consoleStrings(locale).nav!.signedInAs!.replace('{{name}}', accounts.nurse!.name)));
       expect(list.body).toContain(`<h1>${esc(consoleStrings(locale).list!.title!)}`);
     }
-  });
+  }, flowTimeoutMs);
 
   it('refuses an answer whose state is not the one this browser was sent with, in every locale', async () => {
     expect.hasAssertions();
@@ -151,7 +154,7 @@ describe('single sign-on through the loopback OpenID Provider', () => {
       expect(again.status).toBe(400);
       expect(again.body).toContain(esc(oidcStrings(locale).error.expired!));
     }
-  });
+  }, flowTimeoutMs);
 
   it('refuses a code and token from another issuer (a provider that knows the same client)', async () => {
     const agent = new BrowserAgent();
@@ -176,7 +179,7 @@ describe('single sign-on through the loopback OpenID Provider', () => {
     expect(alsoRefused.body).toContain(esc(oidcStrings('zh-Hant').error.rejected!));
     expect(alsoRefused.setCookies.some((line) => line.startsWith('tg_console_session='))).toBe(false);
     expect((await consolePage(second)).location?.pathname).toBe('/console/sign-in');
-  });
+  }, flowTimeoutMs);
 
   it('refuses a person outside OIDC_ALLOWED_GROUPS with a page saying so (403)', async () => {
     const agent = new BrowserAgent();
@@ -187,7 +190,7 @@ describe('single sign-on through the loopback OpenID Provider', () => {
     expect(refused.body).toContain(`href="/console/sign-in"`);
     expect(refused.setCookies.some((line) => line.startsWith('tg_console_session='))).toBe(false);
     expect((await consolePage(agent)).location?.pathname).toBe('/console/sign-in');
-  });
+  }, flowTimeoutMs);
 
   it('says the sign-in was cancelled when the person cancels at the provider', async () => {
     const agent = new BrowserAgent();
@@ -197,7 +200,7 @@ describe('single sign-on through the loopback OpenID Provider', () => {
     expect(page.status).toBe(400);
     expect(page.body).toContain(esc(oidcStrings('zh-Hant').error.cancelled!));
     expect(page.body).toContain(`href="${oidcSignInPath}?lang=zh-Hant"`);
-  });
+  }, flowTimeoutMs);
 
   it('refuses an answer with no sign-in in progress, a replayed one, and one older than ten minutes, in every locale', async () => {
     expect.hasAssertions();
@@ -235,7 +238,7 @@ describe('single sign-on through the loopback OpenID Provider', () => {
       expect(late.body).toContain(esc(oidcStrings(locale).error.expired!));
       expect(late.setCookies.some((line) => line.startsWith('tg_console_session='))).toBe(false);
     }
-  });
+  }, flowTimeoutMs);
 
   it('writes no personal data of the coordinators into the log, and says why each sign-in failed', () => {
     const log = capture.text();
@@ -270,7 +273,7 @@ describe('a provider that cannot be reached', () => {
       await stores.close();
       localData.remove();
     }
-  });
+  }, flowTimeoutMs);
 });
 
 describe('configuration', () => {
