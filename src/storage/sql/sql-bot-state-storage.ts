@@ -62,7 +62,7 @@ export class SqlBotStateStorage implements BotStateStorage {
     const now = Date.now();
     let written: Array<[Record<string, unknown>, string]> = [];
     // Safe to repeat after a lost connection: an eTag-guarded write that did commit then fails as a conflict.
-    await retryOnConnectionLost(() => this.context.db.transaction().execute(async (trx) => {
+    await retryOnConnectionLost(() => this.withChatStateDurability((db) => db.transaction().execute(async (trx) => {
       written = [];
       for (const [key, item] of entries) {
         const record = (item ?? {}) as Record<string, unknown>;
@@ -95,9 +95,30 @@ export class SqlBotStateStorage implements BotStateStorage {
           .executeTakeFirst();
         if ((inserted.numInsertedOrUpdatedRows ?? 0n) === 0n) throw new ETagConflictError(key);
       }
-    }));
+    })));
     // A second save of the same objects in this turn must expect what this one wrote.
     for (const [record, etag] of written) if (Object.isExtensible(record)) tagRead(record, etag);
+  }
+
+  /**
+   * Chat state is written every turn. On SQLite a commit with `synchronous = FULL` (the database's setting,
+   * for referrals and their outbox rows) waits for an fsync with the event loop blocked, which under load
+   * stalled every conversation in the process (issue 11: about a sixth of a turn's time). Chat state commits
+   * with `synchronous = NORMAL` instead: in WAL mode that survives the process being killed and only a power
+   * loss or OS crash can roll back the last turns' state (the conversation then resumes a step earlier; it is
+   * never corrupted). The setting is switched on the one connection held for this write, so no other
+   * statement runs under it, and it is restored even when the write fails.
+   */
+  private async withChatStateDurability<T>(write: (db: SqlContext['db']) => Promise<T>): Promise<T> {
+    if (this.context.backend !== 'sqlite') return write(this.context.db);
+    return this.context.db.connection().execute(async (connection) => {
+      await sql`pragma synchronous = NORMAL`.execute(connection);
+      try {
+        return await write(connection);
+      } finally {
+        await sql`pragma synchronous = FULL`.execute(connection);
+      }
+    });
   }
 
   async delete(keys: string[]): Promise<void> {
