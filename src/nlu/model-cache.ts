@@ -100,8 +100,10 @@ export function decodeModels(buffer: Buffer): StoredModels | undefined {
   let offset = Math.ceil((4 + length) / 8) * 8;
   const read = (count: number): Float64Array | undefined => {
     if (!Number.isInteger(count) || count < 0 || offset + count * 8 > buffer.length) return undefined;
-    // A copy into a fresh (aligned) buffer: the file's bytes are the arrays' own, in this machine's byte order.
-    const array = new Float64Array(buffer.buffer.slice(buffer.byteOffset + offset, buffer.byteOffset + offset + count * 8));
+    // The file's bytes are the arrays' own, in this machine's byte order: used in place when aligned (a file
+    // read whole has its own buffer), else copied into a fresh, aligned one.
+    const at = buffer.byteOffset + offset;
+    const array = at % 8 === 0 ? new Float64Array(buffer.buffer, at, count) : new Float64Array(buffer.buffer.slice(at, at + count * 8));
     offset += count * 8;
     return array;
   };
