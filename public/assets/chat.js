@@ -164,11 +164,29 @@
   function switchLanguage(locale, label) {
     if (!current || !current.connected) return startChat(locale, true);
     render(current, locale);
+    // The bot answers in the new language itself ("I'll speak English from now on"): no status line needed.
     current.store.dispatch({ type: 'WEB_CHAT/SEND_MESSAGE', payload: { text: label } });
-    setStatus(config.strings[locale].languageChanged);
+    setStatus('');
     return Promise.resolve();
   }
 
+  /**
+   * Room for the chat on a small phone: the privacy notice starts folded (one tap opens it), and while the
+   * on-screen keyboard takes the lower half only the emergency line stays above the chat.
+   */
+  function fitSmallScreens() {
+    var notice = document.getElementById('privacy-notice');
+    if (notice && window.matchMedia('(max-height: 760px), (max-width: 30rem)').matches) notice.open = false;
+    var viewport = window.visualViewport;
+    if (!viewport) return;
+    var fullHeight = window.innerHeight;
+    viewport.addEventListener('resize', function () {
+      fullHeight = Math.max(fullHeight, window.innerHeight);
+      document.body.classList.toggle('keyboard-open', viewport.height < fullHeight * 0.75);
+    });
+  }
+
+  fitSmallScreens();
   var initial = pageApi.initialLocale;
   applyStrings(initial);
   picker.addEventListener('change', function () {

@@ -118,7 +118,8 @@ describe('the hospital chat page in Chromium, in Simplified Chinese', { timeout:
     expect(await emergency.isVisible()).toBe(true);
     expect(await emergency.textContent()).toBe(t('channels:web.emergency', { emergencyNumber: app.config.site.emergencyNumber }));
     expect(await page.locator('header a[href^="tel:"]').getAttribute('href')).toBe(`tel:${app.config.site.emergencyNumber}`);
-    expect(await page.locator('.privacy').textContent()).toBe(t('channels:web.privacy'));
+    expect(await page.locator('.privacy summary').textContent()).toBe(t('channels:web.privacySummary'));
+    expect(await page.locator('.privacy p').textContent()).toBe(t('channels:web.privacy'));
   });
 
   it('maps browser languages to a shipped locale exactly as the server does', async () => {
@@ -236,7 +237,7 @@ describe('the hospital chat page in Chromium, in Simplified Chinese', { timeout:
     // Nothing was lost: the earlier messages are still there, and the pre-check goes on from where it was.
     expect(await page.locator('.webchat__bubble:not(.webchat__bubble--from-user)').count()).toBeGreaterThan(bubblesBefore);
     expect(await botBubbles(t('precheck:questions.age.question')).count()).toBeGreaterThan(0);
-    expect(await page.locator('#chat-status').textContent()).toBe(zhHant('channels:web.languageChanged'));
+    expect(await page.locator('#chat-status').isVisible()).toBe(false);
     await expectReply(() => tap(zhHant('precheck:answer.yes')), zhHant('precheck:questions.recurrent-or-metastatic.question'));
   });
 
@@ -245,6 +246,48 @@ describe('the hospital chat page in Chromium, in Simplified Chinese', { timeout:
     expect(violations).toEqual([]);
     expect(blocked).toEqual([]);
     expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('a small phone (360 x 640): the chat keeps most of the screen', { timeout: 60_000 }, () => {
+  it('the header, emergency line and folded privacy notice take at most a quarter of the screen; with the keyboard open only the emergency line stays', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    const small = await context.newPage();
+    // Headless Chromium shows no on-screen keyboard: this stands in for the browser's visualViewport, which
+    // shrinks to the part of the screen above the keyboard and fires "resize".
+    await small.addInitScript({
+      content: `(() => {
+        const fake = new EventTarget();
+        let height = window.innerHeight;
+        Object.defineProperty(fake, 'height', { get: () => height });
+        Object.defineProperty(window, 'visualViewport', { value: fake, configurable: true });
+        window.openKeyboard = () => { height = Math.round(window.innerHeight * 0.55); fake.dispatchEvent(new Event('resize')); };
+        window.closeKeyboard = () => { height = window.innerHeight; fake.dispatchEvent(new Event('resize')); };
+      })();`,
+    });
+    try {
+      await small.goto(`${base}/`, { waitUntil: 'domcontentloaded' });
+      await expect.poll(() => small.locator('#privacy-notice').getAttribute('open'), { timeout: replyTimeoutMs }).toBeNull();
+      const chatTop = await small.locator('#webchat').evaluate((element: { getBoundingClientRect(): { top: number } }) => element.getBoundingClientRect().top);
+      expect(chatTop).toBeLessThanOrEqual(640 / 4);
+      expect(await small.locator('header .emergency').isVisible()).toBe(true);
+      // The notice opens with one tap and its text is all there.
+      await small.locator('#privacy-notice summary').click();
+      expect(await small.locator('#privacy-notice p').isVisible()).toBe(true);
+
+      await small.evaluate('window.openKeyboard()');
+      await expect.poll(() => small.locator('.brand-row').isVisible(), { timeout: replyTimeoutMs }).toBe(false);
+      expect(await small.locator('#privacy-notice').isVisible()).toBe(false);
+      expect(await small.locator('header .emergency').isVisible()).toBe(true);
+      const emergencyHeight = await small.locator('header .emergency').evaluate((element: { getBoundingClientRect(): { height: number } }) => element.getBoundingClientRect().height);
+      expect(emergencyHeight).toBeLessThanOrEqual(40);
+      expect(await small.locator('header a[href^="tel:"]').isVisible()).toBe(true);
+      await small.evaluate('window.closeKeyboard()');
+      await expect.poll(() => small.locator('.brand-row').isVisible(), { timeout: replyTimeoutMs }).toBe(true);
+      await small.screenshot({ path: path.join(projectRoot, 'test-artifacts', 'web-chat-small-phone.png') });
+    } finally {
+      await context.close();
+    }
   });
 });
 
