@@ -46,14 +46,51 @@ describe('WeChat API client', () => {
   it('refreshes once when WeChat rejects the token, and the other instance picks up the new one', async () => {
     const [first, second] = [client(), client()];
     const before = fake.tokenRequests;
+    const forcedBefore = fake.forcedRefreshes;
     const stale = await first.accessToken();
     fake.failNextSends(40001);
     expect(await first.sendText('oUser', 'after refresh')).toBe('sent');
     expect(fake.tokenRequests).toBe(before + 1);
+    // The stable endpoint had a new token already: no forced refresh was needed.
+    expect(fake.forcedRefreshes).toBe(forcedBefore);
     const fresh = await second.accessToken();
     expect(fresh).not.toBe(stale);
     expect(await second.sendText('oUser', 'with the shared token')).toBe('sent');
     expect(fake.tokenRequests).toBe(before + 1);
+  });
+
+  it('a rejected token the stable endpoint still hands out is replaced with one forced refresh', async () => {
+    const [first, second] = [client(), client()];
+    const stale = await first.accessToken();
+    const before = fake.tokenRequests;
+    const forcedBefore = fake.forcedRefreshes;
+    fake.failNextSends(40001, 1, { tokenStaysValid: true });
+    expect(await first.sendText('oUser', 'after a forced refresh')).toBe('sent');
+    // One normal request (it gave the rejected token back), then one with force_refresh.
+    expect(fake.tokenRequests).toBe(before + 2);
+    expect(fake.forcedRefreshes).toBe(forcedBefore + 1);
+    const fresh = await second.accessToken();
+    expect(fresh).not.toBe(stale);
+    expect(await second.sendText('oUser', 'with the shared token')).toBe('sent');
+    expect(fake.tokenRequests).toBe(before + 2);
+  });
+
+  it('a fresh instance with an empty store gets the token every other instance holds, without invalidating it', async () => {
+    const held = await client().accessToken();
+    const otherStores = await createStores(loadConfig({ DATA_DIR: mkdtempSync(path.join(dataDir, 'fresh-')) }), logger);
+    try {
+      const fresh = new WeChatApiClient({ apiBase: fake.baseUrl, appId, appSecret, keyValue: otherStores.keyValue, clock: systemClock, logger });
+      expect(await fresh.accessToken()).toBe(held);
+      // The token the first store holds still works.
+      expect(await client().sendText('oUser', 'still valid')).toBe('sent');
+    } finally {
+      await otherStores.close();
+    }
+  });
+
+  it('asks only POST /cgi-bin/stable_token (JSON body), never the old GET /cgi-bin/token', () => {
+    expect(fake.tokenRequests).toBeGreaterThan(0);
+    expect(fake.unknownRequests).toEqual([]);
   });
 
   it('reports out-of-window and quota refusals without retrying', async () => {
@@ -85,9 +122,10 @@ describe('WeChat API client', () => {
     const printed = JSON.parse(stdout) as { button: { type: string; name: string; key: string }[] };
     expect(printed.button).toEqual([
       { type: 'click', name: '了解研究', key: 'TG_ABOUT' },
-      { type: 'click', name: '我能參加嗎', key: 'TG_PRECHECK' },
-      { type: 'click', name: '聯絡我們', key: 'TG_CONTACT' },
+      { type: 'click', name: '預先自查', key: 'TG_PRECHECK' },
+      { type: 'click', name: '聯絡團隊', key: 'TG_CONTACT' },
     ]);
     expect(fake.menus.at(-1)).toEqual(printed);
+    expect(fake.unknownRequests).toEqual([]);
   }, 60_000);
 });

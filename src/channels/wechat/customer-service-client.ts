@@ -47,9 +47,11 @@ interface ApiResult {
 }
 
 /**
- * The WeChat server API with exactly one access-token refresher: fetching a token invalidates the previous
- * one, so within a process refreshes are single-flight, and across instances a short lease in the shared
- * store decides who fetches while the others wait for the stored result.
+ * The WeChat server API. Access tokens come from `POST /cgi-bin/stable_token`, which hands every caller the
+ * same token while it is valid (unlike the older `GET /cgi-bin/token`, where each fetch invalidated the token
+ * every other instance held). Only `force_refresh: true` replaces a valid token, so it is used only when WeChat
+ * rejected the token the endpoint still hands out; refreshes stay single-flight within a process, and a short
+ * lease in the shared store decides which instance fetches while the others wait for the stored result.
  */
 export class WeChatApiClient {
   private refreshing: Promise<string> | undefined;
@@ -74,7 +76,7 @@ export class WeChatApiClient {
       const leased = await keyValue.setIfAbsent(refreshLeaseKey, this.instanceId, new Date(clock.now().getTime() + refreshLeaseMs));
       if (leased) {
         try {
-          return await this.fetchToken();
+          return await this.fetchToken(stale);
         } finally {
           await keyValue.delete(refreshLeaseKey);
         }
@@ -86,19 +88,31 @@ export class WeChatApiClient {
     }
   }
 
-  private async fetchToken(): Promise<string> {
-    const { apiBase, appId, appSecret, keyValue, clock, logger } = this.options;
-    const url = new URL('/cgi-bin/token', apiBase);
-    url.search = new URLSearchParams({ grant_type: 'client_credential', appid: appId, secret: appSecret }).toString();
-    const body = (await this.request(url, { method: 'GET' })) as ApiResult & { access_token?: string; expires_in?: number };
-    if (!body.access_token) throw new WeChatApiError(`access token request refused (errcode ${body.errcode ?? 'none'})`, body.errcode);
-    const lifetimeMs = (body.expires_in ?? 7200) * 1000;
-    await keyValue.set(tokenKey, body.access_token, new Date(clock.now().getTime() + Math.max(lifetimeMs - expiryMarginMs, lifetimeMs / 2)));
-    logger.info('wechat access token refreshed', { expiresInSeconds: body.expires_in });
-    return body.access_token;
+  /** `stale`: the token WeChat just rejected; if the stable endpoint still hands it out, a forced refresh replaces it. */
+  private async fetchToken(stale: string | undefined): Promise<string> {
+    const { keyValue, clock, logger } = this.options;
+    let fetched = await this.stableToken(false);
+    const forced = fetched.token === stale;
+    if (forced) fetched = await this.stableToken(true);
+    // expires_in is what is left of the token's life (up to 7200 s); refresh a little before it ends.
+    const lifetimeMs = fetched.expiresInSeconds * 1000;
+    await keyValue.set(tokenKey, fetched.token, new Date(clock.now().getTime() + Math.max(lifetimeMs - expiryMarginMs, lifetimeMs / 2)));
+    logger.info('wechat access token fetched', { expiresInSeconds: fetched.expiresInSeconds, forced });
+    return fetched.token;
   }
 
-  /** Never logs the URL: it carries the secret or the token. */
+  private async stableToken(forceRefresh: boolean): Promise<{ token: string; expiresInSeconds: number }> {
+    const { apiBase, appId, appSecret } = this.options;
+    const body = (await this.request(new URL('/cgi-bin/stable_token', apiBase), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ grant_type: 'client_credential', appid: appId, secret: appSecret, force_refresh: forceRefresh }),
+    })) as ApiResult & { access_token?: string; expires_in?: number };
+    if (!body.access_token) throw new WeChatApiError(`access token request refused (errcode ${body.errcode ?? 'none'})`, body.errcode);
+    return { token: body.access_token, expiresInSeconds: body.expires_in ?? 7200 };
+  }
+
+  /** Never logs the URL (it carries the token) nor the body (the secret). */
   private async request(url: URL, init: RequestInit): Promise<unknown> {
     const response = await fetch(url, { ...init, signal: AbortSignal.timeout(requestTimeoutMs) });
     if (!response.ok) throw new WeChatApiError(`WeChat API answered HTTP ${response.status} for ${url.pathname}`);
