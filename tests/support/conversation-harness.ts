@@ -5,6 +5,7 @@ import { type Activity, TestAdapter } from 'botbuilder';
 import { visibleChoices, visibleText } from '../../dialogs/shared/choice-message';
 import { type App, buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config/load-config';
+import type { StudyEventSink } from '../../src/events/study-events';
 import { createLogger } from '../../src/logger';
 import type { Stores } from '../../src/storage/ports';
 
@@ -39,6 +40,8 @@ export interface ConversationOptions {
   /** Reuse a data folder (kept on close) and a conversation id: a "restart" of the same deployment. */
   dataDir?: string;
   conversationId?: string;
+  /** Hears the study events the conversation records (default: none). */
+  events?: StudyEventSink;
 }
 
 /**
@@ -49,7 +52,7 @@ export async function startConversation(options: ConversationOptions = {}): Prom
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'trialguide-chat-'));
   const logLines: string[] = [];
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'debug', ...options.env });
-  const app = await buildApp(config, { logger: createLogger('debug', (line) => logLines.push(line)) });
+  const app = await buildApp(config, { logger: createLogger('debug', (line) => logLines.push(line)), ...(options.events ? { events: options.events } : {}) });
   const channelId = options.channelId ?? 'directline';
   const adapter = new TestAdapter(app.runtime.botLogic, {
     channelId,
