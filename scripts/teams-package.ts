@@ -1,7 +1,7 @@
 /**
  * `npm run teams:package`: writes dist/teams/trialguide-teams.zip, the Teams app package to upload in the
  * Teams admin center or Developer Portal: manifest.json (schema 1.22, from teams/manifest.template.json),
- * zh-cn.json and zh-tw.json (teams/localization/), and the two icons, drawn here in the site's colour.
+ * zh-cn.json, zh-tw.json and zh-hk.json (teams/localization/), and the two icons, drawn here in the site's colour.
  */
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +12,11 @@ import { buildManifest } from '../src/channels/teams/app-manifest';
 import { type AppConfig, loadConfig } from '../src/config/load-config';
 
 export const packageFileName = 'trialguide-teams.zip';
-export const localizationFiles = { 'zh-cn': 'zh-cn.json', 'zh-tw': 'zh-tw.json' } as const;
+/** Simplified for zh-CN, Taiwan and Hong Kong Traditional each with its own wording (甚麼 / 什麼, 致電 / 回電). */
+export const localizationFiles = { 'zh-cn': 'zh-cn.json', 'zh-tw': 'zh-tw.json', 'zh-hk': 'zh-hk.json' } as const;
+
+/** The template's developer URLs point at the chat page's privacy notice until the hospital puts its own. */
+const placeholderPolicyPath = '/#privacy';
 
 /** Fixed, so two builds of the same inputs give the same bytes. */
 const entryTime = new Date(Date.UTC(2026, 0, 1));
@@ -131,6 +135,11 @@ export async function buildTeamsPackage(config: AppConfig, outDir = path.join(co
     accentColor: config.site.theme.primaryColor,
   });
   if (config.site.example) warnings.push('The site configuration holds EXAMPLE values: the developer name and colour come from it.');
+  const developer = manifest.developer as { privacyUrl?: string; termsOfUseUrl?: string } | undefined;
+  const placeholders = (['privacyUrl', 'termsOfUseUrl'] as const).filter((field) => developer?.[field]?.endsWith(placeholderPolicyPath));
+  if (placeholders.length > 0) {
+    warnings.push(`developer.${placeholders.join(' and developer.')} still point at the chat page's privacy notice (placeholders): put the hospital's privacy statement and terms of use in teams/manifest.template.json before publishing.`);
+  }
 
   const zip = new ZipFile();
   const add = (name: string, content: Buffer) => zip.addBuffer(content, name, { mtime: entryTime, mode: 0o100644 });

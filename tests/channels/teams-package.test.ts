@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -102,9 +102,9 @@ describe('npm run teams:package', () => {
     manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as Manifest;
   });
 
-  it('holds exactly the manifest, its two language files and the two icons', () => {
+  it('holds exactly the manifest, its three language files and the two icons', () => {
     expect(path.basename(result.zipPath)).toBe('trialguide-teams.zip');
-    expect([...files.keys()].sort()).toEqual(['color.png', 'manifest.json', 'outline.png', 'zh-cn.json', 'zh-tw.json']);
+    expect([...files.keys()].sort()).toEqual(['color.png', 'manifest.json', 'outline.png', 'zh-cn.json', 'zh-hk.json', 'zh-tw.json']);
   });
 
   it('has a manifest valid against Microsoft\'s v1.22 schema', () => {
@@ -137,7 +137,7 @@ describe('npm run teams:package', () => {
     expect(result.warnings.join('\n')).not.toContain('MicrosoftAppId');
   });
 
-  it('names and describes the app in English, Simplified and Traditional Chinese, each file valid against the localization schema', () => {
+  it('names and describes the app in English, Simplified Chinese and Taiwan and Hong Kong Traditional Chinese, each file valid against the localization schema', () => {
     expect.hasAssertions();
     expect(manifest.localizationInfo.defaultLanguageTag).toBe('en-us');
     expect(manifest.localizationInfo.additionalLanguages).toEqual(Object.entries(localizationFiles).map(([languageTag, file]) => ({ languageTag, file })));
@@ -156,6 +156,40 @@ describe('npm run teams:package', () => {
     expect(simplified['description.full']).toContain('鼻咽癌');
     expect(traditional['description.full']).toContain('聯絡');
     expect(simplified['description.full']).not.toBe(traditional['description.full']);
+    // Hong Kong: its own file with Hong Kong wording (甚麼, 致電), not Taiwan's (什麼, 回電).
+    expect(manifest.localizationInfo.additionalLanguages).toContainEqual({ languageTag: 'zh-hk', file: 'zh-hk.json' });
+    const hongKong = JSON.parse(files.get('zh-hk.json')!.toString('utf8')) as Record<string, string>;
+    expect(hongKong['description.full']).toContain('致電');
+    expect(hongKong['bots[0].commandLists[0].commands[1].description']).toContain('甚麼');
+    expect(traditional['bots[0].commandLists[0].commands[1].description']).toContain('什麼');
+    expect(hongKong['description.full']).not.toBe(traditional['description.full']);
+    // Every language file holds the same keys (Teams falls back to English for a missing one).
+    const keysOf = (strings: Record<string, string>) => Object.keys(strings).sort();
+    expect(keysOf(hongKong)).toEqual(keysOf(traditional));
+    expect(keysOf(simplified)).toEqual(keysOf(traditional));
+  });
+
+  it('warns that the privacy and terms-of-use URLs are placeholders until the template gets the hospital\'s own', async () => {
+    const developer = (manifest as unknown as { developer: { privacyUrl: string; termsOfUseUrl: string } }).developer;
+    expect(developer.privacyUrl).toBe('https://trialguide.example-hospital.org/#privacy');
+    const warning = result.warnings.find((line) => line.includes('placeholders'));
+    expect(warning).toContain('developer.privacyUrl');
+    expect(warning).toContain('developer.termsOfUseUrl');
+    expect(warning).toContain('teams/manifest.template.json');
+
+    // With the hospital's own URLs in a template copy, no such warning.
+    const dir = tempDir();
+    cpSync(path.join(projectRoot, 'teams'), path.join(dir, 'teams'), { recursive: true });
+    const templatePath = path.join(dir, 'teams', 'manifest.template.json');
+    const template = JSON.parse(readFileSync(templatePath, 'utf8')) as { developer: Record<string, string> };
+    template.developer.privacyUrl = 'https://www.example-hospital.org/privacy';
+    template.developer.termsOfUseUrl = 'https://www.example-hospital.org/terms';
+    writeFileSync(templatePath, JSON.stringify(template));
+    cpSync(path.join(projectRoot, 'package.json'), path.join(dir, 'package.json'));
+    const config = loadConfig({ DATA_DIR: tempDir(), MicrosoftAppId: appId, MicrosoftAppPassword: 'x', MicrosoftAppTenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', PUBLIC_BASE_URL: 'https://trialguide.example-hospital.org' });
+    const own = await buildTeamsPackage({ ...config, rootDir: dir }, tempDir());
+    expect(own.warnings.join('\n')).not.toContain('placeholders');
+    expect((own.manifest.developer as { privacyUrl: string }).privacyUrl).toBe('https://www.example-hospital.org/privacy');
   });
 
   it('offers commands that the bot recognises, in every language', () => {
