@@ -48,6 +48,9 @@ export function siteTextParams(services: ServicesWithRetention, locale: Locale):
     siteName: site.siteName[locale],
     chatStateDays: retention.chatStateDays,
     referralDays: retention.referralDays,
+    // i18next's context: a text with a `_studySite` variant (topics:locations.answer_studySite) uses it when
+    // this hospital takes part in the study; every other text is unaffected.
+    ...(site.studySite ? { context: 'studySite' } : {}),
   };
 }
 

@@ -13,6 +13,11 @@ export const siteConfigSchema = z.object({
   crisisLine: z.object({ number: z.string().min(3), name: localized }),
   coordinator: z.object({ phone: z.string().min(3), email: z.email(), hours: localized }),
   callbackWithinWorkingDays: z.number().int().min(1).max(14),
+  /**
+   * True when this hospital is one of the study's sites (its ethics committee approved it taking part): "where
+   * is the study done?" then says so. FACTS.md lists no sites, so without this the answer says it is not known.
+   */
+  studySite: z.boolean().default(false),
   registry: z.object({
     status: z.enum(['not-yet-recruiting', 'recruiting', 'active-not-recruiting', 'completed', 'unknown']),
     checkedOn: z.iso.date(),
