@@ -1,9 +1,29 @@
+import { builtinRules } from 'eslint/use-at-your-own-risk';
 import tseslint from 'typescript-eslint';
 
+/** ESLint's own recommended rules (what @eslint/js ships as "recommended"), taken from eslint itself. */
+const eslintRecommended = Object.fromEntries([...builtinRules].filter(([, rule]) => rule.meta?.docs?.recommended).map(([name]) => [name, 'error']));
+
+/**
+ * What the page scripts may use without declaring it: the browser APIs they call and Web Chat's bundle. Listed
+ * rather than taken from a package, so a misspelt or unexpected global (a Node one, say) is an error.
+ */
+const browserGlobals = Object.fromEntries(
+  [
+    'window', 'document', 'navigator', 'location', 'history', 'console', 'fetch', 'Headers', 'Request', 'Response',
+    'URL', 'URLSearchParams', 'AbortController', 'FormData', 'Blob', 'FileReader', 'WebSocket', 'Event', 'CustomEvent',
+    'EventTarget', 'HTMLElement', 'Node', 'MutationObserver', 'ResizeObserver', 'IntersectionObserver', 'matchMedia',
+    'getComputedStyle', 'requestAnimationFrame', 'cancelAnimationFrame', 'setTimeout', 'clearTimeout', 'setInterval',
+    'clearInterval', 'queueMicrotask', 'sessionStorage', 'localStorage', 'performance', 'crypto', 'TextEncoder',
+    'TextDecoder', 'Intl', 'visualViewport', 'screen', 'alert', 'confirm',
+  ].map((name) => [name, 'readonly']),
+);
+
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'public/vendor/', 'test-artifacts/', 'coverage/', '**/*.mjs', '**/*.js'] },
-  ...tseslint.configs.recommendedTypeChecked,
+  { ignores: ['node_modules/', 'dist/', 'data/', 'public/vendor/', 'test-artifacts/', 'coverage/', '**/*.mjs', '**/*.js', '!public/**/*.js'] },
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts', '**/*.mts', '**/*.cts'] })),
   {
+    files: ['**/*.ts', '**/*.mts', '**/*.cts'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -19,6 +39,20 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+    },
+  },
+  {
+    // The page scripts run in the browser as served (no build step): plain scripts, ES2017 (chat.js says so).
+    files: ['public/**/*.js'],
+    languageOptions: { ecmaVersion: 2017, sourceType: 'script', globals: browserGlobals },
+    rules: {
+      ...eslintRecommended,
+      'no-empty': ['error', { allowEmptyCatch: false }],
+      'no-unused-vars': ['error', { args: 'after-used', caughtErrors: 'all' }],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      'no-implicit-globals': 'error',
+      'no-var': 'off',
+      strict: ['error', 'function'],
     },
   },
 );

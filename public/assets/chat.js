@@ -120,7 +120,7 @@
       .then(function (connection) {
         if (current !== started) return;
         started.directLine = connection.resume ? resumeDirectLine(connection.resume) : createDirectLine(connection.token, webChatLocale);
-        var store = (started.store = window.WebChat.createStore({}, function () {
+        started.store = window.WebChat.createStore({}, function () {
           return function (next) {
             return function (action) {
               if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
@@ -133,7 +133,7 @@
               return next(action);
             };
           };
-        }));
+        });
         render(started, locale);
       })
       .catch(function (error) {
