@@ -82,12 +82,15 @@ export function oidcSettingsFrom(config: AppConfig): OidcSettings | undefined {
     ...(clientId ? [] : ['OIDC_CLIENT_ID: required when OIDC_ISSUER is set']),
     ...(clientSecret ? [] : ['OIDC_CLIENT_SECRET: required when OIDC_ISSUER is set']),
   ];
+  const redirectUri = new URL(env.OIDC_REDIRECT_URL ?? new URL(oidcCallbackPath.slice(1), withTrailingSlash(env.PUBLIC_BASE_URL)).href);
+  // A reverse proxy may add a prefix in front, but the browser must reach this app's callback route.
+  if (!redirectUri.pathname.endsWith(oidcCallbackPath)) problems.push(`OIDC_REDIRECT_URL: must end with ${oidcCallbackPath}`);
   if (problems.length > 0 || !clientId || !clientSecret) throw new ConfigError(problems);
   return {
     issuer: new URL(issuer),
     clientId,
     clientSecret,
-    redirectUri: new URL(env.OIDC_REDIRECT_URL ?? new URL(oidcCallbackPath.slice(1), withTrailingSlash(env.PUBLIC_BASE_URL)).href),
+    redirectUri,
     scopes: env.OIDC_SCOPES,
     allowedGroups: listOf(env.OIDC_ALLOWED_GROUPS),
     allowedEmailDomains: listOf(env.OIDC_ALLOWED_EMAIL_DOMAINS).map((domain) => domain.replace(/^@/, '').toLowerCase()),
@@ -151,7 +154,11 @@ export function createOidcSignIn(settings: OidcSettings): OidcSignIn {
       // The browser reached us at PUBLIC_BASE_URL (perhaps through a proxy): the redirect_uri is what the provider compares.
       const currentUrl = new URL(settings.redirectUri.href);
       currentUrl.search = callbackUrl.search;
-      if (currentUrl.searchParams.has('error')) throw new OidcSignInError('cancelled', currentUrl.searchParams.get('error')?.slice(0, 64) ?? 'error');
+      if (currentUrl.searchParams.has('error')) {
+        // The provider's error code (access_denied, login_required…); anything else in that parameter is not logged.
+        const code = currentUrl.searchParams.get('error') ?? '';
+        throw new OidcSignInError('cancelled', /^[a-z_]{1,64}$/.test(code) ? code : 'error');
+      }
 
       let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
       try {

@@ -297,6 +297,9 @@ describe('configuration', () => {
     expect(() => oidcSettingsFrom(loadConfig({ ...base, OIDC_ISSUER: 'https://login.hospital.example' }))).toThrow(ConfigError);
     expect(() => oidcSettingsFrom(loadConfig({ ...base, OIDC_ISSUER: 'https://login.hospital.example', OIDC_CLIENT_ID: 'c' }))).toThrow(/OIDC_CLIENT_SECRET/);
     expect(() => oidcSettingsFrom(loadConfig({ ...base, OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 's' }))).toThrow(/OIDC_ISSUER/);
+    expect(() =>
+      oidcSettingsFrom(loadConfig({ ...base, OIDC_ISSUER: 'https://login.hospital.example', OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 's', OIDC_REDIRECT_URL: 'https://trialguide.hospital.example/oidc/callback' })),
+    ).toThrow(/OIDC_REDIRECT_URL: must end with \/console\/oidc\/callback/);
     expect(() => loadConfig({ ...base, OIDC_ISSUER: 'http://login.hospital.example' })).toThrow(/OIDC_ISSUER: must be an https:\/\/ URL/);
     expect(() => loadConfig({ ...base, OIDC_SCOPES: 'email profile' })).toThrow(/OIDC_SCOPES: must include openid/);
     expect(loadConfig({ ...base, OIDC_ISSUER: 'http://localhost:8080/realms/test' }).env.OIDC_ISSUER).toBe('http://localhost:8080/realms/test');
