@@ -18,6 +18,7 @@ import { registerWeChatRoutes } from './channels/wechat/wechat-routes';
 import { type Clock, systemClock } from './clock';
 import type { AppConfig } from './config/load-config';
 import { checkContentApproval } from './content/content-approval';
+import { ReferralLookupLimitError } from './errors/domain-errors';
 import { eraseReferralByReference } from './handoff/erase-by-reference';
 import { createReferral, eraseConversation } from './handoff/referral-service';
 import { enabledSinks } from './handoff/sinks';
@@ -122,7 +123,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     const byAddress = address === undefined || referralLookupsByAddress.hit(address, now).allowed;
     if (byConversation && byAddress) return;
     logger.warn(`referral lookups limited for ${byAddress ? 'a conversation' : 'a client address'}`, { channel: context.activity.channelId });
-    throw new Error('too many referral lookups');
+    throw new ReferralLookupLimitError(byAddress ? 'conversation' : 'client_address');
   };
 
   /** Dialogs answer storage failures politely; the operator still needs to hear about them (no personal data). */

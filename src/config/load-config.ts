@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DomainError } from '../errors/domain-errors';
 import { type Environment, environmentSchema } from './schema';
 import { type SiteConfig, siteConfigSchema } from './site-schema';
 
@@ -10,10 +11,9 @@ export interface AppConfig {
   readonly rootDir: string;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends DomainError {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'ConfigError';
+    super('config_invalid', `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   }
 }
 

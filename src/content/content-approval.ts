@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DomainError } from '../errors/domain-errors';
 import type { Logger } from '../logger';
 import { approvalsFile, computeContentVersion, type ContentVersion } from './content-version';
 
@@ -19,10 +20,9 @@ const approvalsSchema = z.array(approvalSchema);
 
 export type ContentApproval = z.infer<typeof approvalSchema>;
 
-export class ContentApprovalError extends Error {
+export class ContentApprovalError extends DomainError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ContentApprovalError';
+    super('content_not_approved', message);
   }
 }
 

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { DomainError } from '../errors/domain-errors';
 
 /**
  * AES-256-GCM for personal data at rest. Every value gets a fresh 12-byte IV; the envelope names its
@@ -14,10 +15,9 @@ export interface FieldCipher {
   decrypt(envelope: string, context: string): string;
 }
 
-export class DecryptionError extends Error {
+export class DecryptionError extends DomainError {
   constructor(reason: string) {
-    super(`Cannot decrypt stored value: ${reason}`);
-    this.name = 'DecryptionError';
+    super('decryption_failed', `Cannot decrypt stored value: ${reason}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { EncryptionKeyMismatchError } from '../errors/domain-errors';
 import { DecryptionError, type FieldCipher } from '../security/field-encryption';
 import type { SqlContext } from './database';
 
@@ -21,5 +22,5 @@ export async function verifyEncryptionKey(context: SqlContext, cipher: FieldCiph
   } catch (error) {
     if (!(error instanceof DecryptionError)) throw error;
   }
-  throw new Error('The data encryption key does not match the stored data: restore the original DATA_ENCRYPTION_KEY (or the key file in DATA_DIR)');
+  throw new EncryptionKeyMismatchError();
 }

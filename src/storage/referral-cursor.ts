@@ -1,8 +1,9 @@
+import { DomainError } from '../errors/domain-errors';
+
 /** Thrown for a cursor this store did not issue (the API answers 400). */
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends DomainError {
   constructor() {
-    super('Invalid pagination cursor');
-    this.name = 'InvalidCursorError';
+    super('invalid_cursor', 'Invalid pagination cursor');
   }
 }
 

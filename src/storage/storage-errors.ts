@@ -1,23 +1,23 @@
+import { DomainError } from '../errors/domain-errors';
+
 /**
  * Storage failures the person should hear about as "we cannot save right now" (with the study team's phone),
  * not as a generic error, and that must not reset their conversation: the state in the database is still
  * good, only this turn could not reach it.
  */
-export class StorageUnavailableError extends Error {
+export class StorageUnavailableError extends DomainError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StorageUnavailableError';
+    super('storage_unavailable', message, options);
   }
 }
 
 /** A state write that another turn (on this or another instance) overtook since this turn read the state. */
-export class ETagConflictError extends Error {
+export class ETagConflictError extends DomainError {
   /** The state key; kept off the message, which is logged: keys hold channel conversation and user ids. */
   declare readonly key: string;
 
   constructor(key: string) {
-    super('Storage: error writing bot state due to eTag conflict (another turn wrote it first).');
-    this.name = 'ETagConflictError';
+    super('state_etag_conflict', 'Storage: error writing bot state due to eTag conflict (another turn wrote it first).');
     Object.defineProperty(this, 'key', { value: key, enumerable: false });
   }
 }
