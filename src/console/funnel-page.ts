@@ -108,10 +108,11 @@ function filtersForm(view: FunnelPageView): string {
  */
 function barChart(view: FunnelPageView, stageLabel: (row: FunnelRow) => string, count: (value: number) => string): string {
   const { t, report } = view;
-  const width = 640;
-  const barArea = 520;
+  // 800 units wide: about 1:1 on a landscape tablet, the labels still ~15 px in portrait.
+  const width = 800;
+  const barArea = 680;
   const left = 8;
-  const rowHeight = 52;
+  const rowHeight = 46;
   const top = 8;
   const max = Math.max(1, ...funnelRows.map((row) => report.totals[row]));
   const values = funnelRows.map((row) => t('chart.value', { stage: stageLabel(row), value: count(report.totals[row]) })).join('; ');
@@ -123,9 +124,9 @@ function barChart(view: FunnelPageView, stageLabel: (row: FunnelRow) => string, 
     const fill = row === 'contacted' || row === 'enrolled' ? referralStageColour : botStageColour;
     return [
       `<g data-stage="${esc(row)}">`,
-      `<text x="${left}" y="${y + 16}" font-size="15" fill="${inkColour}">${esc(stageLabel(row))}</text>`,
-      `<rect x="${left}" y="${y + 22}" width="${barWidth}" height="22" fill="${fill}"></rect>`,
-      `<text class="bar-value" x="${left + barWidth + 8}" y="${y + 39}" font-size="15" font-weight="700" fill="${inkColour}">${esc(count(total))}</text>`,
+      `<text x="${left}" y="${y + 16}" font-size="16" fill="${inkColour}">${esc(stageLabel(row))}</text>`,
+      `<rect x="${left}" y="${y + 22}" width="${barWidth}" height="18" fill="${fill}"></rect>`,
+      `<text class="bar-value" x="${left + barWidth + 8}" y="${y + 37}" font-size="16" font-weight="700" fill="${inkColour}">${esc(count(total))}</text>`,
       `</g>`,
     ].join('');
   });

@@ -138,6 +138,31 @@ describe('funnel page', () => {
     }
   });
 
+  it('draws with enough contrast on its white background: text 4.5:1, bars 3:1 (WCAG 1.4.3, 1.4.11)', async () => {
+    expect.hasAssertions();
+    const luminance = (hex: string) => {
+      const [r, g, b] = [1, 3, 5].map((at) => {
+        const channel = parseInt(hex.slice(at, at + 2), 16) / 255;
+        return channel <= 0.03928 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    const contrast = (a: string, b: string) => {
+      const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+      return (light! + 0.05) / (dark! + 0.05);
+    };
+    const { html } = await render('en', allWeeks);
+    const svg = /<svg[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
+    const background = /<rect x="0" y="0" width="\d+" height="\d+" fill="(#[0-9a-f]{6})">/.exec(svg)?.[1];
+    expect(background).toBe('#ffffff');
+    const textFills = [...svg.matchAll(/<text[^>]* fill="(#[0-9a-f]{6})"/g)].map((match) => match[1]!);
+    const barFills = [...svg.matchAll(/<rect x="8"[^>]* fill="(#[0-9a-f]{6})"/g)].map((match) => match[1]!);
+    expect(textFills).toHaveLength(funnelRows.length * 2);
+    expect(barFills).toHaveLength(funnelRows.length);
+    for (const fill of textFills) expect(contrast(fill, background!), fill).toBeGreaterThanOrEqual(4.5);
+    for (const fill of barFills) expect(contrast(fill, background!), fill).toBeGreaterThanOrEqual(3);
+  });
+
   it('filters by language, channel and weeks', async () => {
     const zhHans = numbersOnPage((await render('en', { ...allWeeks, lang: 'zh-Hans' })).html);
     expect(zhHans.totals).toMatchObject({ 'conversation-started': 0, 'topic-viewed': 5, 'handoff-consented': 3, contacted: 1, enrolled: 1, 'precheck-may-fit': 0 });
