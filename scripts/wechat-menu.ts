@@ -9,7 +9,7 @@ import { createLogger } from '../src/logger';
 import { systemClock } from '../src/clock';
 import { createStores } from '../src/storage/create-stores';
 import { WeChatApiClient } from '../src/channels/wechat/customer-service-client';
-import { buildMenu, maxTopLevelNameBytes } from '../src/channels/wechat/menu';
+import { buildMenu, menuNameProblems } from '../src/channels/wechat/menu';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -18,8 +18,8 @@ async function main(): Promise<void> {
   const menu = buildMenu(translatorFor(createTranslator(config.rootDir), env.WECHAT_MENU_LANGUAGE));
   console.log(JSON.stringify(menu, null, 2));
 
-  const tooLong = menu.button.filter((button) => Buffer.byteLength(button.name, 'utf8') > maxTopLevelNameBytes);
-  if (tooLong.length > 0) throw new Error(`menu names over ${maxTopLevelNameBytes} bytes: ${tooLong.map((button) => button.name).join(', ')}`);
+  const problems = menuNameProblems(menu);
+  if (problems.length > 0) throw new Error(`menu names too long for WeChat: ${problems.join('; ')}`);
 
   if (!env.WECHAT_APP_ID || !env.WECHAT_APP_SECRET) {
     console.error('WECHAT_APP_ID and WECHAT_APP_SECRET are not both set: printed only, not published.');

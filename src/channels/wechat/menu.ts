@@ -15,6 +15,18 @@ export type MenuCommand = (typeof menuButtons)[number]['command'];
 
 /** WeChat's limit for a top-level button name. */
 export const maxTopLevelNameBytes = 16;
+/** WeChat's guidance for a top-level name in Chinese: 4 characters (5 still fit in 16 bytes, but get cut off). */
+export const maxTopLevelHanCharacters = 4;
+
+/** What is wrong with the menu's names, one line each; empty when WeChat will show them whole. */
+export function menuNameProblems(menu: WeChatMenu): string[] {
+  return menu.button.flatMap(({ name }) => {
+    const problems: string[] = [];
+    if (Buffer.byteLength(name, 'utf8') > maxTopLevelNameBytes) problems.push(`"${name}" is over ${maxTopLevelNameBytes} bytes`);
+    if (/\p{Script=Han}/u.test(name) && [...name].length > maxTopLevelHanCharacters) problems.push(`"${name}" is over ${maxTopLevelHanCharacters} characters`);
+    return problems;
+  });
+}
 
 export interface WeChatMenu {
   button: { type: 'click'; name: string; key: string }[];
