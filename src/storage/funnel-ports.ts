@@ -69,7 +69,7 @@ export interface FunnelStore {
   counts(filter: FunnelFilter): Promise<FunnelCount[]>;
   /** Channels that have any count, for the page's filter. */
   channels(): Promise<string[]>;
-  /** Newest first, identical texts counted together; decrypts at most `scanLimit` of the newest rows. */
+  /** Newest first, identical texts (ignoring letter case) counted together; reads at most the newest 5,000 questions. */
   unansweredQuestions(filter: FunnelFilter, limit: number): Promise<UnansweredQuestion[]>;
   /** Referrals created in [from, to), filtered by locale and channel: the week and status counting is the caller's. */
   referralsCreatedBetween(from: Date, to: Date, filter: Pick<FunnelFilter, 'locale' | 'channel'>): Promise<ReferralFunnelRow[]>;
