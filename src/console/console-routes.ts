@@ -131,10 +131,14 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleDependencies)
     sendConsolePage(res, status, html);
   };
 
-  /** Whether a state-changing request comes from a console page of this origin (Fetch Metadata, then Origin). */
+  /**
+   * Whether a state-changing request comes from a console page of this origin. Fetch Metadata first: browsers
+   * that send it say exactly that (and under the console's no-referrer policy Chromium's Origin is "null").
+   * Without it, Origin must be this site's; a client sending neither (curl, old browsers) still needs the token.
+   */
   const sameOrigin = (req: Request): boolean => {
     const site = req.header('sec-fetch-site');
-    if (site !== undefined && site !== 'same-origin') return false;
+    if (site !== undefined) return site === 'same-origin';
     const origin = req.header('origin');
     if (origin === undefined) return true;
     const host = req.header('host');

@@ -229,7 +229,7 @@ describe('changes need the CSRF token and a same-origin request', () => {
     const client = await signedIn();
     const target = referrals[1]!;
     const token = await client.csrfToken();
-    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }] as Array<Record<string, string>>) {
+    for (const headers of [{ origin: 'https://evil.example', 'sec-fetch-site': '' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }] as Array<Record<string, string>>) {
       const response = await client.post(`/console/referrals/${target.id}/status`, { _csrf: token, status: 'declined' }, headers);
       expect(response.status).toBe(403);
     }
@@ -239,6 +239,12 @@ describe('changes need the CSRF token and a same-origin request', () => {
     const bobToken = await bob.csrfToken();
     expect((await client.post(`/console/referrals/${target.id}/status`, { _csrf: bobToken, status: 'declined' })).status).toBe(403);
     expect((await stores.referrals.get(target.id))?.status).toBe('new');
+  });
+
+  it('takes a form whose Origin is "null" (the no-referrer policy) when Fetch Metadata says same-origin, and only then', async () => {
+    const client = new ConsoleClient(baseUrl);
+    expect((await client.post('/console/sign-in', { name: 'alice', password }, { origin: 'null', 'sec-fetch-site': '' })).status).toBe(403);
+    expect((await client.post('/console/sign-in', { name: 'alice', password }, { origin: 'null', 'sec-fetch-site': 'same-origin' })).status).toBe(303);
   });
 
   it('refuses a sign-in posted from another site', async () => {

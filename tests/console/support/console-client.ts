@@ -33,9 +33,10 @@ export class ConsoleClient {
     return this.send('GET', path, undefined, headers);
   }
 
-  /** A form POST as the console's own page sends it (Origin and Sec-Fetch-Site of this origin), unless overridden. */
+  /** A form POST as the console's own page sends it (Origin and Sec-Fetch-Site of this origin), unless overridden ('' leaves a header out). */
   async post(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<ConsoleResponse> {
-    return this.send('POST', path, new URLSearchParams(form).toString(), { origin: this.baseUrl, 'sec-fetch-site': 'same-origin', ...headers });
+    const merged = Object.entries({ origin: this.baseUrl, 'sec-fetch-site': 'same-origin', ...headers }).filter(([, value]) => value !== '');
+    return this.send('POST', path, new URLSearchParams(form).toString(), Object.fromEntries(merged));
   }
 
   async signIn(name: string, password: string): Promise<ConsoleResponse> {
