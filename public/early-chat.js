@@ -7,30 +7,6 @@
 
   var config = JSON.parse(document.getElementById('trialguide-config').textContent);
 
-  /** The same mapping as negotiateLocale in src/i18n/locales.ts (tests/browser/web-chat.test.ts compares them). */
-  function negotiateLocale(tag) {
-    if (!tag) return undefined;
-    var parts = String(tag).trim().replace(/_/g, '-').toLowerCase().split('-');
-    var language = parts[0];
-    var rest = parts.slice(1);
-    if (language === 'en') return 'en';
-    if (language === 'zh' || language === 'yue' || language === 'cmn') {
-      if (rest.indexOf('hant') >= 0 || rest.some(function (part) { return ['tw', 'hk', 'mo'].indexOf(part) >= 0; })) return 'zh-Hant';
-      if (language === 'yue') return 'zh-Hant';
-      return 'zh-Hans';
-    }
-    return undefined;
-  }
-
-  function browserLocale() {
-    var tags = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language]) || [];
-    for (var i = 0; i < tags.length; i += 1) {
-      var locale = negotiateLocale(tags[i]);
-      if (locale) return locale;
-    }
-    return undefined;
-  }
-
   function requestToken() {
     return fetch(new URL(config.tokenUrl, document.baseURI).href, {
       method: 'POST',
@@ -91,7 +67,9 @@
     log.hidden = false;
   }
 
-  var initialLocale = config.explicitLocale ? config.locale : browserLocale() || config.locale;
+  // The server chose it (?lang=, else the browser's Accept-Language, which lists navigator.languages) with
+  // negotiateLocale in src/i18n/locales.ts: the page does not map languages itself.
+  var initialLocale = config.locale;
   var early = startEarly(initialLocale);
   early.then(function (session) {
     if (!session.greeting) return;
@@ -105,7 +83,6 @@
   });
 
   window.TrialGuidePage = {
-    negotiateLocale: negotiateLocale,
     initialLocale: initialLocale,
     requestToken: requestToken,
     /** The conversation started for `initialLocale` (chat.js takes it over once). */

@@ -9,20 +9,8 @@
   var script = document.currentScript;
   if (!config || !script || document.getElementById('trialguide-chat-button')) return;
 
-  /** The same mapping as negotiateLocale in src/i18n/locales.ts. */
-  function negotiateLocale(tag) {
-    if (!tag) return undefined;
-    var parts = String(tag).trim().replace(/_/g, '-').toLowerCase().split('-');
-    var language = parts[0];
-    var rest = parts.slice(1);
-    if (language === 'en') return 'en';
-    if (language === 'zh' || language === 'yue' || language === 'cmn') {
-      if (rest.indexOf('hant') >= 0 || rest.some(function (part) { return ['tw', 'hk', 'mo'].indexOf(part) >= 0; })) return 'zh-Hant';
-      if (language === 'yue') return 'zh-Hant';
-      return 'zh-Hans';
-    }
-    return undefined;
-  }
+  /** negotiateLocale from src/i18n/locales.ts, its source filled in by the server: one mapping everywhere. */
+  var negotiateLocale = /*@@TRIALGUIDE_NEGOTIATE_LOCALE@@*/ null;
 
   var locale = negotiateLocale(script.getAttribute('data-lang')) || negotiateLocale(document.documentElement.lang) || negotiateLocale(navigator.language) || 'en';
   var strings = config.strings[locale];

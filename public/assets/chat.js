@@ -11,7 +11,7 @@
   var host = document.getElementById('webchat');
   var current = null;
 
-  // Locale mapping, the first token request and the early conversation come from the inline early-chat.js.
+  // The first token request and the early conversation come from the inline early-chat.js.
   var pageApi = window.TrialGuidePage;
   var earlyConversation = pageApi.early;
 
@@ -190,7 +190,8 @@
   var initial = pageApi.initialLocale;
   applyStrings(initial);
   picker.addEventListener('change', function () {
-    var chosen = pageApi.negotiateLocale(picker.value) || config.locale;
+    // The picker's values are the shipped locales themselves.
+    var chosen = config.webChatLocales[picker.value] ? picker.value : config.locale;
     var label = picker.options[picker.selectedIndex] ? picker.options[picker.selectedIndex].textContent : chosen;
     removePreview();
     applyStrings(chosen);

@@ -72,9 +72,8 @@ export function registerWebPageRoutes(server: Server, deps: WebPageDependencies)
     const nonce = randomBytes(16).toString('base64');
     const own = strings[locale];
     const pageConfig = {
+      // The page starts in this language; it does no mapping of its own.
       locale,
-      // Only an explicit ?lang= beats the browser's own language (navigator.language) in the page script.
-      explicitLocale: requested !== undefined,
       webChatLocales,
       strings,
       provider: usesAzure ? 'azure' : 'self-hosted',
@@ -123,7 +122,7 @@ export function registerWebPageRoutes(server: Server, deps: WebPageDependencies)
   });
 
   const embedScript = Buffer.from(
-    embedTemplate.replace(
+    embedTemplate.replace('/*@@TRIALGUIDE_NEGOTIATE_LOCALE@@*/ null', `(${negotiateLocale.toString()})`).replace(
       '/*@@TRIALGUIDE_EMBED_CONFIG@@*/ null',
       jsonForScript({
         strings: Object.fromEntries(supportedLocales.map((locale) => [locale, { open: strings[locale].openChat, close: strings[locale].closeChat, title: strings[locale].chatLabel }])),

@@ -10,6 +10,8 @@ export function isLocale(value: unknown): value is Locale {
  * Maps a BCP-47 tag from a channel (activity.locale, navigator.language) to a shipped locale.
  * zh-CN / zh-SG / zh-Hans-* -> Simplified; zh-TW / zh-HK / zh-MO / zh-Hant-* -> Traditional; en-* -> English.
  * A bare "zh" is Simplified (mainland default). Anything else: undefined, and the bot asks.
+ * The one mapping: the chat button script for hospital pages (public/embed.js) runs this very function, sent
+ * as its source text (so it must stay self-contained: no imports, no helpers, no named inner functions).
  */
 export function negotiateLocale(tag: string | undefined | null): Locale | undefined {
   if (!tag) return undefined;

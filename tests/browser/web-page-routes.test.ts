@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, projectRoot } from '../../src/config/load-config';
 import { close, createHttpServer, listen } from '../../src/http/server';
 import { localeFromAcceptLanguage, registerWebPageRoutes } from '../../src/http/web-page-routes';
-import { supportedLocales } from '../../src/i18n/locales';
+import { negotiateLocale, supportedLocales } from '../../src/i18n/locales';
 import { createTranslator } from '../../src/i18n/translator';
 import { createLogger } from '../../src/logger';
 
@@ -35,7 +35,6 @@ async function startPageServer(env: Record<string, string> = {}): Promise<string
 
 interface PageConfig {
   locale: string;
-  explicitLocale: boolean;
   provider: string;
   strings: Record<string, Record<string, string>>;
 }
@@ -77,7 +76,7 @@ describe('GET / language', () => {
       const html = await (await fetch(`${base}${url}`, { headers })).text();
       expect(html, url).toContain(`<html lang="${locale}">`);
       expect(html).toContain(`<title>${i18n.getFixedT(locale)('channels:web.pageTitle')} · `);
-      expect(pageConfigOf(html).explicitLocale).toBe(url.includes('lang='));
+      expect(pageConfigOf(html).locale).toBe(locale);
     }
   });
 
@@ -158,6 +157,17 @@ describe('GET / security headers', () => {
 });
 
 describe('scripts and assets', () => {
+  it('GET /embed.js maps the hospital page\'s language with the server\'s own negotiateLocale (its source, not a copy)', async () => {
+    expect.hasAssertions();
+    const source = await (await fetch(`${await startPageServer()}/embed.js`)).text();
+    expect(source).toContain(negotiateLocale.toString());
+    expect(source).not.toContain('@@TRIALGUIDE_NEGOTIATE_LOCALE@@');
+    const inEmbed = new Script(`(${negotiateLocale.toString()})`).runInNewContext({}) as (tag: string) => string | undefined;
+    for (const tag of ['zh-CN', 'zh', 'zh-SG', 'zh-Hans-CN', 'zh-TW', 'zh-HK', 'zh-MO', 'zh-Hant', 'yue', 'en', 'en-GB', 'fr-FR', 'ZH_tw', '']) {
+      expect(inEmbed(tag), tag).toBe(negotiateLocale(tag));
+    }
+  });
+
   it('GET /embed.js is valid JavaScript with the button strings from the locale files, loadable from other origins', async () => {
     expect.hasAssertions();
     const response = await fetch(`${await startPageServer()}/embed.js`);
