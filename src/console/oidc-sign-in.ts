@@ -120,7 +120,7 @@ export function createOidcSignIn(settings: OidcSettings): OidcSignIn {
   const discover = async (): Promise<OpenIdClient.Configuration> => {
     const client = await library;
     configuration ??= client
-      .discovery(settings.issuer, settings.clientId, { redirect_uris: [settings.redirectUri.href] }, client.ClientSecretPost(settings.clientSecret), {
+      .discovery(settings.issuer, settings.clientId, { redirect_uris: [settings.redirectUri.href] }, clientSecretAuthentication(client, settings.clientSecret), {
         timeout: 10,
         execute: isLoopbackHttp(settings.issuer) ? [client.allowInsecureRequests] : [],
       })
@@ -188,6 +188,20 @@ export function createOidcSignIn(settings: OidcSettings): OidcSignIn {
       if (refusal) throw new OidcSignInError('not_allowed', refusal);
       return { kind: 'oidc', subject: idClaims.sub, displayName: displayNameOf(claims) };
     },
+  };
+}
+
+/**
+ * client_secret_basic, the method every provider must support when its metadata names none (OpenID Connect
+ * Discovery); client_secret_post when the provider lists only that.
+ */
+function clientSecretAuthentication(client: typeof OpenIdClient, secret: string): OpenIdClient.ClientAuth {
+  const basic = client.ClientSecretBasic(secret);
+  const post = client.ClientSecretPost(secret);
+  return (server, metadata, body, headers) => {
+    const methods = server.token_endpoint_auth_methods_supported;
+    const usePost = Array.isArray(methods) && !methods.includes('client_secret_basic') && methods.includes('client_secret_post');
+    (usePost ? post : basic)(server, metadata, body, headers);
   };
 }
 

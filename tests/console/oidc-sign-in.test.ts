@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app';
 import { ConfigError, loadConfig } from '../../src/config/load-config';
 import { esc } from '../../src/console/console-pages';
-import { oidcSignInPath, pendingCookieName, registerOidcRoutes } from '../../src/console/oidc-routes';
+import { registerConsoleRoutes } from '../../src/console/console-routes';
+import { oidcSignInAlternatives, oidcSignInPath, pendingCookieName, registerOidcRoutes } from '../../src/console/oidc-routes';
 import { allowListRefusal, createOidcSignIn, oidcSettingsFrom } from '../../src/console/oidc-sign-in';
+import { close, createHttpServer, listen } from '../../src/http/server';
 import { type Locale, supportedLocales } from '../../src/i18n/locales';
 import { createTranslator, readLocaleResources } from '../../src/i18n/translator';
 import { createStores } from '../../src/storage/create-stores';
@@ -271,6 +273,37 @@ describe('a provider that cannot be reached', () => {
     } finally {
       await started.stop();
       await stores.close();
+      localData.remove();
+    }
+  }, flowTimeoutMs);
+});
+
+describe('a provider that takes the client secret only in the form body (client_secret_post)', () => {
+  it('signs in all the same (the main provider above takes it only as HTTP Basic)', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const postOnly = await startTestOidcProvider({ clientId, clientSecret, redirectUri: `${base}/console/oidc/callback`, accounts, clientAuthentication: 'client_secret_post' });
+    const localData = tempDataDir();
+    const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: localData.dir, PUBLIC_BASE_URL: base, OIDC_ISSUER: postOnly.issuer, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret });
+    const stores = await createStores(config, capture.logger);
+    const server = createHttpServer({ config, logger: capture.logger });
+    const routes = registerConsoleRoutes(server, { stores, config, logger: capture.logger, clock, i18n: translator, signInAlternatives: oidcSignInAlternatives(translator) });
+    registerOidcRoutes(server, { signIn: createOidcSignIn(oidcSettingsFrom(config)!), sessions: routes.sessions, keyValue: stores.keyValue, clock, logger: capture.logger, config, i18n: translator });
+    await listen(server, port, '127.0.0.1');
+    try {
+      const agent = new BrowserAgent();
+      await agent.request(new URL('/console/language?lang=zh-Hans', base));
+      const start = await agent.request(new URL(oidcSignInPath, base));
+      expect(start.location?.origin).toBe(postOnly.issuer);
+      const landed = await agent.request(await signInAtProvider(agent, start.location!, 'porter', `${base}/console/oidc/callback`));
+      expect(landed.status, landed.body).toBe(200);
+      const list = await agent.request(new URL('/console', base));
+      expect(list.status).toBe(200);
+      expect(list.body).toContain(esc(consoleStrings('zh-Hans').nav!.signedInAs!.replace('{{name}}', accounts.porter!.name)));
+    } finally {
+      await close(server);
+      await stores.close();
+      await postOnly.close();
       localData.remove();
     }
   }, flowTimeoutMs);

@@ -24,10 +24,18 @@ type ProviderConstructor = new (issuer: string, configuration: Record<string, un
 
 /**
  * A real OpenID Provider (oidc-provider, the certified implementation) on 127.0.0.1 with its development
- * sign-in and consent pages: one confidential client (client_secret_post, PKCE required) with the redirect
+ * sign-in and consent pages: one confidential client (client secret, PKCE required) with the redirect
  * URI given, and the accounts given (the login name is the account id; the dev pages take any password).
  */
-export async function startTestOidcProvider(options: { clientId: string; clientSecret: string; redirectUri: string; accounts: Record<string, TestAccount> }): Promise<TestOidcProvider> {
+export async function startTestOidcProvider(options: {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  accounts: Record<string, TestAccount>;
+  /** How the client authenticates at the token endpoint; the provider then offers only that method. Default client_secret_basic. */
+  clientAuthentication?: 'client_secret_basic' | 'client_secret_post';
+}): Promise<TestOidcProvider> {
+  const clientAuthentication = options.clientAuthentication ?? 'client_secret_basic';
   // ESM-only and untyped: a computed specifier keeps tsc (CommonJS output) from turning this into a require().
   const specifier = 'oidc-provider';
   const { default: Provider } = (await import(specifier)) as { default: ProviderConstructor };
@@ -50,9 +58,10 @@ export async function startTestOidcProvider(options: { clientId: string; clientS
         redirect_uris: [options.redirectUri],
         grant_types: ['authorization_code'],
         response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_post',
+        token_endpoint_auth_method: clientAuthentication,
       },
     ],
+    clientAuthMethods: [clientAuthentication],
     jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'test-signing-key', use: 'sig', alg: 'RS256' }] },
     cookies: { keys: ['oidc-test-provider-cookie-signing-key-0123456789'] },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
