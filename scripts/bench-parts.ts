@@ -1,7 +1,7 @@
 /**
- * `npm run bench`: prints throughput and latency figures for the parts a busy clinic day leans on —
- * question recognition, the safety check, whole bot turns through the real dialogs and store, and a
- * referral written with its outbox rows. Figures, not pass/fail: compare them across changes.
+ * The "parts" section of `npm run bench` (scripts/bench.ts): in-process figures for the parts a busy clinic
+ * day leans on — question recognition, the safety check, whole bot turns through the real dialogs and store
+ * (TestAdapter, no HTTP), and a referral written with its outbox rows. Figures, not pass/fail.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,10 +28,12 @@ async function time(fn: () => unknown): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-async function main(): Promise<void> {
+/** `scale` < 1 shortens every loop (--quick). */
+export async function benchParts(scale = 1): Promise<void> {
+  const n = (count: number) => Math.max(10, Math.round(count * scale));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-bench-'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  process.stdout.write(`TrialGuide benchmark — Node ${process.version}, data in a temp SQLite file\n\n`);
+  process.stdout.write('Parts, in process (data in a temp SQLite file):\n');
 
   const recognizer = createQuestionRecognizer(config.rootDir);
   const questions: Array<[string, 'en' | 'zh-Hans' | 'zh-Hant']> = [
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
     ['參加研究要付錢嗎', 'zh-Hant'],
   ];
   const recognition: number[] = [];
-  for (let i = 0; i < 2000; i += 1) {
+  for (let i = 0; i < n(2000); i += 1) {
     const [text, locale] = questions[i % questions.length] ?? questions[0]!;
     recognition.push(await time(() => recognizer.recognize(text, locale)));
   }
@@ -50,13 +52,13 @@ async function main(): Promise<void> {
 
   const safety: number[] = [];
   const texts = ['my father is coughing up blood', 'will I need blood tests?', '我爸一直流鼻血止不住', '请问副作用有哪些'];
-  for (let i = 0; i < 5000; i += 1) safety.push(await time(() => detectEmergency(texts[i % texts.length] ?? '')));
+  for (let i = 0; i < n(5000); i += 1) safety.push(await time(() => detectEmergency(texts[i % texts.length] ?? '')));
   report('emergency detector, detectEmergency()', safety);
 
   const app = await buildApp(config, { logger: createLogger('silent') });
   const turns: number[] = [];
   const script = ['1', '1', 'Side effects', 'Back to menu', 'what is apatinib?', 'menu'];
-  for (let conversation = 0; conversation < 40; conversation += 1) {
+  for (let conversation = 0; conversation < n(40); conversation += 1) {
     const adapter = new TestAdapter(app.runtime.botLogic, { channelId: 'directline', locale: 'en-US', conversation: { id: `bench-${conversation}`, name: '', isGroup: false, conversationType: 'personal' } });
     app.runtime.prepareAdapter(adapter);
     await adapter.receiveActivity({ type: 'conversationUpdate', membersAdded: [{ id: 'user', name: 'User' }] });
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
   report('bot turn (real dialogs + SQLite state)', turns);
 
   const referrals: number[] = [];
-  for (let i = 0; i < 200; i += 1) {
+  for (let i = 0; i < n(200); i += 1) {
     referrals.push(
       await time(() =>
         app.stores.referrals.createWithNotifications(
@@ -88,7 +90,3 @@ async function main(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
