@@ -18,9 +18,8 @@ import { registerWeChatRoutes } from './channels/wechat/wechat-routes';
 import { type Clock, systemClock } from './clock';
 import type { AppConfig } from './config/load-config';
 import { checkContentApproval } from './content/content-approval';
-import { ReferralLookupLimitError } from './errors/domain-errors';
-import { eraseReferralByReference } from './handoff/erase-by-reference';
-import { createReferral, eraseConversation } from './handoff/referral-service';
+import { createReferralLookup } from './handoff/referral-lookup';
+import { createReferral } from './handoff/referral-service';
 import { enabledSinks } from './handoff/sinks';
 import { type OutboxWorker, startOutboxWorker } from './handoff/outbox-worker';
 import { registerConsoleRoutes } from './console/console-routes';
@@ -28,7 +27,6 @@ import { oidcSignInAlternatives, registerOidcRoutes } from './console/oidc-route
 import { createOidcSignIn, oidcSettingsFrom } from './console/oidc-sign-in';
 import { registerCoordinatorApi } from './http/coordinator-api';
 import { registerDirectLineTokenRoute } from './http/directline-token-route';
-import { clientAddressOf, createFixedWindowRateLimiter } from './http/rate-limit';
 import { registerWebPageRoutes } from './http/web-page-routes';
 import { close, createHttpServer, listen } from './http/server';
 import { guessLocaleFromText, negotiateLocale } from './i18n/locales';
@@ -40,6 +38,7 @@ import { funnelTimeZone } from './funnel/funnel-time-zone';
 import { createAppMetrics, type StoreOperation } from './metrics/app-metrics';
 import { registerMetricsRoute } from './metrics/metrics-route';
 import { createQuestionRecognizer } from './nlu/question-recognizer';
+import { createConversationEraser } from './privacy/erase-conversation';
 import { detectMedicalDecisionRequest } from './safety/medical-decision-detector';
 import { createStores } from './storage/create-stores';
 import type { PrecheckSummary, Stores } from './storage/ports';
@@ -108,24 +107,6 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const userState = new IngressUserState(stores.botState);
   const precheckProperty = conversationState.createProperty<PrecheckSummary | undefined>('precheckSummary');
 
-  /** References are 5 characters: a conversation may look up only a few per hour, so they cannot be guessed. */
-  const referralLookups = createFixedWindowRateLimiter({ limit: 10, windowMs: 60 * 60 * 1000 });
-  /**
-   * A new conversation costs a Direct Line client one token request, so lookups are also counted per client
-   * address where the channel knows it (Direct Line); enough for a clinic's shared Wi-Fi, not for guessing.
-   */
-  const referralLookupsByAddress = createFixedWindowRateLimiter({ limit: 30, windowMs: 60 * 60 * 1000 });
-  /** Lookups and erasure by reference share these limits; throws when either is spent. */
-  const countReferralLookup = (context: TurnContext): void => {
-    const now = clock.now();
-    const address = clientAddressOf(context);
-    const byConversation = referralLookups.hit(conversationKeyOf(context), now).allowed;
-    const byAddress = address === undefined || referralLookupsByAddress.hit(address, now).allowed;
-    if (byConversation && byAddress) return;
-    logger.warn(`referral lookups limited for ${byAddress ? 'a conversation' : 'a client address'}`, { channel: context.activity.channelId });
-    throw new ReferralLookupLimitError(byAddress ? 'conversation' : 'client_address');
-  };
-
   /** Dialogs answer storage failures politely; the operator still needs to hear about them (no personal data). */
   const logFailure = async <T>(operation: StoreOperation, run: () => Promise<T>): Promise<T> => {
     try {
@@ -136,6 +117,9 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       throw error;
     }
   };
+
+  // Looking up and erasing by reference share one budget per conversation and per client address.
+  const referralLookup = createReferralLookup({ stores, clock, logger, conversationKeyOf, observe: logFailure });
 
   const services: DialogServices = {
     i18n,
@@ -158,24 +142,18 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     conversationKeyOf,
     createReferral: (input) =>
       logFailure('create_referral', () => createReferral({ stores, sinkNames: sinks.names, clock, logger, worker: { nudge: () => worker?.nudge() }, onStorageFailure: () => void storageMonitor.check() }, { ...input, contentVersion: content.version })),
-    findReferral: async (reference, context) => {
-      countReferralLookup(context);
-      return logFailure('find_referral', () => stores.referrals.getByReference(reference));
-    },
-    eraseConversation: async (context) => {
-      const stateKeys = [conversationState.getStorageKey(context), userState.getStorageKey(context)].filter((key): key is string => Boolean(key));
-      const result = await logFailure('erase', () => eraseConversation(stores, conversationKeyOf(context), stateKeys, clock));
-      await conversationState.delete(context);
-      await userState.delete(context);
-      TrialGuideBot.markErased(context);
-      return { referrals: result.referrals };
-    },
+    findReferral: (reference, context) => referralLookup.find(reference, context),
+    eraseConversation: createConversationEraser({
+      stores,
+      states: [conversationState, userState],
+      conversationKeyOf,
+      clock,
+      markErased: (context) => TrialGuideBot.markErased(context),
+      observe: (run) => logFailure('erase', run),
+    }),
   };
   const mainDialog = new MainDialog(services, [new PrecheckDialog(services), new HandoffDialog(services, { retentionDays: config.env.REFERRAL_RETENTION_DAYS }), new EraseDialog(services, {
-      eraseReferral: async (reference, phone, context) => {
-        countReferralLookup(context);
-        return logFailure('erase_by_reference', () => eraseReferralByReference(stores, reference, phone, clock));
-      },
+      eraseReferral: (reference, phone, context) => referralLookup.eraseByReference(reference, phone, context),
     }), new CheckReferralDialog(services)]);
   const bot = new TrialGuideBot(conversationState, userState, mainDialog, services);
 

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '../clock';
+import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { NewReferral, Referral, Stores } from '../storage/ports';
 
@@ -44,31 +44,4 @@ export async function createReferral(deps: ReferralServiceDependencies, input: N
 export function splitConversationKey(conversationKey: string): { namespace: string; conversationId: string } {
   const separator = conversationKey.indexOf('/');
   return separator > 0 ? { namespace: conversationKey.slice(0, separator), conversationId: conversationKey.slice(separator + 1) } : { namespace: '', conversationId: conversationKey };
-}
-
-export interface ErasureResult {
-  referrals: number;
-  stateKeys: number;
-}
-
-/**
- * "Delete my data": the conversation's referrals with their pending notifications, its Direct Line history and
- * the given bot state keys. The audit row says what was erased, not whose: the conversation key holds channel
- * user ids, so only the channel name is kept.
- */
-export async function eraseConversation(
-  stores: Pick<Stores, 'referrals' | 'botState' | 'audit' | 'conversationLogs'>,
-  conversationKey: string,
-  botStateKeys: readonly string[],
-  clock: Clock = systemClock,
-): Promise<ErasureResult> {
-  const { namespace, conversationId } = splitConversationKey(conversationKey);
-  const referrals = await stores.referrals.deleteByConversation(conversationKey);
-  if (botStateKeys.length > 0) await stores.botState.delete([...botStateKeys]);
-  // Only a conversation the Direct Line endpoint ran has a Direct Line history; the same id claimed through
-  // another ingress ("bot-framework:directline/…") must not reach someone else's.
-  if (namespace === 'directline') await stores.conversationLogs.deleteConversation(conversationId);
-  const channel = namespace || 'unknown';
-  await stores.audit.record({ actor: 'person', action: 'conversation.erase', detail: `channel=${channel} referrals=${referrals} stateKeys=${botStateKeys.length}`, at: clock.now() });
-  return { referrals, stateKeys: botStateKeys.length };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config';
-import { eraseReferralByReference } from '../../src/handoff/erase-by-reference';
+import { eraseReferralByReference } from '../../src/privacy/erase-by-reference';
 import type { Locale } from '../../src/i18n/locales';
 import { createTranslator } from '../../src/i18n/translator';
 import { createLogger } from '../../src/logger';

@@ -2,7 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { type Clock, systemClock } from '../clock';
 import type { Stores } from '../storage/ports';
-import { eraseConversation, splitConversationKey } from './referral-service';
+import { splitConversationKey } from '../handoff/referral-service';
+import { eraseConversation } from './erase-conversation';
 
 /** E.164 for any valid number ("+86 138-1234-5678" and "+8613812345678" are the same), else the text as given. */
 function normalisedPhone(phone: string): string {
