@@ -127,9 +127,11 @@ describe('what lowers and what raises the urgency', () => {
   it('answers in well under a millisecond per message, and finds a sign at the end of a long message', () => {
     const long = `${'I have a question about the study schedule and the visits. '.repeat(30)}My dad is coughing up a lot of blood right now.`;
     expect(detectEmergency(long)?.category).toBe('bleeding');
-    const started = performance.now();
+    // CPU time of this process, not the wall clock: the machine's cores are shared with other work.
+    const started = process.cpuUsage();
     for (let i = 0; i < 200; i += 1) detectEmergency(`what are the side effects of apatinib ${i}`);
-    expect((performance.now() - started) / 200).toBeLessThan(2);
+    const used = process.cpuUsage(started);
+    expect((used.user + used.system) / 1000 / 200).toBeLessThan(2);
   });
 });
 
