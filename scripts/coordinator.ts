@@ -26,7 +26,8 @@ async function main(argv: string[]): Promise<number> {
   const displayName = displayNameIndex >= 0 ? rest[displayNameIndex + 1] : undefined;
 
   const config = loadConfig();
-  const stores = await createStores(config, createLogger('warn'));
+  // Errors only: the server already warns about the key file, and stdout stays the command's own answer.
+  const stores = await createStores(config, createLogger('error'));
   const clock = systemClock;
   try {
     switch (command) {
