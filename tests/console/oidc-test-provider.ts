@@ -66,6 +66,7 @@ export async function startTestOidcProvider(options: {
     cookies: { keys: ['oidc-test-provider-cookie-signing-key-0123456789'] },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
     pkce: { required: () => true },
+    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, Session: 3600 },
     findAccount: (_context: unknown, id: string) => {
       const account = options.accounts[id];
       if (!account) return undefined;
