@@ -241,7 +241,8 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     async start(port = config.env.PORT) {
       const bound = await listen(server, port, config.env.HOST);
       worker = startOutboxWorker({
-        stores,
+        // Its store failures are logged by the worker and counted here.
+        stores: { referrals: metrics.observeStore('outbox_worker', stores.referrals), outbox: metrics.observeStore('outbox_worker', stores.outbox) },
         sinks: metrics.instrumentSinks(sinks.byName),
         clock,
         logger,

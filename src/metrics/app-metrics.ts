@@ -13,7 +13,7 @@ export const metricPrefix = 'trialguide_';
 const turnBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** Where a store error was noticed: a fixed list, so the label stays small. */
-export type StoreOperation = 'turn' | 'create_referral' | 'find_referral' | 'erase' | 'erase_by_reference' | 'outbox_depth';
+export type StoreOperation = 'turn' | 'create_referral' | 'find_referral' | 'erase' | 'erase_by_reference' | 'outbox_depth' | 'outbox_worker';
 
 export interface AppMetricsOptions {
   /** Notifications waiting for delivery (parked ones included), read on every scrape. */
@@ -41,6 +41,8 @@ export interface AppMetrics {
   instrumentSinks(sinks: ReadonlyMap<string, Sink>): ReadonlyMap<string, Sink>;
   /** Counts a storage failure (unreachable, refused, eTag conflict); other errors are not store errors and are ignored. */
   storeError(operation: StoreOperation, error: unknown): void;
+  /** The same store, each failed call of its async methods passed to `storeError` (and rethrown). */
+  observeStore<T extends object>(operation: StoreOperation, store: T): T;
   /** The exposition text and its content type. */
   scrape(): Promise<{ contentType: string; body: string }>;
 }
@@ -151,6 +153,22 @@ export function createAppMetrics(options: AppMetricsOptions): AppMetrics {
       );
     },
     storeError,
+    observeStore(operation, store) {
+      return new Proxy(store, {
+        get(target, property, receiver) {
+          const value: unknown = Reflect.get(target, property, receiver);
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            const result: unknown = Reflect.apply(value, target, args);
+            if (!(result instanceof Promise)) return result;
+            return result.catch((error: unknown) => {
+              storeError(operation, error);
+              throw error;
+            });
+          };
+        },
+      });
+    },
     async scrape() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },

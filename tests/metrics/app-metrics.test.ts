@@ -146,6 +146,16 @@ describe('store errors and delivery failures', () => {
         expect(Date.now() - started).toBeLessThan(4_000);
         expect(valueOf(during, 'trialguide_outbox_pending')).toBe(2);
         expect(valueOf(during, 'trialguide_store_errors_total', { operation: 'outbox_depth', kind: 'unavailable' })).toBe(1);
+
+        // The delivery worker's store, observed: a failed claim is counted and still reaches the worker.
+        const observed = metrics.observeStore('outbox_worker', stores.outbox);
+        expect(await observed.countPending()).toBe(2);
+        await admin.query('BEGIN');
+        await admin.query(`LOCK TABLE ${schema}.outbox IN ACCESS EXCLUSIVE MODE`);
+        const claim = await observed.claimDue(new Date('2026-12-01T09:00:00Z'), 10, 60_000, 'worker-1').catch((error: unknown) => error);
+        await admin.query('ROLLBACK');
+        expect(claim).toBeInstanceOf(Error);
+        expect(valueOf(await samplesOf(metrics), 'trialguide_store_errors_total', { operation: 'outbox_worker', kind: 'unavailable' })).toBe(1);
       } finally {
         await stores.close();
       }
