@@ -278,6 +278,26 @@ describe('a provider that cannot be reached', () => {
   }, flowTimeoutMs);
 });
 
+describe('behind TLS', () => {
+  it('marks the sign-in handle cookie Secure when PUBLIC_BASE_URL is https', async () => {
+    const localData = tempDataDir();
+    const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: localData.dir, PUBLIC_BASE_URL: 'https://trialguide.hospital.example', OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret });
+    const stores = await createStores(config, capture.logger);
+    const started = await startConsoleServer({ stores, config, logger: capture.logger, clock });
+    try {
+      registerOidcRoutes(started.server, { signIn: createOidcSignIn(oidcSettingsFrom(config)!), sessions: started.routes.sessions, keyValue: stores.keyValue, clock, logger: capture.logger, config, i18n: translator });
+      const start = await new BrowserAgent().request(new URL(oidcSignInPath, started.baseUrl));
+      expect(start.status).toBe(302);
+      expect(start.location?.searchParams.get('redirect_uri')).toBe('https://trialguide.hospital.example/console/oidc/callback');
+      expect(start.setCookies).toEqual([expect.stringMatching(new RegExp(`^${pendingCookieName}=[\\w-]{43}; Path=/console/oidc; HttpOnly; SameSite=Lax; Max-Age=600; Secure$`))]);
+    } finally {
+      await started.stop();
+      await stores.close();
+      localData.remove();
+    }
+  }, flowTimeoutMs);
+});
+
 describe('a provider that takes the client secret only in the form body (client_secret_post)', () => {
   it('signs in all the same (the main provider above takes it only as HTTP Basic)', async () => {
     const port = await freePort();
