@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventOrigin, StudyEvent } from '../../src/events/study-events';
 import { createWebhookSink } from '../../src/handoff/sinks/webhook-sink';
-import { loadConfig } from '../../src/config/load-config';
+import { loadConfig, projectRoot } from '../../src/config/load-config';
 import { createLogger } from '../../src/logger';
 import { type AppMetrics, createAppMetrics } from '../../src/metrics/app-metrics';
 import { isPrivateAddress } from '../../src/metrics/metrics-route';
@@ -219,5 +219,22 @@ describe('who may scrape without a token', () => {
     ['', false],
   ])('%s -> %s', (address, allowed) => {
     expect(isPrivateAddress(address)).toBe(allowed);
+  });
+});
+
+describe('the README lists every series', () => {
+  it('each series the app registers has a row in the README\'s /metrics table, and every row names a series', async () => {
+    expect.hasAssertions();
+    const readme = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
+    const documented = new Set([...readme.matchAll(/^\s*\| `(trialguide_[a-z_]+)` \|/gm)].map((match) => match[1]));
+    const metrics = createAppMetrics({ outboxDepth: async () => 0, storageReady: async () => true });
+    const registered = (await metrics.registry.getMetricsAsJSON()).map((metric) => metric.name);
+    const own = registered.filter((name) => !/^trialguide_(process|nodejs)_/.test(name));
+    for (const name of own) expect(documented.has(name), `${name} in README`).toBe(true);
+    expect([...documented].sort()).toEqual([...own].sort());
+    // The default process and Node.js series are there, with the prefix, and the README names them as a group.
+    expect(registered.some((name) => name.startsWith('trialguide_process_'))).toBe(true);
+    expect(registered.some((name) => name.startsWith('trialguide_nodejs_'))).toBe(true);
+    expect(readme).toContain('`trialguide_process_*`, `trialguide_nodejs_*`');
   });
 });
