@@ -119,6 +119,8 @@ export function createFunnelRecorder(options: FunnelRecorderOptions): FunnelReco
       if (event.type === 'questionAsked' && event.outcome !== 'confident' && event.text) {
         const text = redactQuestionText(event.text);
         if (text !== '') keepQuestion({ text, outcome: event.outcome, week, locale, channel, at });
+        // A burst of questions is written early rather than dropped (the cap is for a store that is failing).
+        if (questions.length >= maxPendingQuestions / 2) void flush();
       }
     },
     flush,

@@ -157,6 +157,15 @@ describe('funnel recorder', () => {
     expect(lines.join('\n')).not.toContain('parking');
   });
 
+  it('writes a burst of questions early, before its timer, instead of dropping them', async () => {
+    const stores = await freshStores();
+    const recorder = recorderFor({ store: stores.funnel, clock: manualClock('2026-12-01T09:00:00Z'), logger: createLogger('silent'), maxPendingQuestions: 4, flushEveryMs: 60_000 });
+    for (const text of ['first burst question', 'second burst question']) recorder.record({ type: 'questionAsked', outcome: 'outOfScope', text }, web);
+    const deadline = Date.now() + 5000;
+    while ((await stores.funnel.unansweredQuestions({}, 10)).length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect((await stores.funnel.unansweredQuestions({}, 10)).map((row) => row.text).sort()).toEqual(['first burst question', 'second burst question']);
+  });
+
   it('never rejects a flush when storage is gone, and drops questions beyond its cap', async () => {
     const stores = await freshStores();
     await stores.close();
