@@ -3,7 +3,8 @@
  * (tests/fixtures/safety/blind-2, documented by its README: written without seeing the detector, never used
  * to write patterns) and on the tuning sets (which include the first blind set, retired on 2026-12-01).
  * Prints each blind file's hash, recall, false-alarm rate and every miss.
- * `--set tuning` or `--set blind` limits the run; `--quiet` leaves out the tuning set's misses.
+ * `--set tuning` or `--set blind` limits the run; `--quiet` leaves out the tuning set's misses;
+ * `--aggregates-only` leaves out every set's misses (to measure a blind set without reading what it missed).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,7 @@ const rootDir = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
 const only = args.includes('--set') ? args[args.indexOf('--set') + 1] : undefined;
 const quiet = args.includes('--quiet');
+const aggregatesOnly = args.includes('--aggregates-only');
 const families: LanguageFamily[] = ['en', 'zh'];
 const percent = (part: number, whole: number) => (whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}%`);
 
@@ -33,7 +35,7 @@ for (const [name, folderName] of Object.entries(sets)) {
   }
   const redFlags = loadRedFlagSet(folder);
   const decisions = loadDecisionSet(folder);
-  const showMisses = name === 'blind' || !quiet;
+  const showMisses = !aggregatesOnly && (name === 'blind' || !quiet);
   console.log(`\n=== ${name} set (${folder})`);
   for (const file of [...redFlags.files, ...decisions.files]) console.log(`  sha256 ${file.sha256}  ${file.name}`);
   for (const family of families) {
