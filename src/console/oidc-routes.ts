@@ -4,7 +4,7 @@ import type { Request, Response, Server } from 'restify';
 import type { Clock } from '../clock';
 import type { AppConfig } from '../config/load-config';
 import { clientAddressKey, createFixedWindowRateLimiter } from '../http/rate-limit';
-import { localeFromAcceptLanguage } from '../http/web-page-routes';
+import { localeFromAcceptLanguage } from '../i18n/accept-language';
 import { isLocale, type Locale } from '../i18n/locales';
 import type { Logger } from '../logger';
 import type { KeyValueStore } from '../storage/ports';
@@ -55,6 +55,12 @@ export function oidcSignInAlternatives(translator: i18n): (locale: Locale) => Ar
  */
 export function registerOidcRoutes(server: Server, deps: OidcRouteDependencies): void {
   const { signIn, sessions, keyValue, clock, logger, config, i18n: translator } = deps;
+  const { issuer, allowedGroups, allowedEmailDomains } = signIn.settings;
+  if (allowedGroups.length === 0 && allowedEmailDomains.length === 0) {
+    logger.warn('console single sign-on: ANY person the provider authenticates may sign in (set OIDC_ALLOWED_GROUPS or OIDC_ALLOWED_EMAIL_DOMAINS, or restrict the application at the provider)', { issuer: issuer.href });
+  } else {
+    logger.info('console single sign-on', { issuer: issuer.href, allowedGroups: allowedGroups.length, allowedEmailDomains: allowedEmailDomains.length });
+  }
   // Each start writes a row that lives ten minutes: a client starting sign-ins in a loop is stopped here.
   const starts = createFixedWindowRateLimiter({ limit: 20, windowMs: 10 * 60 * 1000 });
 

@@ -247,6 +247,8 @@ describe('single sign-on through the loopback OpenID Provider', () => {
     for (const value of accountData) expect(log).not.toContain(value);
     expect(log).not.toContain(clientSecret);
     expect(log).toMatch(/"message":"console sign-in","method":"oidc"/);
+    // The operator is told at start which provider signs people in and that an allow-list is set.
+    expect(log).toContain(JSON.stringify({ level: 'info', message: 'console single sign-on', issuer: `${provider.issuer}/`, allowedGroups: 2, allowedEmailDomains: 0 }));
     for (const reason of ['rejected', 'not_allowed', 'cancelled', 'expired']) expect(log).toContain(`"reason":"${reason}"`);
   });
 });
@@ -270,6 +272,7 @@ describe('a provider that cannot be reached', () => {
         expect(page.setCookies.some((line) => line.startsWith(pendingCookieName))).toBe(false);
       }
       expect(logs.text().match(/"reason":"unavailable","detail":"[^"]*ECONNREFUSED/g)).toHaveLength(supportedLocales.length);
+      expect(logs.text()).toContain('"level":"warn","message":"console single sign-on: ANY person the provider authenticates may sign in');
     } finally {
       await started.stop();
       await stores.close();
