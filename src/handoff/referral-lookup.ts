@@ -6,8 +6,8 @@ import type { Logger } from '../logger';
 import type { ReferralSummary, Stores } from '../storage/ports';
 import { eraseReferralByReference } from '../privacy/erase-by-reference';
 
-/** The parts of a turn the limits read: its conversation (through `conversationKeyOf`) and the client address. */
-export type LookupTurn = Pick<TurnContext, 'activity' | 'turnState'>;
+/** The limits read a turn's conversation (through `conversationKeyOf`) and its client address (turn state). */
+export type LookupTurn = TurnContext;
 
 export interface ReferralLookupLimits {
   /** Lookups one conversation may make per window. */
