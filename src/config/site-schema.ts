@@ -1,5 +1,15 @@
 import { z } from 'zod';
 
+/** True when Intl knows the zone: IANA names and their aliases, and 'UTC' (which Intl.supportedValuesOf leaves out). */
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value }).format(0);
+    return value !== '';
+  } catch {
+    return false;
+  }
+}
+
 const localized = z.object({ en: z.string().min(1), 'zh-Hans': z.string().min(1), 'zh-Hant': z.string().min(1) });
 
 /**
@@ -18,6 +28,12 @@ export const siteConfigSchema = z.object({
    * is the study done?" then says so. FACTS.md lists no sites, so without this the answer says it is not known.
    */
   studySite: z.boolean().default(false),
+  /**
+   * The hospital's IANA time zone: dates shown to people and staff, and the weeks the funnel counts, are on its
+   * calendar. Default Asia/Shanghai (UTC+8, no daylight saving; Hong Kong, Macau and Taiwan share the offset): the
+   * calendar the referral dates assumed before the site file could name one. A site elsewhere must set its own.
+   */
+  timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone name such as Asia/Shanghai or Asia/Hong_Kong' }).default('Asia/Shanghai'),
   registry: z.object({
     status: z.enum(['not-yet-recruiting', 'recruiting', 'active-not-recruiting', 'completed', 'unknown']),
     checkedOn: z.iso.date(),

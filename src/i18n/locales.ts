@@ -7,6 +7,34 @@ export function isLocale(value: unknown): value is Locale {
 }
 
 /**
+ * The one mapping from a shipped locale to the Intl locale its dates and numbers are formatted with (never a
+ * per-file table). Traditional Chinese formats as Hong Kong: the region of the zh-Hant-HK wording overrides, and
+ * for what TrialGuide shows (long dates, grouped numbers) zh-HK and zh-TW write the same. English is British
+ * (day before month), which readers in Hong Kong and mainland China expect, never US month-first dates.
+ */
+export const intlLocales: Readonly<Record<Locale, string>> = Object.freeze({ en: 'en-GB', 'zh-Hans': 'zh-CN', 'zh-Hant': 'zh-HK' });
+
+export function intlLocaleOf(locale: Locale): string {
+  return intlLocales[locale];
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * A calendar date ("1 December 2026", "2026年12月1日") of `instant` on the site's calendar: `timeZone` is the site
+ * file's `timeZone`, so the date is the one the study team's calendar shows. Formatters are kept (they are costly to build).
+ */
+export function formatDate(instant: Date, locale: Locale, timeZone: string): string {
+  const key = `${locale}|${timeZone}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(intlLocaleOf(locale), { dateStyle: 'long', timeZone });
+    dateFormats.set(key, format);
+  }
+  return format.format(instant);
+}
+
+/**
  * Maps a BCP-47 tag from a channel (activity.locale, navigator.language) to a shipped locale.
  * zh-CN / zh-SG / zh-Hans-* -> Simplified; zh-TW / zh-HK / zh-MO / zh-Hant-* -> Traditional; en-* -> English.
  * A bare "zh" is Simplified (mainland default). Anything else: undefined, and the bot asks.
