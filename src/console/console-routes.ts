@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import type { AppConfig } from '../config/load-config';
 import { referralCsv } from '../handoff/referral-csv';
 import { maxExportRows } from '../http/coordinator-api';
-import { localeFromAcceptLanguage } from '../http/web-page-routes';
+import { localeFromAcceptLanguage } from '../i18n/accept-language';
 import { isLocale, type Locale, supportedLocales } from '../i18n/locales';
 import type { Logger } from '../logger';
 import { parseReferenceCode } from '../security/reference-code';
@@ -112,7 +112,11 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleDependencies)
 
   const localeOf = (req: Request): Locale => consoleLocaleOf(req, localeFromAcceptLanguage);
   const tFor = (locale: Locale): ConsoleT => translator.getFixedT(locale, 'console');
-  const pathOf = (req: Request): string => req.url ?? '/console';
+  /** Where the language links come back to: a POST's page (a revealed referral, a refusal) is its referral's GET page. */
+  const pathOf = (req: Request): string => {
+    const url = req.url ?? '/console';
+    return req.method === 'GET' ? url : url.replace(/\?.*$/, '').replace(/\/(reveal|status|erase)$/, '');
+  };
 
   const page = (req: Request, res: Response, status: number, title: string, main: string, session?: ConsoleSession, activeNav?: 'referrals' | 'funnel') => {
     const locale = localeOf(req);
