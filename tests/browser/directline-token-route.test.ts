@@ -8,7 +8,7 @@ import type { Request, Server } from 'restify';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config/load-config';
-import { registerDirectLineTokenRoute } from '../../src/http/directline-token-route';
+import { registerDirectLineTokenRoute } from '../../src/channels/web/directline-token-route';
 import { clientAddressKey, createFixedWindowRateLimiter } from '../../src/http/rate-limit';
 import { close, createHttpServer, listen } from '../../src/http/server';
 import { createLogger } from '../../src/logger';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { services } from '../support/directline-client-services';
 import WebSocket from 'ws';
 import type { ChannelDependencies } from '../../src/channels/channel-dependencies';
-import { type DirectLineEndpoint, registerDirectLineRoutes } from '../../src/channels/directline/directline-routes';
+import { type DirectLineEndpoint, registerDirectLineRoutes } from '../../src/channels/web/directline/directline-routes';
 import { loadConfig } from '../../src/config/load-config';
 import { close, createHttpServer, listen } from '../../src/http/server';
 import { createLogger } from '../../src/logger';

@@ -6,7 +6,7 @@ import jwt from 'jsonwebtoken';
 import type { Server } from 'restify';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { registerDirectLineRoutes, type DirectLineEndpoint } from '../../src/channels/directline/directline-routes';
+import { registerDirectLineRoutes, type DirectLineEndpoint } from '../../src/channels/web/directline/directline-routes';
 import type { ChannelDependencies } from '../../src/channels/channel-dependencies';
 import { type AppConfig, loadConfig } from '../../src/config/load-config';
 import { close, createHttpServer, listen } from '../../src/http/server';

@@ -9,14 +9,15 @@ const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
 
 /**
- * A file served to phones on slow networks: compressed once (brotli and gzip, in libuv's thread pool, so the
- * event loop and /healthz are not held up at start) and kept; `version` is a content hash for cache-busting URLs.
+ * A file served to phones on slow networks: compressed when first asked for (brotli and gzip, in libuv's thread
+ * pool, so the event loop is not held up) and kept; `version` is a content hash for cache-busting URLs. Nothing
+ * is compressed at start: most app instances (tests, scripts, a bot that only serves WeChat) never serve it.
  */
 export interface CompressedFile {
   readonly contentType: string;
   readonly identity: Buffer;
   readonly version: string;
-  readonly gzip: Promise<Buffer>;
+  gzip(): Promise<Buffer>;
   /** The smallest brotli body ready now: a quick one at first, the strongest once it is done. */
   brotli(): Promise<Buffer>;
 }
@@ -37,36 +38,39 @@ export function compressFile(body: Buffer, contentType: string, cacheDir?: strin
   const version = createHash('sha256').update(body).digest('hex').slice(0, 16);
   const known = compressed.get(`${version} ${contentType}`);
   if (known) return known;
-  const gzipped = gzipAsync(body, { level: 9 });
-  // A failure shows when the file is requested (that request falls back to the identity body): never unhandled.
-  gzipped.catch(() => undefined);
-  let best = strongBrotli(body, version, cacheDir);
-  if (!best) {
-    best = brotliAsync(body, quick);
-    const strong = brotliAsync(body, strongest(body.length));
-    strong.then(
-      (buffer) => {
-        best = Promise.resolve(buffer);
-        if (cacheDir) saveQuietly(path.join(cacheDir, `${version}.br`), buffer);
-      },
-      () => undefined,
-    );
-  }
-  best.catch(() => undefined);
-  const file: CompressedFile = { contentType, identity: body, version, gzip: gzipped, brotli: () => best as Promise<Buffer> };
+  let gzipped: Promise<Buffer> | undefined;
+  let best: Promise<Buffer> | undefined;
+  const file: CompressedFile = {
+    contentType,
+    identity: body,
+    version,
+    gzip: () => (gzipped ??= gzipAsync(body, { level: 9 })),
+    brotli: () => (best ??= firstBrotli(body, version, cacheDir, (strong) => (best = strong))),
+  };
   compressed.set(`${version} ${contentType}`, file);
   return file;
 }
 
-/** The strongest brotli body when it is cheap to have now: small files, or one cached by an earlier start. */
-function strongBrotli(body: Buffer, version: string, cacheDir: string | undefined): Promise<Buffer> | undefined {
+/** The strongest brotli body when it is cheap to have now; otherwise a quick one, and the strongest later. */
+function firstBrotli(body: Buffer, version: string, cacheDir: string | undefined, upgrade: (strong: Promise<Buffer>) => void): Promise<Buffer> {
   if (body.length <= backgroundAbove) return brotliAsync(body, strongest(body.length));
-  if (!cacheDir) return undefined;
-  try {
-    return Promise.resolve(readFileSync(path.join(cacheDir, `${version}.br`)));
-  } catch {
-    return undefined;
+  const cacheFile = cacheDir ? path.join(cacheDir, `${version}.br`) : undefined;
+  if (cacheFile) {
+    try {
+      return Promise.resolve(readFileSync(cacheFile));
+    } catch {
+      // Not compressed by an earlier start yet: done below.
+    }
   }
+  brotliAsync(body, strongest(body.length)).then(
+    (buffer) => {
+      upgrade(Promise.resolve(buffer));
+      if (cacheFile) saveQuietly(cacheFile, buffer);
+    },
+    // The quick body stays in use.
+    () => undefined,
+  );
+  return brotliAsync(body, quick);
 }
 
 function saveQuietly(file: string, buffer: Buffer): void {
@@ -104,7 +108,7 @@ export async function sendCompressed(req: Request, res: Response, file: Compress
     return;
   }
   const encoding = preferredEncoding(req.header('accept-encoding'));
-  const body = encoding ? await (encoding === 'br' ? file.brotli() : file.gzip).catch(() => undefined) : undefined;
+  const body = encoding ? await (encoding === 'br' ? file.brotli() : file.gzip()).catch(() => undefined) : undefined;
   if (encoding && body) {
     res.sendRaw(200, body, { 'Content-Type': file.contentType, 'Content-Encoding': encoding });
     return;

@@ -1,10 +1,10 @@
 import type { Request, Response, Server } from 'restify';
-import type { Clock } from '../clock';
-import type { AppConfig } from '../config/load-config';
-import type { Logger } from '../logger';
-import { issueDirectLineToken, newDirectLineUserId, resolveDirectLineSecret } from '../security/directline-token';
-import { errorBody } from './error-catalogue';
-import { clientAddressKey, createFixedWindowRateLimiter, type RateLimiter } from './rate-limit';
+import type { Clock } from '../../clock';
+import type { AppConfig } from '../../config/load-config';
+import type { Logger } from '../../logger';
+import { issueDirectLineToken, newDirectLineUserId, resolveDirectLineSecret } from '../../security/directline-token';
+import { errorBody } from '../../http/error-catalogue';
+import { clientAddressKey, createFixedWindowRateLimiter, type RateLimiter } from '../../http/rate-limit';
 
 export const directLineTokenPath = '/api/directline/token';
 export const azureDirectLineBaseUrl = 'https://directline.botframework.com/v3/directline';

@@ -9,9 +9,9 @@ import {
   type ResourceResponse,
   TurnContext,
 } from 'botbuilder';
-import type { Clock } from '../../clock';
-import type { ConversationLogStore } from '../../storage/ports';
-import { stampIngress } from '../channel-dependencies';
+import type { Clock } from '../../../clock';
+import type { ConversationLogStore } from '../../../storage/ports';
+import { stampIngress } from '../../channel-dependencies';
 import type { DirectLineStreams } from './directline-streams';
 
 /** botbuilder's ChoiceFactory renders suggested actions for this channel id. */

@@ -1,5 +1,5 @@
 import type { Request } from 'restify';
-import { type DirectLineTokenClaims, isDirectLineSecret, verifyConversationToken } from '../../security/directline-token';
+import { type DirectLineTokenClaims, isDirectLineSecret, verifyConversationToken } from '../../../security/directline-token';
 import { type DirectLineError, directLineErrors } from './directline-errors';
 
 /** Who is calling: the secret holder (a trusted server) or the holder of one conversation's token. */

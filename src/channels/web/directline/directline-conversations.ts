@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { KeyValueStore } from '../../storage/ports';
+import type { KeyValueStore } from '../../../storage/ports';
 
 export interface DirectLineConversation {
   /** The user id bound into the conversation's tokens. */

@@ -1,5 +1,5 @@
 import type { Response } from 'restify';
-import { type ErrorBody, httpErrors } from '../../http/error-catalogue';
+import { type ErrorBody, httpErrors } from '../../../http/error-catalogue';
 
 /**
  * Direct Line's error codes where clients act on them: botframework-directlinejs and Web Chat treat

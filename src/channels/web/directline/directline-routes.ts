@@ -9,10 +9,10 @@ import {
   resolveDirectLineSecret,
   signConversationToken,
   signStreamCredential,
-} from '../../security/directline-token';
-import { clientAddressKey, clientAddressTurnStateKey } from '../../http/rate-limit';
-import { claimClientActivity } from '../../storage/activity-claims';
-import type { ChannelDependencies } from '../channel-dependencies';
+} from '../../../security/directline-token';
+import { clientAddressKey, clientAddressTurnStateKey } from '../../../http/rate-limit';
+import { claimClientActivity } from '../../../storage/activity-claims';
+import type { ChannelDependencies } from '../../channel-dependencies';
 import { DirectLineAdapter, newActivityId } from './directline-adapter';
 import { type DirectLinePrincipal, authenticate, authenticateForConversation } from './directline-auth';
 import { DirectLineConversations, type DirectLineConversation } from './directline-conversations';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { directLineUserIdPattern } from '../../security/directline-token';
+import { directLineUserIdPattern } from '../../../security/directline-token';
 
 /** Long enough for any real question, short enough to keep the log and the NLU cheap. */
 export const maxMessageLength = 4000;

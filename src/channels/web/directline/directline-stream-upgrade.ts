@@ -2,10 +2,10 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { Clock } from '../../clock';
-import type { Logger } from '../../logger';
-import { verifyStreamCredential } from '../../security/directline-token';
-import type { KeyValueStore } from '../../storage/ports';
+import type { Clock } from '../../../clock';
+import type { Logger } from '../../../logger';
+import { verifyStreamCredential } from '../../../security/directline-token';
+import type { KeyValueStore } from '../../../storage/ports';
 import type { DirectLineConversations } from './directline-conversations';
 import type { DirectLineStreams } from './directline-streams';
 import { watermarkSchema } from './directline-schemas';

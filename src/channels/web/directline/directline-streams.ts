@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
-import type { Logger } from '../../logger';
-import type { ConversationLogStore } from '../../storage/ports';
+import type { Logger } from '../../../logger';
+import type { ConversationLogStore } from '../../../storage/ports';
 
 /** One connected client: everything after `watermark` in the log is still to be sent to it. */
 class StreamSession {
