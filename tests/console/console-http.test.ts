@@ -274,6 +274,8 @@ describe('a referral', () => {
     expect(revealed.body).toContain(`href="tel:${target.contact.phone}"`);
     expect(revealed.body).toContain(`mailto:${target.contact.email ?? ''}`);
     expect(revealed.body).toContain(pii.bestTime);
+    // Switching the language from here goes back to the referral's page, not to the POST's address.
+    expect(revealed.body).toContain(`back=${encodeURIComponent(`/console/referrals/${target.id}`)}"`);
     expect(await auditRows(target.id)).toEqual([{ actor: 'local:alice', action: 'referral.read', detail: 'contact details shown (Alice Coordinator)', at: clock.now() }]);
     // The history on the page shows it too.
     expect((await client.get(`/console/referrals/${target.id}`)).body).toContain(text('en', 'audit.referral_read'));

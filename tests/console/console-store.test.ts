@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config';
 import { createLogger } from '../../src/logger';
 import { createStores } from '../../src/storage/create-stores';
-import type { Stores } from '../../src/storage/ports';
+import type { Referral, Stores } from '../../src/storage/ports';
 import { newReferral } from '../handoff/support/fixtures';
 import { connectWithSchema, dropSchema, postgresServerUrl } from '../support/postgres-schema';
 
@@ -174,7 +174,7 @@ for (const backend of backends) {
       expect.hasAssertions();
       const { first, second } = await open();
       const outcomes = ['may-fit', 'probably-not', 'cannot-tell'] as const;
-      const made = [];
+      const made: Referral[] = [];
       for (let index = 0; index < 9; index += 1) {
         const base = newReferral({ channel: index % 2 === 0 ? 'webchat' : 'wechat', locale: index % 3 === 0 ? 'en' : 'zh-Hant' }, index);
         const input = index === 8 ? { ...base, precheck: undefined } : { ...base, precheck: { ...base.precheck!, outcome: outcomes[index % 3] ?? 'may-fit' } };
