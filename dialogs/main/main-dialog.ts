@@ -1,3 +1,4 @@
+import type { TurnContext } from 'botbuilder';
 import { ComponentDialog, type Dialog, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { isLocale } from '../../src/i18n/locales';
 import { AskQuestionDialog } from '../ask/ask-question-dialog';
@@ -8,7 +9,7 @@ import { AnswerPrompt, answerOf, type PromptResult, promptOptions } from '../sha
 import { beginIntent } from '../shared/intent-routing';
 import type { ChoiceSpec } from '../shared/localized-choices';
 import { createMidPromptQuestionHandler } from '../shared/question-handler';
-import { type Role, setTurnProfile, turnInterpretation, turnLocale } from '../shared/turn-locale';
+import { type Role, setTurnProfile, turnInterpretation, turnLocale, turnRole } from '../shared/turn-locale';
 import { TopicDialog } from '../topics/topic-dialog';
 import { topicTree } from '../topics/topic-tree';
 
@@ -59,7 +60,10 @@ export class MainDialog extends ComponentDialog {
     const questionHandler = createMidPromptQuestionHandler(services);
     this.questionHandler = questionHandler;
     this.addDialog(new AnswerPrompt(this.languagePromptId, services.i18n));
-    this.addDialog(new AnswerPrompt(this.rolePromptId, services.i18n, { onQuestion: questionHandler }));
+    // A question at "Who is asking?" is answered and the question asked again, unless the message said who
+    // is asking ("can my father join?"): then it is handled as at the menu, and nobody asks.
+    const roleKnown = (context: TurnContext) => turnRole(context) !== undefined;
+    this.addDialog(new AnswerPrompt(this.rolePromptId, services.i18n, { onQuestion: questionHandler, returns: ['question', 'smallTalk', 'outOfScope', 'unclear'], returnsWhen: roleKnown }));
     // Everything typed at the menu that is not a menu item is a question for "Ask a question" (a stray word is asked again).
     this.addDialog(new AnswerPrompt(this.menuPromptId, services.i18n, { returns: ['question', 'smallTalk', 'outOfScope', 'unclear'] }));
     this.addDialog(new TopicDialog(services));
@@ -135,6 +139,7 @@ export class MainDialog extends ComponentDialog {
     }
     const { start } = (step.options ?? {}) as MainOptions;
     if (start) return step.next({ kind: 'answer', value: start } satisfies PromptResult);
+    if ((step.result as PromptResult | undefined)?.kind === 'question') return step.next(step.result);
     return step.prompt(this.menuPromptId, promptOptions({ keys: ['common:menu.prompt'], choices: menuChoices }));
   }
 

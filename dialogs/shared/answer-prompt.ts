@@ -5,7 +5,7 @@ import type { Locale } from '../../src/i18n/locales';
 import { choiceMessage } from './choice-message';
 import { type ChoiceSpec, localizeChoices } from './localized-choices';
 import { type Interpretation, interpretTurn, type OpenQuestion, type QuestionInterpretation, type TurnInterpreterServices } from './interpret-turn';
-import { setTurnInterpretation, turnInterpretation, turnLocale, turnRoleContext } from './turn-locale';
+import { setTurnInterpretation, takeRoleNote, turnInterpretation, turnLocale, turnRoleContext } from './turn-locale';
 
 /** A prompt run without the bot (which interprets every turn first) reads answers only, never questions. */
 const noRecognizer: TurnInterpreterServices = {
@@ -71,6 +71,8 @@ export interface AnswerPromptBehaviour {
    * menu takes every question, a topic jumps to the one asked. An unclear fragment ("xyz") is never handed on.
    */
   returns?: readonly QuestionInterpretation['kind'][];
+  /** Hands on `returns` only when this holds for the turn (the role prompt: once the role is known). */
+  returnsWhen?: (context: TurnContext) => boolean;
   /** The prompt asks for a question ("Ask a question"): nothing typed is read as an answer. */
   asksForQuestion?: boolean;
 }
@@ -107,7 +109,7 @@ export class AnswerPrompt extends Prompt<PromptResult> {
     setTurnInterpretation(dc.context, interpretation);
     if (interpretation.kind === 'command' && interpretation.command === 'back' && settings.allowBack) return dc.endDialog({ kind: 'back' } satisfies PromptResult);
     if (isQuestion(interpretation)) {
-      if (this.hands(interpretation)) return dc.endDialog({ kind: 'question', text: text.slice(0, 500), interpretation } satisfies PromptResult);
+      if (this.hands(interpretation) && (this.behaviour.returnsWhen?.(dc.context) ?? true)) return dc.endDialog({ kind: 'question', text: text.slice(0, 500), interpretation } satisfies PromptResult);
       if (await this.answers(dc.context, interpretation, text, settings)) {
         if (dc.activeDialog) await this.repromptDialog(dc.context, dc.activeDialog);
         return Dialog.EndOfTurn;
@@ -141,6 +143,8 @@ export class AnswerPrompt extends Prompt<PromptResult> {
     const roleContext = turnRoleContext(context);
     const paragraphs = settings.keys.map((key) => t(key, { ...settings.params, context: roleContext }));
     if (isRetry) paragraphs.unshift(t(settings.retryKey ?? (settings.choices?.length ? 'common:prompt.retryChoice' : 'common:prompt.retryText')));
+    // "My father…": the role was inferred this turn, and the next question says so in one short clause.
+    if (takeRoleNote(context)) paragraphs.unshift(t('common:role.inferredFamily'));
     const text = paragraphs.join('\n\n');
     const choices = settings.choices?.length ? localizeChoices(this.i18nInstance, turnLocale(context), settings.choices, roleContext) : [];
     const message: Partial<Activity> = choices.length > 0 ? choiceMessage(context.activity.channelId, text, choices) : { type: 'message', text, inputHint: 'expectingInput' };

@@ -7,6 +7,7 @@ export type Role = 'patient' | 'family' | 'other';
 const localeKey = Symbol('trialguide.locale');
 const roleKey = Symbol('trialguide.role');
 const interpretationKey = Symbol('trialguide.interpretation');
+const roleNoteKey = Symbol('trialguide.roleNote');
 
 /** The bot decides the turn's language and the asker's role once per turn (from the profile); dialogs read them here. */
 export function setTurnProfile(context: TurnContext, locale: Locale, role: Role | undefined): void {
@@ -16,6 +17,23 @@ export function setTurnProfile(context: TurnContext, locale: Locale, role: Role 
 
 export function turnLocale(context: TurnContext): Locale {
   return context.turnState.get<Locale | undefined>(localeKey) ?? 'en';
+}
+
+/** Who is asking, if known (the profile's role, or the one inferred from this turn's message). */
+export function turnRole(context: TurnContext): Role | undefined {
+  return context.turnState.get<Role | undefined>(roleKey);
+}
+
+/** The bot inferred the role from this turn's message: the next question shown says so, once. */
+export function setRoleInferred(context: TurnContext): void {
+  context.turnState.set(roleNoteKey, 'pending');
+}
+
+/** True once per turn in which the role was inferred: the caller adds the short confirmation. */
+export function takeRoleNote(context: TurnContext): boolean {
+  if (context.turnState.get(roleNoteKey) !== 'pending') return false;
+  context.turnState.set(roleNoteKey, 'said');
+  return true;
 }
 
 /** i18next context for wording adapted to who is asking: "you" (patient) or "the patient" (family, other). */

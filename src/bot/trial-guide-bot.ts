@@ -8,7 +8,8 @@ import { type Command, localeOfSwitch } from '../../dialogs/shared/commands';
 import { interpretTurn, type OpenQuestion } from '../../dialogs/shared/interpret-turn';
 import type { Profile, ProfileAccessor } from '../../dialogs/shared/profile';
 import { recordStudyEvent } from '../../dialogs/shared/study-events';
-import { setTurnInterpretation, setTurnProfile } from '../../dialogs/shared/turn-locale';
+import { roleMentioned } from '../../dialogs/shared/role-words';
+import { setRoleInferred, setTurnInterpretation, setTurnProfile } from '../../dialogs/shared/turn-locale';
 import { guessLocaleFromText, type Locale, negotiateLocale } from '../i18n/locales';
 
 /** Longest message the bot reads; longer ones get a polite request to shorten (WeChat allows 2,048 bytes). */
@@ -127,6 +128,8 @@ export class TrialGuideBot extends ActivityHandler {
     // dialogs/shared/interpret-turn.ts). Prompts read it from turn state instead of deciding again.
     const interpretation = interpretTurn(this.services, text, openQuestionOf(dc), locale);
     setTurnInterpretation(context, interpretation);
+    // "Can my father join?" says who is asking: never asked again, and confirmed lightly (an answer is only an answer).
+    if (interpretation.kind !== 'answer' && interpretation.kind !== 'command') await this.inferRole(context, text, locale);
     if (interpretation.kind === 'medicalDecision') {
       // The bot never makes a treatment decision, in any dialog or menu; the open question is asked again.
       recordStudyEvent(this.services, context, { type: 'medicalDecisionDeflected' });
@@ -146,6 +149,16 @@ export class TrialGuideBot extends ActivityHandler {
       // A conversation that starts with a message (no join event) is greeted, then what was typed is handled.
       await this.beginMain(context, dc, data.greeted ? {} : { greet: true, firstMessage: text });
     }
+  }
+
+  /** Records the role a message implies ('family' for "my father", 我爸, 阿爸) while none is known. */
+  private async inferRole(context: TurnContext, text: string, locale: Locale): Promise<void> {
+    const profile = await this.profile.get(context);
+    const role = profile.role ? undefined : roleMentioned(text);
+    if (!role) return;
+    await this.profile.update(context, { role });
+    setTurnProfile(context, locale, role);
+    setRoleInferred(context);
   }
 
   /** Returns true when the command took the whole turn; false lets the active dialog see it ("back"). */

@@ -75,12 +75,26 @@ describe.each(scripts)('conversation policy ($locale)', (script) => {
     expect(replies[3]).toBe(t('common:role.prompt'));
   });
 
-  it('a first message asking to join is greeted, and once the role is known the pre-check starts', async () => {
+  it('a first message asking to join for a father is greeted and starts the pre-check at once: the message said who is asking, so nobody asks', async () => {
     chat = await startConversation({ locale: script.channelLocale, greet: false });
+    const site = chat.app.config.site;
     const replies = texts(await chat.say(script.canIJoin));
-    expect(replies.at(-1)).toBe(t('common:role.prompt'));
-    const started = await chat.say(script.role);
-    expect(started.at(-1)?.text).toContain(t('precheck:questions.age.question_family'));
+    const family = { total: 10, context: 'family' };
+    expect(replies).toEqual([
+      t('common:welcome.greeting', { siteName: site.siteName[script.locale] }),
+      t('common:welcome.notForEmergencies', { emergencyNumber: site.emergencyNumber }),
+      ['precheck:intro.what', 'precheck:intro.notDiagnosis', 'precheck:intro.howTo'].map((key) => t(key, family)).join('\n\n'),
+      [
+        t('common:role.inferredFamily'),
+        t('precheck:progress', { number: 1, total: 10 }),
+        t('precheck:questions.age.question', { context: 'family' }),
+        t('precheck:questions.age.why', { min: 18, max: 75, context: 'family' }),
+      ].join('\n\n'),
+    ]);
+    // The light confirmation is said once: the next question comes without it.
+    const next = texts(await chat.say('62'));
+    expect(next.join('\n')).not.toContain(t('common:role.inferredFamily'));
+    expect(next.at(-1)).toContain(t('precheck:questions.diagnosis.question', { context: 'family' }));
   });
 
   it('"can my father join?" at the menu gets the short answer and the pre-check offered, then starts it', async () => {
