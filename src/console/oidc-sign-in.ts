@@ -177,7 +177,7 @@ export function createOidcSignIn(settings: OidcSettings): OidcSignIn {
       // Most providers put profile, email and group claims in the UserInfo response rather than the ID token.
       let userInfo: Record<string, unknown> = {};
       try {
-        userInfo = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
+        if (config.serverMetadata().userinfo_endpoint) userInfo = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
       } catch (error) {
         if (isNetworkError(error)) throw new OidcSignInError('unavailable', codeOf(error));
         throw new OidcSignInError('rejected', `userinfo: ${codeOf(error)}`);
