@@ -253,8 +253,8 @@ ${row(t('detail.criteriaVersion'), esc(referral.precheck.criteriaVersion))}
 ${row(t('detail.name'), esc(view.contact.name))}
 ${row(t('detail.phone'), `<a href="tel:${esc(view.contact.phone.replace(/[^\d+]/g, ''))}" aria-label="${esc(t('detail.call', { phone: view.contact.phone }))}">${esc(view.contact.phone)}</a>`)}
 ${row(t('detail.email'), view.contact.email ? `<a href="mailto:${esc(view.contact.email)}">${esc(view.contact.email)}</a>` : esc(t('detail.notRecorded')))}
-${row(t('detail.bestTime'), esc(view.contact.bestTime))}
-${row(t('detail.preferredLanguage'), esc(languageName(t, view.contact.preferredLanguage)))}
+${row(t('detail.bestTime'), esc(knownOr(t, 'bestTime', view.contact.bestTime)))}
+${row(t('detail.preferredLanguage'), esc(knownOr(t, 'spokenLanguage', view.contact.preferredLanguage)))}
 ${row(t('detail.relationship'), esc(t(`relationship.${view.contact.relationship}`)))}
 </table>`
     : `<p>${esc(t('detail.contactHidden'))}</p>
@@ -276,7 +276,7 @@ ${row(t('detail.relationship'), esc(t(`relationship.${view.contact.relationship}
     view.history.length === 0
       ? `<p>${esc(t('detail.noHistory'))}</p>`
       : `<div class="table-scroll"><table><thead><tr><th scope="col">${esc(t('detail.at'))}</th><th scope="col">${esc(t('detail.who'))}</th><th scope="col">${esc(t('detail.what'))}</th></tr></thead><tbody>${view.history
-          .map((entry) => `<tr><td>${esc(formatTime(entry.at))}</td><td>${esc(entry.actor)}</td><td>${esc(auditLabel(t, entry.action))}${entry.detail ? ` <span class="detail">(${esc(entry.detail)})</span>` : ''}</td></tr>`)
+          .map((entry) => `<tr><td>${esc(formatTime(entry.at))}</td><td>${esc(entry.actor)}</td><td>${esc(auditLabel(t, entry.action))}${entry.detail && entry.action !== 'referral.read' ? ` <span class="detail">(${esc(entry.detail)})</span>` : ''}</td></tr>`)
           .join('')}</tbody></table></div>`;
 
   return `<p><a href="/console">← ${esc(t('detail.back'))}</a></p>
@@ -325,6 +325,14 @@ ${notifications}
 ${history}
 </section>
 <p class="danger-zone"><a class="button danger" href="${esc(base)}/erase">${esc(t('detail.erase'))}</a></p>`;
+}
+
+/** A preset the bot stores as a word ('afternoon', 'cantonese') in the coordinator's language; free text as typed. */
+function knownOr(t: ConsoleT, group: 'bestTime' | 'spokenLanguage', value: string): string {
+  if (!/^[a-z-]+$/.test(value)) return value;
+  const key = `${group}.${value}`;
+  const label = t(key);
+  return label === key ? value : label;
 }
 
 function auditLabel(t: ConsoleT, action: string): string {

@@ -216,6 +216,8 @@ describe('the coordinators\' console in Chromium', { timeout: 60_000 }, () => {
     await expect.poll(() => page.locator('.contact').count()).toBe(1);
     expect(await page.locator('.contact').textContent()).toContain(patient.name);
     expect(await page.locator(`a[href="tel:${patient.phone}"]`).count()).toBe(1);
+    expect(await page.locator('.contact').textContent()).toContain(consoleEn('bestTime.afternoon'));
+    expect(await page.locator('.contact').textContent()).toContain(consoleEn('spokenLanguage.english'));
     const audit = await app.stores.console.auditOf(referralId);
     expect(audit).toEqual([expect.objectContaining({ actor: 'local:alice', action: 'referral.read', detail: 'contact details shown (Alice Wong)' })]);
     await screenshot('03-referral-contact-shown');

@@ -439,6 +439,24 @@ describe('languages', () => {
     }
   });
 
+  it('shows the preset best time and spoken language the bot stored in the coordinator\'s language; free text as typed', async () => {
+    expect.hasAssertions();
+    const base = newReferral({}, 12);
+    const preset = await createReferral({ stores, sinkNames: [], clock, logger: capture.logger }, { ...base, contact: { ...base.contact, bestTime: 'evening', preferredLanguage: 'cantonese' } });
+    for (const locale of supportedLocales) {
+      const client = await signedIn();
+      await client.get(`/console/language?lang=${locale}`);
+      const revealed = await client.post(`/console/referrals/${preset.id}/reveal`, { _csrf: await client.csrfToken(`/console/referrals/${preset.id}`) });
+      expect(revealed.body).toContain(`<td>${text(locale, 'bestTime.evening')}</td>`);
+      expect(revealed.body).toContain(`<td>${text(locale, 'spokenLanguage.cantonese')}</td>`);
+      // The history names the reveal once, without the stored English detail.
+      expect(revealed.body).toContain(`<td>${text(locale, 'audit.referral_read')}</td>`);
+    }
+    const client = await signedIn();
+    const freeText = await client.post(`/console/referrals/${referrals[2]!.id}/reveal`, { _csrf: await client.csrfToken() });
+    expect(freeText.body).toContain(`<td>${pii.bestTime}</td>`);
+  });
+
   it('picks the browser language before a choice, and never redirects away from the console', async () => {
     const client = new ConsoleClient(baseUrl);
     expect((await client.get('/console/sign-in', { 'accept-language': 'zh-TW,zh;q=0.8' })).body).toContain(text('zh-Hant', 'signIn.heading'));
