@@ -1,5 +1,5 @@
 import type { Locale } from '../i18n/locales';
-import { supportedLocales } from '../i18n/locales';
+import { isLocale, supportedLocales } from '../i18n/locales';
 import { type FunnelReport, type FunnelRow, funnelRows } from '../funnel/funnel-report';
 import { referralStatuses } from '../storage/ports';
 
@@ -145,7 +145,7 @@ function unansweredQuestions(view: FunnelPageView, count: (value: number) => str
   const { t, report } = view;
   const items = report.unansweredQuestions.map(
     (question) =>
-      `<li><q>${esc(question.text)}</q> <span class="hint">${esc(t('questions.times', { times: count(question.count) }))} · ${esc(
+      `<li><q${isLocale(question.locale) ? ` lang="${question.locale}"` : ''}>${esc(question.text)}</q> <span class="hint">${esc(t('questions.times', { times: count(question.count) }))} · ${esc(
         t('questions.lastAsked', { date: question.lastAskedAt.toISOString().slice(0, 10) }),
       )}</span></li>`,
   );

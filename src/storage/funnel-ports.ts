@@ -45,6 +45,8 @@ export interface UnansweredQuestion {
   /** How many times this exact text was asked within the filter. */
   readonly count: number;
   readonly lastAskedAt: Date;
+  /** The conversation's language when it was last asked (the page marks the text with it for screen readers). */
+  readonly locale: string;
 }
 
 /** Every field optional; weeks are ISO weeks, both ends included. */

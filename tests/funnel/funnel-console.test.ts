@@ -61,7 +61,7 @@ describe('/console/funnel', () => {
       expect(page.body, locale).toContain('aria-current="page"');
       expect(page.body, locale).toMatch(/<tr data-stage="conversation-started">.*<td data-total="conversation-started">3<\/td>/);
       expect(page.body, locale).toMatch(/<tr data-stage="precheck-started">.*<td data-total="precheck-started">1<\/td>/);
-      expect(page.body, locale).toContain('<q>停車位喺邊？我電話 [phone]</q>');
+      expect(page.body, locale).toContain('<q lang="zh-Hant">停車位喺邊？我電話 [phone]</q>');
       expect(page.body, locale).not.toContain('9123');
 
       const filtered = await client.get('/console/funnel?lang=en&channel=directline&from=2026-W48&to=2026-W49');

@@ -105,7 +105,7 @@ describe('a conversation moves the funnel', () => {
 
       await chat.say(script.unanswered);
       expect((await funnelCounts(chat))['question-not-recognised']).toBe(1);
-      expect(await chat.stores.funnel.unansweredQuestions({}, 10)).toEqual([{ text: script.unansweredStored, count: 1, lastAskedAt: expect.any(Date) }]);
+      expect(await chat.stores.funnel.unansweredQuestions({}, 10)).toEqual([{ text: script.unansweredStored, count: 1, lastAskedAt: expect.any(Date), locale }]);
 
       const offer = await chat.say(t('common:menu.precheck'));
       const firstQuestion = await chat.say(firstChoice(offer)); // "Start the pre-check"

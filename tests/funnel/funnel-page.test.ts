@@ -191,10 +191,12 @@ describe('funnel page', () => {
     expect.hasAssertions();
     for (const locale of supportedLocales) {
       const { html } = await render(locale, allWeeks);
-      const items = [...html.matchAll(/<li><q>(.*?)<\/q> <span class="hint">(.*?)<\/span><\/li>/g)].map((match) => [match[1], match[2]]);
+      const items = [...html.matchAll(/<li><q lang="([\w-]+)">(.*?)<\/q> <span class="hint">(.*?)<\/span><\/li>/g)].map((match) => [match[2], match[3], match[1]]);
       expect(items.map(([text]) => text), locale).toEqual(['停车&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;费用&quot;', 'Is parking free?']);
       expect(items[1]?.[1], locale).toContain('2');
       expect(items[1]?.[1], locale).toContain('2026-11-30');
+      // Each text is marked with the language it was asked in, whatever the page's language.
+      expect(items.map((item) => item[2]), locale).toEqual(['zh-Hans', 'en']);
       expect(html, locale).not.toContain('<script>');
     }
     const empty = await render('zh-Hans', { from: '2026-W40', to: '2026-W41' });

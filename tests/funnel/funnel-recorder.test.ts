@@ -88,8 +88,8 @@ describe('funnel recorder', () => {
     ];
     expect(await stores.funnel.counts({})).toEqual(expected);
     expect(await stores.funnel.unansweredQuestions({}, 10)).toEqual([
-      { text: '今天天气怎么样', count: 1, lastAskedAt: new Date('2026-11-30T00:01:00Z') },
-      { text: '停车要钱吗', count: 1, lastAskedAt: new Date('2026-11-30T00:00:00Z') },
+      { text: '今天天气怎么样', count: 1, lastAskedAt: new Date('2026-11-30T00:01:00Z'), locale: 'zh-Hans' },
+      { text: '停车要钱吗', count: 1, lastAskedAt: new Date('2026-11-30T00:00:00Z'), locale: 'zh-Hans' },
     ]);
 
     // A second flush adds to the stored counts; an empty one writes nothing.
@@ -118,7 +118,7 @@ describe('funnel recorder', () => {
     recorder.record({ type: 'questionAsked', outcome: 'confident', intent: 'side-effects', text: 'what are the side effects, 13812345678' }, web);
     recorder.record({ type: 'questionAsked', outcome: 'outOfScope', text: '   ' }, web);
     await recorder.flush();
-    expect(await stores.funnel.unansweredQuestions({}, 10)).toEqual([{ text: 'Can you call me on [phone] or mail [email]?', count: 1, lastAskedAt: clock.now() }]);
+    expect(await stores.funnel.unansweredQuestions({}, 10)).toEqual([{ text: 'Can you call me on [phone] or mail [email]?', count: 1, lastAskedAt: clock.now(), locale: 'en' }]);
     expect((await stores.funnel.counts({})).map((row) => [row.stage, row.count])).toEqual([
       ['question-not-recognised', 2],
       ['question-recognised', 1],

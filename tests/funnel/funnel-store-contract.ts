@@ -106,10 +106,10 @@ export function describeFunnelStoreContract(backend: FunnelStoresBackend): void 
       );
       const all = await funnel.unansweredQuestions({}, 10);
       expect(all).toEqual([
-        { text: '医院停车免费吗', count: 1, lastAskedAt: days(3) },
-        { text: 'Is parking free at the hospital?', count: 2, lastAskedAt: days(2) },
-        { text: 'can I bring my dog', count: 1, lastAskedAt: days(1) },
-        { text: 'Old question', count: 1, lastAskedAt: days(-14) },
+        { text: '医院停车免费吗', count: 1, lastAskedAt: days(3), locale: 'zh-Hans' },
+        { text: 'Is parking free at the hospital?', count: 2, lastAskedAt: days(2), locale: 'en' },
+        { text: 'can I bring my dog', count: 1, lastAskedAt: days(1), locale: 'en' },
+        { text: 'Old question', count: 1, lastAskedAt: days(-14), locale: 'en' },
       ]);
       expect((await funnel.unansweredQuestions({}, 2)).map((row) => row.text)).toEqual(['医院停车免费吗', 'Is parking free at the hospital?']);
       expect((await funnel.unansweredQuestions({ locale: 'en', fromWeek: '2030-W10' }, 10)).map((row) => row.text)).toEqual([

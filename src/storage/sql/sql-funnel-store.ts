@@ -93,19 +93,19 @@ export class SqlFunnelStore implements FunnelStore {
   }
 
   async unansweredQuestions(filter: FunnelFilter, limit: number): Promise<UnansweredQuestion[]> {
-    const rows = await filtered(this.db.selectFrom('funnel_questions').select(['id', 'text_enc', 'created_at']), filter)
+    const rows = await filtered(this.db.selectFrom('funnel_questions').select(['id', 'text_enc', 'created_at', 'locale']), filter)
       .orderBy('created_at', 'desc')
       .orderBy('id')
       .limit(questionScanLimit)
       .execute();
     // Newest first: the first row of a text is its latest asking.
-    const byText = new Map<string, { text: string; count: number; lastAskedAt: Date }>();
+    const byText = new Map<string, { text: string; count: number; lastAskedAt: Date; locale: string }>();
     for (const row of rows) {
       const text = this.cipher.decrypt(row.text_enc, `funnel_questions.text:${row.id}`);
       const key = text.toLocaleLowerCase();
       const seen = byText.get(key);
       if (seen) seen.count += 1;
-      else byText.set(key, { text, count: 1, lastAskedAt: new Date(Number(row.created_at)) });
+      else byText.set(key, { text, count: 1, lastAskedAt: new Date(Number(row.created_at)), locale: row.locale });
     }
     return [...byText.values()].slice(0, Math.max(0, Math.trunc(limit)));
   }
