@@ -86,14 +86,27 @@ export function openSqliteDatabase(dataDir: string): SqliteDatabase {
     return undefined;
   };
   sharedMemoryProblem();
+  // Kysely prepares every statement it runs; compiling the same SQL again on every turn was a few percent of a
+  // turn's CPU (issue 11). Statements are reused by their SQL text (our queries are a fixed set, the cap only
+  // guards against surprises); one still being iterated (busy) is not shared.
+  const statements = new Map<string, ReturnType<typeof connection.prepare>>();
+  const preparedStatementLimit = 500;
   const guarded: SqliteDialectConfig['database'] = {
     close() {
+      statements.clear();
       if (!broken) connection.close();
     },
     prepare(sql: string) {
       const problem = sharedMemoryProblem();
       if (problem) throw new StorageUnavailableError(`SQLite refused: ${problem}`);
-      return connection.prepare(sql);
+      const cached = statements.get(sql);
+      if (cached && !cached.busy) return cached;
+      const statement = connection.prepare(sql);
+      if (!cached) {
+        if (statements.size >= preparedStatementLimit) statements.clear();
+        statements.set(sql, statement);
+      }
+      return statement;
     },
   };
 
