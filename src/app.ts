@@ -18,6 +18,7 @@ import { registerWeChatRoutes } from './channels/wechat/wechat-routes';
 import { type Clock, systemClock } from './clock';
 import type { AppConfig } from './config/load-config';
 import { checkContentApproval } from './content/content-approval';
+import { createTurnErrorHandler } from './errors/turn-error-reply';
 import { createReferralLookup } from './handoff/referral-lookup';
 import { createReferral } from './handoff/referral-service';
 import { enabledSinks } from './handoff/sinks';
@@ -29,7 +30,6 @@ import { registerCoordinatorApi } from './http/coordinator-api';
 import { registerDirectLineTokenRoute } from './channels/web/directline-token-route';
 import { registerWebPageRoutes } from './channels/web/web-page-routes';
 import { close, createHttpServer, listen } from './http/server';
-import { guessLocaleFromText, negotiateLocale } from './i18n/locales';
 import { fanOutEvents, ignoreEvents, type StudyEventSink } from './events/study-events';
 import { createTranslator } from './i18n/translator';
 import { createLogger, type Logger } from './logger';
@@ -43,7 +43,6 @@ import { detectMedicalDecisionRequest } from './safety/medical-decision-detector
 import { createStores } from './storage/create-stores';
 import type { PrecheckSummary, Stores } from './storage/ports';
 import { purgeExpiredData, purgeIdleChatState, purgeUnansweredQuestions } from './storage/retention';
-import { ETagConflictError, isStorageFailure } from './storage/storage-errors';
 import { createStorageMonitor } from './storage/storage-monitor';
 
 export interface AppOptions {
@@ -159,6 +158,8 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
 
   const safety = createSafetyMiddleware({ i18n, site: config.site, logger, events: services.events });
   const serializer = new TurnSerializer(conversationKeyOf);
+  // Failed turns are answered in the person's language (their profile), storage failures with the study team's phone.
+  const onTurnError = createTurnErrorHandler({ i18n, site: config.site, logger, conversationState, userState, countFailure: (error) => metrics.storeError('turn', error) });
   const prepareAdapter = (adapter: BotAdapter) => {
     // Counted and timed around everything, so turns the safety net ends early are counted too.
     adapter.use(metrics.turnMiddleware);
@@ -166,28 +167,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     adapter.use(safety);
     adapter.use(serializer);
     adapter.use(createTypingMiddleware(logger, 500, 2000));
-    adapter.onTurnError = async (context: TurnContext, error: Error) => {
-      if (isReplyChannelUnreachable(error)) {
-        // The channel that should carry the reply (its serviceUrl) refused or did not answer: nothing can be
-        // said to the person through it, and the dialog state is fine. Operators see it as its own line.
-        logger.warn('reply channel unreachable', { channel: context.activity.channelId, code: (error as { code?: string }).code });
-        return;
-      }
-      logger.error('turn failed', { channel: context.activity.channelId, error });
-      metrics.storeError('turn', error);
-      const locale = guessLocaleFromText(context.activity.text ?? '') ?? negotiateLocale(context.activity.locale) ?? 'en';
-      const t = i18n.getFixedT(locale);
-      if (isStorageFailure(error) || error instanceof ETagConflictError) {
-        // The stored state is still good (only this turn could not reach it, or another instance wrote first):
-        // keep it, say nothing was saved, and give the study team's phone.
-        const { coordinator } = config.site;
-        await context.sendActivity(`${t('handoff:storageDown')}\n\n${t('handoff:publicContact', { phone: coordinator.phone, email: coordinator.email, hours: coordinator.hours[locale] })}`);
-        return;
-      }
-      // A broken dialog stack would fail every later turn: start the conversation's dialogs afresh.
-      await conversationState.delete(context).catch((deleteError: unknown) => logger.error('could not reset conversation state', { error: deleteError }));
-      await context.sendActivity(t('common:error.generic'));
-    };
+    adapter.onTurnError = onTurnError;
   };
   const botLogic = metrics.observeBot((context: TurnContext) => bot.run(context));
   const channelDeps: ChannelDependencies = { config, logger, stores, clock, prepareAdapter, botLogic };
@@ -269,16 +249,6 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       await stores.close();
     },
   };
-}
-
-const unreachableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-/** A failed POST of the reply to the channel's serviceUrl (botbuilder's connector raises a RestError with the socket's code). */
-function isReplyChannelUnreachable(error: unknown, depth = 0): boolean {
-  const { name, code, error: wrapped, cause } = (error ?? {}) as { name?: string; code?: string; error?: unknown; cause?: unknown };
-  if (name === 'RestError' && typeof code === 'string' && unreachableCodes.has(code)) return true;
-  // botbuilder-dialogs wraps a failure inside a dialog in a DialogContextError (`error`); others use `cause`.
-  return depth < 3 && [wrapped, cause].some((inner) => inner !== undefined && inner !== error && isReplyChannelUnreachable(inner, depth + 1));
 }
 
 /** `<namespace>/<conversation id>`: the namespace is the ingress's (see conversationNamespaceOf). */
