@@ -78,6 +78,22 @@ interface DraftOptions {
 
 const skipValue = '__skip';
 
+type Translate = (key: string, params?: Record<string, string | number>) => string;
+
+/**
+ * One item of the contact details: how it is asked (its prompt, whose id is persisted, with the parser or
+ * choices), how an answer is kept in the draft, and how it is read back. The read-back shows the VALUE in
+ * words ("Language for the call: Cantonese"), never the label of the button that chose it.
+ */
+interface ItemSpec {
+  readonly promptId: string;
+  readonly parse?: AnswerParser;
+  readonly choices?: ChoiceSpec[];
+  readonly retryKey?: string;
+  store(draft: Draft, answer: string, context: TurnContext): void;
+  readBack(draft: Draft, t: Translate): string;
+}
+
 /**
  * The hand-off to the study team: says what is shared, with whom, why and for how long, asks consent, then
  * collects the contact details, reads them back (any item can be changed) and stores the referral. It
@@ -94,6 +110,8 @@ export class HandoffDialog extends ComponentDialog {
   private readonly reviewStepsId = `${dialogIds.handoff}.review`;
   private readonly submitStepsId = `${dialogIds.handoff}.submit`;
   private readonly retentionDays: number;
+  /** Every item, in the order asked: the one table the collect, read-back and change steps read. */
+  private readonly items: Readonly<Record<Item, ItemSpec>>;
 
   constructor(
     private readonly services: DialogServices,
@@ -103,14 +121,58 @@ export class HandoffDialog extends ComponentDialog {
     this.retentionDays = settings.retentionDays ?? defaultRetentionDays;
     const questionHandler = createMidPromptQuestionHandler(services);
     const skipWords = skipWordsOf(services);
+    this.items = {
+      name: { promptId: this.namePromptId, parse: (text) => parseName(text), retryKey: 'handoff:ask.nameRetry', store: (draft, answer) => (draft.name = answer), readBack: (draft) => draft.name ?? '' },
+      phone: {
+        promptId: this.phonePromptId,
+        parse: (text, locale) => parseContactPhone(text, locale),
+        retryKey: 'handoff:ask.phoneRetry',
+        store: (draft, answer) => (draft.phone = answer),
+        readBack: (draft) => (draft.phone ? formatContactPhone(draft.phone) : ''),
+      },
+      email: {
+        promptId: this.emailPromptId,
+        // Free text, not a "Skip" button: a choice would also match inside addresses such as "nobody@...".
+        parse: (text) => parseEmail(text) ?? (skipWords.has(normaliseForMatch(text)) ? skipValue : undefined),
+        retryKey: 'handoff:ask.emailRetry',
+        store: (draft, answer) => (draft.email = answer === skipValue ? null : answer),
+        readBack: (draft, t) => draft.email ?? t('handoff:review.noEmail'),
+      },
+      bestTime: {
+        promptId: this.bestTimePromptId,
+        parse: (text) => parseBestTime(text),
+        choices: bestTimeChoices,
+        retryKey: 'handoff:ask.bestTimeRetry',
+        store: (draft, answer, context) => (draft.bestTime = this.ownWordsOrPreset(context, answer)),
+        readBack: (draft, t) => (isBestTimePreset(draft.bestTime) ? t(`handoff:bestTime.${draft.bestTime}`) : (draft.bestTime ?? '')),
+      },
+      language: {
+        promptId: this.choicePromptId,
+        choices: languageChoices,
+        store: (draft, answer) => {
+          if (isSpokenLanguage(answer)) draft.language = answer;
+        },
+        readBack: (draft, t) => t(`handoff:value.language.${draft.language ?? 'english'}`),
+      },
+      relationship: {
+        promptId: this.choicePromptId,
+        choices: relationshipChoices,
+        store: (draft, answer) => {
+          if (answer === 'self' || answer === 'family' || answer === 'other') draft.relationship = answer;
+        },
+        readBack: (draft, t) => t(`handoff:value.relationship.${draft.relationship ?? 'other'}`),
+      },
+      precheck: {
+        promptId: this.choicePromptId,
+        choices: yesNoChoices,
+        store: (draft, answer) => (draft.attachPrecheck = answer === 'yes'),
+        readBack: (draft, t) => t(draft.attachPrecheck ? 'handoff:review.precheckSend' : 'handoff:review.precheckKeep'),
+      },
+    };
     const ask = (promptId: string, parse?: AnswerParser) => new AnswerPrompt(promptId, services.i18n, { onQuestion: questionHandler, parse });
     this.addDialog(ask(this.consentPromptId));
     this.addDialog(ask(this.choicePromptId));
-    this.addDialog(ask(this.namePromptId, (text) => parseName(text)));
-    this.addDialog(ask(this.phonePromptId, (text, locale) => parseContactPhone(text, locale)));
-    // Free text, not a "Skip" button: a choice would also match inside addresses such as "nobody@...".
-    this.addDialog(ask(this.emailPromptId, (text) => parseEmail(text) ?? (skipWords.has(normaliseForMatch(text)) ? skipValue : undefined)));
-    this.addDialog(ask(this.bestTimePromptId, (text) => parseBestTime(text)));
+    for (const item of Object.values(this.items)) if (item.promptId !== this.choicePromptId) this.addDialog(ask(item.promptId, item.parse));
     this.addDialog(new WaterfallDialog(dialogIds.handoffSteps, [this.askConsentStep.bind(this), this.afterConsentStep.bind(this)]));
     this.addDialog(new WaterfallDialog(this.collectStepsId, [this.askItemStep.bind(this), this.storeItemStep.bind(this)]));
     this.addDialog(new WaterfallDialog(this.reviewStepsId, [this.readBackStep.bind(this), this.reviewDecisionStep.bind(this), this.changeItemStep.bind(this)]));
@@ -161,24 +223,8 @@ export class HandoffDialog extends ComponentDialog {
   private async askItemStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const { items, index } = step.options as CollectOptions;
     const item = items[index] ?? 'name';
-    const ask = (promptId: string, key: string, extra: { choices?: ChoiceSpec[]; retryKey?: string } = {}) =>
-      step.prompt(promptId, promptOptions({ keys: [`handoff:ask.${key}`], allowBack: true, ...extra }));
-    switch (item) {
-      case 'name':
-        return ask(this.namePromptId, 'name', { retryKey: 'handoff:ask.nameRetry' });
-      case 'phone':
-        return ask(this.phonePromptId, 'phone', { retryKey: 'handoff:ask.phoneRetry' });
-      case 'email':
-        return ask(this.emailPromptId, 'email', { retryKey: 'handoff:ask.emailRetry' });
-      case 'bestTime':
-        return ask(this.bestTimePromptId, 'bestTime', { choices: bestTimeChoices, retryKey: 'handoff:ask.bestTimeRetry' });
-      case 'language':
-        return ask(this.choicePromptId, 'language', { choices: languageChoices });
-      case 'relationship':
-        return ask(this.choicePromptId, 'relationship', { choices: relationshipChoices });
-      case 'precheck':
-        return ask(this.choicePromptId, 'precheck', { choices: yesNoChoices });
-    }
+    const { promptId, choices, retryKey } = this.items[item];
+    return step.prompt(promptId, promptOptions({ keys: [`handoff:ask.${item}`], allowBack: true, choices, retryKey }));
   }
 
   private async storeItemStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -191,7 +237,7 @@ export class HandoffDialog extends ComponentDialog {
       return fromReview ? step.replaceDialog(this.reviewStepsId, { draft } satisfies DraftOptions) : step.replaceDialog(dialogIds.handoffSteps, {});
     }
     const item = items[index] ?? 'name';
-    applyAnswer(draft, item, item === 'bestTime' ? this.ownWordsOrPreset(step.context, answer) : answer);
+    this.items[item].store(draft, answer, step.context);
     if (index + 1 < items.length) return step.replaceDialog(this.collectStepsId, { ...options, draft, index: index + 1 } satisfies CollectOptions);
     return step.replaceDialog(this.reviewStepsId, { draft } satisfies DraftOptions);
   }
@@ -290,25 +336,7 @@ export class HandoffDialog extends ComponentDialog {
 
   private readBack(context: TurnContext, draft: Draft): string {
     const t = this.t(context);
-    const valueOf = (item: Item): string => {
-      switch (item) {
-        case 'name':
-          return draft.name ?? '';
-        case 'phone':
-          return draft.phone ? formatContactPhone(draft.phone) : '';
-        case 'email':
-          return draft.email ?? t('handoff:review.noEmail');
-        case 'bestTime':
-          return isBestTimePreset(draft.bestTime) ? t(`handoff:bestTime.${draft.bestTime}`) : (draft.bestTime ?? '');
-        case 'language':
-          return t(`handoff:language.${draft.language ?? 'english'}`);
-        case 'relationship':
-          return t(`handoff:relationship.${draft.relationship ?? 'other'}`);
-        case 'precheck':
-          return t(draft.attachPrecheck ? 'handoff:review.precheckSend' : 'handoff:review.precheckKeep');
-      }
-    };
-    const lines = changeableItems(draft).map((item) => t('handoff:review.line', { label: t(`handoff:item.${item}`), value: valueOf(item) }));
+    const lines = changeableItems(draft).map((item) => t('handoff:review.line', { label: t(`handoff:item.${item}`), value: this.items[item].readBack(draft, t) }));
     return [t('handoff:review.heading'), ...lines].join('\n');
   }
 
@@ -316,32 +344,6 @@ export class HandoffDialog extends ComponentDialog {
     const fixed = this.services.i18n.getFixedT(turnLocale(context));
     const roleContext = turnRoleContext(context);
     return (key: string, params: Record<string, string | number> = {}) => fixed(key, { ...params, context: roleContext });
-  }
-}
-
-function applyAnswer(draft: Draft, item: Item, answer: string): void {
-  switch (item) {
-    case 'name':
-      draft.name = answer;
-      return;
-    case 'phone':
-      draft.phone = answer;
-      return;
-    case 'email':
-      draft.email = answer === skipValue ? null : answer;
-      return;
-    case 'bestTime':
-      draft.bestTime = answer;
-      return;
-    case 'language':
-      if (isSpokenLanguage(answer)) draft.language = answer;
-      return;
-    case 'relationship':
-      if (answer === 'self' || answer === 'family' || answer === 'other') draft.relationship = answer;
-      return;
-    case 'precheck':
-      draft.attachPrecheck = answer === 'yes';
-      return;
   }
 }
 

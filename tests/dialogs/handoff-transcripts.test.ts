@@ -201,14 +201,26 @@ describe.each(scripts)('hand-off in $locale', (script) => {
     expect(bestTime.at(-1)?.choices).toEqual(['morning', 'afternoon', 'evening', 'any'].map((preset) => t(`handoff:bestTime.${preset}`)));
     expect(lastText(await conversation.say(script.bestTime))).toBe(t('handoff:ask.language'));
 
-    const readBack = allText(await conversation.say(script.language));
-    expect(readBack).toContain(t('handoff:review.heading'));
-    expect(readBack).toContain(t('handoff:review.line', { label: t('handoff:item.name'), value: script.name }));
-    expect(readBack).toContain(t('handoff:review.line', { label: t('handoff:item.phone'), value: script.phoneShown }));
-    expect(readBack).toContain(t('handoff:review.line', { label: t('handoff:item.email'), value: t('handoff:review.noEmail') }));
-    expect(readBack).toContain(t('handoff:review.line', { label: t('handoff:item.bestTime'), value: script.bestTime }));
-    expect(readBack).toContain(t('handoff:review.line', { label: t('handoff:item.relationship'), value: t(`handoff:relationship.${script.relationship}`) }));
-    expect(readBack).toContain(t('handoff:review.question'));
+    // The read-back shows values in words ("Language for the call: Cantonese", "Who you are: a family member"),
+    // never the labels of the buttons that chose them ("Speak Cantonese").
+    const readBackReplies = await conversation.say(script.language);
+    const line = (item: string, value: string) => t('handoff:review.line', { label: t(`handoff:item.${item}`), value });
+    expect(readBackReplies.map((reply) => reply.text)).toEqual([
+      [
+        t('handoff:review.heading'),
+        line('name', script.name),
+        line('phone', script.phoneShown),
+        line('email', t('handoff:review.noEmail')),
+        line('bestTime', script.bestTime),
+        line('language', t(`handoff:value.language.${script.languageId}`)),
+        line('relationship', t(`handoff:value.relationship.${script.relationship}`)),
+      ].join('\n'),
+      t('handoff:review.question'),
+    ]);
+    const readBack = allText(readBackReplies);
+    expect(readBack).not.toContain(t(`handoff:language.${script.languageId}`));
+    expect(readBack).toContain({ en: 'Who you are: the patient', 'zh-Hans': '与患者的关系：患者本人', 'zh-Hant': '與患者的關係：家人' }[script.locale]);
+    expect(readBack).toContain({ en: 'Language for the call: Mandarin', 'zh-Hans': '通话语言：普通话', 'zh-Hant': '通話語言：廣東話' }[script.locale]);
     // Nothing is stored before the person confirms the read-back.
     expect((await conversation.stores.referrals.list({ limit: 10 })).items).toHaveLength(0);
 
