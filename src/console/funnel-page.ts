@@ -1,5 +1,5 @@
 import type { Locale } from '../i18n/locales';
-import { isLocale, supportedLocales } from '../i18n/locales';
+import { formatDate, intlLocaleOf, isLocale, supportedLocales } from '../i18n/locales';
 import { type FunnelReport, type FunnelRow, funnelRows } from '../funnel/funnel-report';
 import { referralStatuses } from '../storage/ports';
 
@@ -13,7 +13,7 @@ export interface FunnelPageView {
   readonly report: FunnelReport;
   /** How long unanswered questions are kept (CHAT_STATE_RETENTION_DAYS), for the list's note. */
   readonly questionRetentionDays: number;
-  /** The zone weeks are counted in, as the page states it. */
+  /** The zone weeks and dates are counted in (the site file's), as the page states it. */
   readonly timeZone: string;
   /** Where the filter form is sent (GET). */
   readonly action?: string;
@@ -36,7 +36,7 @@ function esc(value: string | number): string {
  */
 export function renderFunnelPage(view: FunnelPageView): string {
   const { t, report } = view;
-  const number = new Intl.NumberFormat(view.locale === 'en' ? 'en-GB' : view.locale);
+  const number = new Intl.NumberFormat(intlLocaleOf(view.locale));
   const count = (value: number) => number.format(value);
   const stageLabel = (row: FunnelRow) => t(`stages.${row}`);
   const range = { from: report.query.fromWeek, to: report.query.toWeek };
@@ -146,7 +146,7 @@ function unansweredQuestions(view: FunnelPageView, count: (value: number) => str
   const items = report.unansweredQuestions.map(
     (question) =>
       `<li><q${isLocale(question.locale) ? ` lang="${question.locale}"` : ''}>${esc(question.text)}</q> <span class="hint">${esc(t('questions.times', { times: count(question.count) }))} · ${esc(
-        t('questions.lastAsked', { date: question.lastAskedAt.toISOString().slice(0, 10) }),
+        t('questions.lastAsked', { date: formatDate(question.lastAskedAt, view.locale, view.timeZone) }),
       )}</span></li>`,
   );
   return [

@@ -194,11 +194,16 @@ describe('funnel page', () => {
       const items = [...html.matchAll(/<li><q lang="([\w-]+)">(.*?)<\/q> <span class="hint">(.*?)<\/span><\/li>/g)].map((match) => [match[2], match[3], match[1]]);
       expect(items.map(([text]) => text), locale).toEqual(['停车&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;费用&quot;', 'Is parking free?']);
       expect(items[1]?.[1], locale).toContain('2');
-      expect(items[1]?.[1], locale).toContain('2026-11-30');
+      expect(items[1]?.[1], locale).toContain(locale === 'en' ? '30 November 2026' : '2026年11月30日');
       // Each text is marked with the language it was asked in, whatever the page's language.
       expect(items.map((item) => item[2]), locale).toEqual(['zh-Hans', 'en']);
       expect(html, locale).not.toContain('<script>');
     }
+    // Dates on the site's calendar: 20:00 UTC on 30 November is already 1 December in Hong Kong.
+    const report = await loadFunnelReport(stores.funnel, parseFunnelQuery(allWeeks, now));
+    const late = { ...report, unansweredQuestions: [{ text: 'late question', count: 1, lastAskedAt: new Date('2026-11-30T20:00:00Z'), locale: 'en' }] };
+    expect(renderFunnelPage({ locale: 'en', t: funnelT('en'), report: late, questionRetentionDays: 30, timeZone: 'UTC' })).toContain('30 November 2026');
+    expect(renderFunnelPage({ locale: 'en', t: funnelT('en'), report: late, questionRetentionDays: 30, timeZone: 'Asia/Hong_Kong' })).toContain('1 December 2026');
     const empty = await render('zh-Hans', { from: '2026-W40', to: '2026-W41' });
     expect(empty.html).toContain('<p id="funnel-questions">这些周内没有未回答的问题。</p>');
   });
