@@ -6,6 +6,7 @@ import type { Clock } from '../clock';
 import type { AppConfig } from '../config/load-config';
 import { referralCsv } from '../handoff/referral-csv';
 import { maxExportRows } from '../http/coordinator-api';
+import { clientAddressKey, createFixedWindowRateLimiter } from '../http/rate-limit';
 import { localeFromAcceptLanguage } from '../i18n/accept-language';
 import { isLocale, type Locale, supportedLocales } from '../i18n/locales';
 import type { Logger } from '../logger';
@@ -49,6 +50,8 @@ export interface ConsoleDependencies {
   i18n: i18n;
   /** Other ways to sign in (single sign-on), shown as buttons on the sign-in page. */
   signInAlternatives?: (locale: Locale) => Array<{ href: string; label: string }>;
+  /** Sign-in attempts allowed per client address and window; default 50 in 15 minutes. */
+  signInLimit?: { limit: number; windowMs: number };
 }
 
 export interface ConsoleRoutes {
@@ -57,6 +60,8 @@ export interface ConsoleRoutes {
 }
 
 const pageSize = 50;
+/** Sign-in attempts per client address in 15 minutes (right or wrong). */
+export const signInAttemptsPerWindow = 50;
 const exportPageSize = 100;
 const idPattern = /^[\w-]{1,64}$/;
 const outcomes = ['may-fit', 'probably-not', 'cannot-tell', 'not-done'] as const;
@@ -109,6 +114,11 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleDependencies)
   const assets = readConsoleAssets(config.rootDir);
   const pollSeconds = config.env.CONSOLE_POLL_SECONDS;
   const publicOrigin = new URL(config.env.PUBLIC_BASE_URL).origin;
+  /**
+   * The lockout guards one name; this guards against trying one password on many names (per client address, this
+   * instance). A ward's shared address still has room for a whole team signing in.
+   */
+  const signInAttempts = createFixedWindowRateLimiter(deps.signInLimit ?? { limit: signInAttemptsPerWindow, windowMs: 15 * 60 * 1000 });
 
   const localeOf = (req: Request): Locale => consoleLocaleOf(req, localeFromAcceptLanguage);
   const tFor = (locale: Locale): ConsoleT => translator.getFixedT(locale, 'console');
@@ -209,6 +219,14 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleDependencies)
       return;
     }
     const name = field(req.body, 'name') ?? '';
+    const attempt = signInAttempts.hit(clientAddressKey(req, config.env.TRUST_PROXY), clock.now());
+    if (!attempt.allowed) {
+      logger.warn('console sign-in refused: too many attempts from one address');
+      res.setHeader('Retry-After', String(attempt.retryAfterSeconds));
+      const until = new Date(clock.now().getTime() + attempt.retryAfterSeconds * 1000);
+      signInPage(req, res, 429, { name: name.slice(0, 64), message: { kind: 'error', text: t('signIn.tooMany', { time: `${until.toISOString().slice(11, 16)} UTC` }) } });
+      return;
+    }
     const result = await signInWithPassword(stores.console, clock, name, field(req.body, 'password') ?? '');
     if (result.ok) {
       logger.info('console sign-in', { kind: 'local', account: result.account.name });

@@ -141,6 +141,23 @@ describe('sign-in', () => {
     expect(await stores.console.getLoginFailures('dave')).toEqual({ failures: 0 });
   });
 
+  it('limits sign-in attempts per client address, whatever the names tried', async () => {
+    const config = testConfig({ DATA_DIR: data.dir, PUBLIC_BASE_URL: 'http://127.0.0.1' });
+    const limited = await startConsoleServer({ stores, config, logger: capture.logger, clock, signInLimit: { limit: 3, windowMs: 15 * 60 * 1000 } });
+    try {
+      const client = new ConsoleClient(limited.baseUrl);
+      for (const name of ['erin', 'frank', 'grace']) expect((await client.signIn(name, 'password spraying 1')).status).toBe(401);
+      const refused = await client.signIn('alice', password);
+      expect(refused.status).toBe(429);
+      expect(refused.body).toContain(text('en', 'signIn.tooMany').split('{{')[0] ?? '');
+      expect(client.cookies.has('tg_console_session')).toBe(false);
+      clock.advance(15 * 60 * 1000);
+      expect((await client.signIn('alice', password)).status).toBe(303);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('ends a session after CONSOLE_IDLE_MINUTES (30) without use, and keeps a used one', async () => {
     const client = await signedIn();
     clock.advance(20 * 60 * 1000);

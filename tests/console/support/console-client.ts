@@ -8,7 +8,7 @@ import type { Logger } from '../../../src/logger';
 import type { Stores } from '../../../src/storage/ports';
 
 /** The console on a real restify server on 127.0.0.1 (port 0), as app.ts registers it. */
-export async function startConsoleServer(deps: { stores: Stores; config: AppConfig; logger: Logger; clock: Clock }): Promise<{ baseUrl: string; routes: ConsoleRoutes; server: Server; stop(): Promise<void> }> {
+export async function startConsoleServer(deps: { stores: Stores; config: AppConfig; logger: Logger; clock: Clock; signInLimit?: { limit: number; windowMs: number } }): Promise<{ baseUrl: string; routes: ConsoleRoutes; server: Server; stop(): Promise<void> }> {
   const server = createHttpServer({ config: deps.config, logger: deps.logger });
   const routes = registerConsoleRoutes(server, { ...deps, i18n: createTranslator(deps.config.rootDir) });
   const port = await listen(server, 0, '127.0.0.1');
