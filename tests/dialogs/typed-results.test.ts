@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config/load-config';
 import type { Locale } from '../../src/i18n/locales';
 import { createTranslator } from '../../src/i18n/translator';
-import { type BotReply, type Conversation, startConversation } from '../support/conversation-harness';
+import { type Conversation, startConversation } from '../support/conversation-harness';
 
 const i18n = createTranslator(projectRoot);
 
@@ -32,8 +32,6 @@ afterEach(async () => {
   await chat?.close();
   chat = undefined;
 });
-
-const texts = (replies: BotReply[]) => replies.map((reply) => reply.text);
 
 describe.each(scripts)('typed results ($locale)', (script) => {
   const t = i18n.getFixedT(script.locale);
