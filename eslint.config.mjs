@@ -1,5 +1,6 @@
 import { builtinRules } from 'eslint/use-at-your-own-risk';
 import tseslint from 'typescript-eslint';
+import { boundaryConfig, environmentReaderConfig } from './eslint.boundaries.mjs';
 
 /** ESLint's own recommended rules (what @eslint/js ships as "recommended"), taken from eslint itself. */
 const eslintRecommended = Object.fromEntries([...builtinRules].filter(([, rule]) => rule.meta?.docs?.recommended).map(([name]) => [name, 'error']));
@@ -41,6 +42,9 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
     },
   },
+  // Import boundaries (dialogs, channels, the safety net) and who reads process.env: tests/architecture.
+  boundaryConfig,
+  environmentReaderConfig,
   {
     // The page scripts run in the browser as served (no build step): plain scripts, ES2017 (chat.js says so).
     files: ['public/**/*.js'],

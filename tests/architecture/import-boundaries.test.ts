@@ -1,62 +1,89 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { ESLint, type Linter } from 'eslint';
+import tseslint from 'typescript-eslint';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config/load-config';
 
-/** Every .ts file under a folder, as [path relative to the project, source]. */
-function sources(folder: string): Array<[string, string]> {
-  const result: Array<[string, string]> = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const full = path.join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (name.endsWith('.ts')) result.push([path.relative(projectRoot, full), readFileSync(full, 'utf8')]);
-    }
-  };
-  walk(path.join(projectRoot, folder));
-  return result;
+/**
+ * The boundaries the README promises are lint rules (eslint.boundaries.mjs, used by eslint.config.mjs):
+ * import-x/no-restricted-paths zones and no-restricted-properties for process.env. These tests check that the
+ * project's config applies them, that they bite on code that breaks them, and that the tree keeps them.
+ */
+interface BoundaryModule {
+  channels: string[];
+  boundaryConfig: Linter.Config;
+  environmentReaderConfig: Linter.Config;
 }
 
-/** Resolved project-relative targets of a file's relative imports (type-only imports included). */
-function importsOf(file: string, source: string): string[] {
-  return [...source.matchAll(/from\s+'(\.{1,2}\/[^']+)'/g)].map((match) => path.relative(projectRoot, path.resolve(projectRoot, path.dirname(file), match[1] ?? '')));
+let boundaries: BoundaryModule;
+let linter: ESLint;
+
+beforeAll(async () => {
+  boundaries = (await import(pathToFileURL(path.join(projectRoot, 'eslint.boundaries.mjs')).href)) as BoundaryModule;
+  // Only the boundary rules (no type information): fast enough to lint the whole tree in a test.
+  linter = new ESLint({
+    cwd: projectRoot,
+    // eslint-disable comments name rules this reduced config does not load.
+    allowInlineConfig: false,
+    overrideConfigFile: true,
+    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, boundaries.boundaryConfig, boundaries.environmentReaderConfig],
+  });
+});
+
+/** The boundary messages for `code` as if it were the file `file` (relative to the project). */
+async function violations(code: string, file: string): Promise<string[]> {
+  const [result] = await linter.lintText(code, { filePath: path.join(projectRoot, file) });
+  return (result?.messages ?? []).map((message) => `${message.ruleId ?? 'parse'}: ${message.message}`);
 }
 
-describe('architecture: the boundaries the README promises', () => {
-  it('dialogs never import channels, http or storage implementations (only the storage port types)', () => {
+describe('architecture: the boundaries the README promises, as lint rules', () => {
+  it('the project\'s ESLint config applies them to dialogs, every channel, the safety net and the config loader', async () => {
+    const project = new ESLint({ cwd: projectRoot });
     expect.hasAssertions();
-    for (const [file, source] of sources('dialogs')) {
-      for (const target of importsOf(file, source)) {
-        expect(target, `${file} imports ${target}`).not.toMatch(/^src\/(channels|http)\//);
-        if (target.startsWith('src/storage/')) expect(target, `${file} imports ${target}`).toBe('src/storage/ports');
-      }
+    for (const file of ['dialogs/main/main-dialog.ts', 'src/safety/emergency-detector.ts', 'src/bot/safety-middleware.ts', ...boundaries.channels.map((channel) => `src/channels/${channel}/x.ts`)]) {
+      const config = (await project.calculateConfigForFile(path.join(projectRoot, file))) as Linter.Config;
+      expect(config.rules?.['import-x/no-restricted-paths'], file).toEqual([2, { zones: expect.any(Array) as unknown }]);
+      expect(config.rules?.['no-restricted-properties']?.[0], file).toBe(2);
+    }
+    const loader = (await project.calculateConfigForFile(path.join(projectRoot, 'src/config/load-config.ts'))) as Linter.Config;
+    expect(loader.rules?.['no-restricted-properties']?.[0]).toBe(0);
+  });
+
+  it('dialogs may import the storage port types, never channels, http or storage implementations', async () => {
+    expect(await violations("import type { Referral } from '../../src/storage/ports';\nexport type R = Referral;\n", 'dialogs/data/fixture.ts')).toEqual([]);
+    const broken = {
+      channel: "import { registerWeChatRoutes } from '../../src/channels/wechat/wechat-routes';\nexport const x = registerWeChatRoutes;\n",
+      http: "import { errorBody } from '../../src/http/error-catalogue';\nexport const x = errorBody;\n",
+      storage: "import type { SqlContext } from '../../src/storage/database';\nexport type X = SqlContext;\n",
+    };
+    expect.hasAssertions();
+    for (const [kind, code] of Object.entries(broken)) {
+      const found = await violations(code, 'dialogs/data/fixture.ts');
+      expect(found, kind).toHaveLength(1);
+      expect(found[0], kind).toMatch(/^import-x\/no-restricted-paths: .*Dialogs/);
     }
   });
 
-  it('channels never import each other', () => {
-    expect.hasAssertions();
-    for (const [file, source] of sources('src/channels')) {
-      const own = file.split(path.sep)[2];
-      for (const target of importsOf(file, source)) {
-        const match = /^src\/channels\/([^/]+)\//.exec(target);
-        if (match && !target.startsWith('src/channels/channel-dependencies')) expect(match[1], `${file} imports ${target}`).toBe(own);
-        else expect(target).toBeTruthy();
-      }
-    }
+  it('a channel may import itself and channel-dependencies, never another channel', async () => {
+    expect(await violations("import type { ChannelDependencies } from '../channel-dependencies';\nimport { parseWeChatXml } from './xml';\nexport const x: [ChannelDependencies | undefined, unknown] = [undefined, parseWeChatXml];\n", 'src/channels/wechat/fixture.ts')).toEqual([]);
+    const found = await violations("import { createBotFrameworkAdapter } from '../bot-framework/bot-framework-routes';\nexport const x = createBotFrameworkAdapter;\n", 'src/channels/wechat/fixture.ts');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^import-x\/no-restricted-paths: .*Channels never import each other/);
+    expect(await violations("import { registerWeChatRoutes } from '../wechat/wechat-routes';\nexport const x = registerWeChatRoutes;\n", 'src/channels/web/fixture.ts')).toHaveLength(1);
   });
 
-  it('only the config loader reads process.env', () => {
-    expect.hasAssertions();
-    for (const [file, source] of [...sources('src'), ...sources('dialogs')]) {
-      if (file === path.join('src', 'config', 'load-config.ts')) continue;
-      expect(/process\.env\b/.test(source), `${file} reads process.env`).toBe(false);
-    }
+  it('the safety net imports nothing from storage; only the config loader reads process.env', async () => {
+    expect(await violations("import { isStorageFailure } from '../storage/storage-errors';\nexport const x = isStorageFailure;\n", 'src/safety/fixture.ts')).toEqual([expect.stringMatching(/^import-x\/no-restricted-paths: .*The safety net/)]);
+    expect(await violations('export const port = process.env.PORT;\n', 'src/http/fixture.ts')).toEqual([expect.stringMatching(/^no-restricted-properties: .*load-config/)]);
+    expect(await violations('export const port = process.env.PORT;\n', 'dialogs/fixture.ts')).toHaveLength(1);
+    expect(await violations('export const port = process.env.PORT;\n', 'src/config/load-config.ts')).toEqual([]);
   });
 
-  it('the safety net needs no storage: its modules import nothing from storage', () => {
-    expect.hasAssertions();
-    for (const [file, source] of [...sources('src/safety'), ['src/bot/safety-middleware.ts', readFileSync(path.join(projectRoot, 'src/bot/safety-middleware.ts'), 'utf8')] as [string, string]]) {
-      for (const target of importsOf(file, source)) expect(target, `${file} imports ${target}`).not.toMatch(/^src\/storage\//);
-    }
-  });
+  it('src/ and dialogs/ keep every boundary', async () => {
+    const results = await linter.lintFiles(['src/**/*.ts', 'dialogs/**/*.ts']);
+    expect(results.length).toBeGreaterThan(100);
+    const broken = results.flatMap((result) => result.messages.map((message) => `${path.relative(projectRoot, result.filePath)}:${message.line} ${message.ruleId ?? 'parse'}: ${message.message}`));
+    expect(broken).toEqual([]);
+  }, 120_000);
 });
