@@ -1,7 +1,7 @@
 /*
  * The coordinators' console: keeps the first page of the referral list current. Every few seconds it asks
- * /console/list-fragment (same filters) and, when the server's rendering changed, replaces the list and says
- * so in the page's polite live region. Plain polling: it works behind any proxy, and a missed poll is only late.
+ * /console/list-fragment (same filters) and, when the server's rendering changed, replaces the list and the
+ * counts per status, and says so in the page's polite live region. Plain polling: it works behind any proxy, and a missed poll is only late.
  */
 (function () {
   'use strict';
@@ -15,8 +15,11 @@
   var lastHtml = null;
   var busy = false;
 
+  var counts = document.getElementById('status-counts');
+
   function apply(data) {
     if (!data || typeof data.html !== 'string') return;
+    if (counts && typeof data.counts === 'string' && counts.innerHTML !== data.counts) counts.innerHTML = data.counts;
     if (lastHtml !== null && data.html === lastHtml) return;
     var changed = lastHtml !== null || data.newest !== newest;
     lastHtml = data.html;

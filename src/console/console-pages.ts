@@ -137,9 +137,7 @@ export interface ListView {
 
 export function listMain(t: ConsoleT, view: ListView): string {
   const { filters } = view;
-  const counts = referralStatuses
-    .map((status) => `<li><a href="/console${esc(filterQuery({ status }))}"><span>${esc(t(`status.${status}`))}</span> <strong>${view.counts[status] ?? 0}</strong></a></li>`)
-    .join('');
+  const counts = statusCountItems(t, view.counts);
   const select = (name: keyof ListFilters, label: string, options: Array<[string, string]>) =>
     `<p><label for="filter-${name}">${esc(label)}</label>
 <select id="filter-${name}" name="${name}"><option value="">${esc(t('list.any'))}</option>${options
@@ -150,7 +148,7 @@ export function listMain(t: ConsoleT, view: ListView): string {
 ${notice}
 <section aria-labelledby="counts-heading" class="counts">
 <h2 id="counts-heading">${esc(t('list.counts'))}</h2>
-<ul>${counts}</ul>
+<ul id="status-counts">${counts}</ul>
 </section>
 <details class="filters"${Object.values(filters).some(Boolean) ? ' open' : ''}>
 <summary>${esc(t('list.filters'))}</summary>
@@ -171,6 +169,13 @@ ${view.live ? `<p class="hint">${esc(t('list.live', { seconds: view.pollSeconds 
 <div id="results"${view.live ? ` data-poll-url="/console/list-fragment${esc(filterQuery(filters))}" data-poll-ms="${view.pollSeconds * 1000}" data-newest="${view.items[0]?.createdAt.getTime() ?? 0}"` : ''}>
 ${resultsFragment(t, view)}
 </div>`;
+}
+
+/** The counts per status (list items), also replaced by the page's script. */
+export function statusCountItems(t: ConsoleT, counts: Record<string, number>): string {
+  return referralStatuses
+    .map((status) => `<li><a href="/console${esc(filterQuery({ status }))}"><span>${esc(t(`status.${status}`))}</span> <strong>${counts[status] ?? 0}</strong></a></li>`)
+    .join('');
 }
 
 /** The part of the list the page's script replaces when new referrals arrive. */

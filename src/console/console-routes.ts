@@ -27,6 +27,7 @@ import {
   resultsFragment,
   signInMain,
   type SignInView,
+  statusCountItems,
 } from './console-pages';
 import {
   appendSetCookie,
@@ -343,10 +344,11 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleDependencies)
     const t = tFor(localeOf(req));
     const { filters, query } = readFilters(req);
     delete query.cursor;
-    const result = await listPage(query);
+    const [result, counts] = await Promise.all([listPage(query), stores.console.countReferralsByStatus()]);
     const opened = await stores.console.referralsOpened(result.items.map((item) => item.id));
     res.send(200, {
       html: resultsFragment(t, { items: result.items, opened, filters, ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) }),
+      counts: statusCountItems(t, counts),
       newest: result.items[0]?.createdAt.getTime() ?? 0,
       announcement: t('list.newArrived', { count: result.items.length }),
     });

@@ -202,6 +202,7 @@ describe('the coordinators\' console in Chromium', { timeout: 60_000 }, () => {
     expect(await page.evaluate<boolean>('window.__sameDocument === true')).toBe(true);
     expect(await row.locator('.badge').textContent()).toBe(consoleEn('list.unread'));
     expect(await page.locator('#live-status').textContent()).toBe(consoleEn('list.newArrived', { count: 1 }));
+    expect(await page.locator('#status-counts li', { hasText: consoleEn('status.new') }).locator('strong').textContent()).toBe('1');
     await screenshot('02-list-new-referral');
     expect(await seriousAxeViolations('02-list')).toEqual([]);
   });

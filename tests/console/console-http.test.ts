@@ -398,7 +398,9 @@ describe('the list', () => {
     const before = JSON.parse((await client.get('/console/list-fragment')).body) as { html: string; newest: number };
     clock.advance(60_000);
     const arrived = await createReferral({ stores, sinkNames: [], clock, logger: capture.logger }, newReferral({}, 11));
-    const after = JSON.parse((await client.get('/console/list-fragment')).body) as { html: string; newest: number; announcement: string };
+    const after = JSON.parse((await client.get('/console/list-fragment')).body) as { html: string; newest: number; announcement: string; counts: string };
+    const newCount = (await stores.console.countReferralsByStatus()).new ?? 0;
+    expect(after.counts).toContain(`<span>${text('en', 'status.new')}</span> <strong>${newCount}</strong>`);
     expect(before.html).not.toContain(arrived.reference);
     expect(after.html).toContain(arrived.reference);
     expect(after.newest).toBe(arrived.createdAt.getTime());
