@@ -1,4 +1,5 @@
 import { ComponentDialog, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { z } from 'zod';
 import type { Locale } from '../../src/i18n/locales';
 import type { ReferralSummary } from '../../src/storage/ports';
 import type { DialogServices } from '../dialog-services';
@@ -13,6 +14,9 @@ export interface CheckReferralOptions {
   /** A reference already typed with the command, to look up without asking. */
   reference?: string;
 }
+
+/** Stored with the dialog stack and read back on a later turn: checked (a malformed reference is as if none was typed). */
+export const checkReferralOptionsSchema: z.ZodType<CheckReferralOptions> = z.object({ reference: z.string().optional().catch(undefined) }).catch({});
 
 /**
  * The site is in mainland China; Hong Kong and Taiwan share its UTC+8, so a date shown here is the date the
@@ -36,7 +40,7 @@ export class CheckReferralDialog extends ComponentDialog {
   }
 
   private async askReferenceStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const given = extractReference((step.options as CheckReferralOptions | undefined)?.reference ?? '');
+    const given = extractReference(checkReferralOptionsSchema.parse(step.options ?? {}).reference ?? '');
     if (given) return step.next({ kind: 'answer', value: given } satisfies PromptResult);
     return step.prompt(this.referencePromptId, promptOptions({ keys: ['handoff:check.prompt'], retryKey: 'handoff:check.retry', allowBack: true }));
   }

@@ -1,4 +1,5 @@
 import { ComponentDialog, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { z } from 'zod';
 import type { DialogServices } from '../dialog-services';
 import { dialogIds } from '../ids';
 import type { AskOptions } from '../ask/ask-question-dialog';
@@ -14,6 +15,14 @@ export interface TopicOptions {
   topicId: string;
   showMore?: boolean;
 }
+
+/**
+ * Options are stored with the dialog stack (conversation state) and read back on later turns, possibly written by an
+ * older version: checked, never trusted. A malformed field falls back to the default (an unknown topic shows the root).
+ */
+export const topicOptionsSchema: z.ZodType<TopicOptions> = z
+  .object({ topicId: z.string().catch(''), showMore: z.boolean().optional().catch(undefined) })
+  .catch({ topicId: '' });
 
 const moreValue = 'more';
 const menuValue = 'menu';
@@ -34,7 +43,7 @@ export class TopicDialog extends ComponentDialog {
   }
 
   private async showTopicStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const options = step.options as TopicOptions;
+    const options = topicOptionsSchema.parse(step.options ?? {});
     const topic = topicTree.topics.get(options.topicId) ?? topicTree.topics.get(topicTree.root);
     if (!topic) return step.endDialog();
     const hasMore = this.services.i18n.exists(`topics:${topic.id}.more`, { lng: 'en' });
