@@ -9,6 +9,7 @@ import { createMidPromptQuestionHandler } from '../shared/question-handler';
 import { replyInKind } from '../shared/small-talk';
 import { recordQuestion } from '../shared/study-events';
 import { turnLocale } from '../shared/turn-locale';
+import { topicTree } from '../topics/topic-tree';
 import { ageMentioned } from '../precheck/answer-parsers';
 import { precheckCriteria } from '../precheck/precheck-criteria';
 
@@ -17,7 +18,6 @@ export interface AskOptions {
   question?: FollowUp;
 }
 
-const askAgainValue = 'ask-again';
 const menuValue = 'menu';
 
 /**
@@ -32,7 +32,8 @@ export class AskQuestionDialog extends ComponentDialog {
     super(dialogIds.ask);
     // Every typed text is the question here: the prompt hands it on with its interpretation.
     this.addDialog(new AnswerPrompt(this.questionPromptId, services.i18n, { asksForQuestion: true }));
-    this.addDialog(new AnswerPrompt(this.choicePromptId, services.i18n, { onQuestion: createMidPromptQuestionHandler(services) }));
+    // At "did you mean…?" or the pre-check offer, a new question is the person's next question: asked afresh.
+    this.addDialog(new AnswerPrompt(this.choicePromptId, services.i18n, { onQuestion: createMidPromptQuestionHandler(services), returns: ['question', 'smallTalk', 'outOfScope', 'unclear'] }));
     this.addDialog(new WaterfallDialog(dialogIds.askSteps, [this.askStep.bind(this), this.answerStep.bind(this), this.followChoiceStep.bind(this)]));
     this.initialDialogId = dialogIds.askSteps;
   }
@@ -60,9 +61,10 @@ export class AskQuestionDialog extends ComponentDialog {
       const started = await beginIntent(step, interpretation.intent);
       if (started) return started;
     }
-    // "Did you mean…?": the closest topics by title, and the study team.
-    const choices: ChoiceSpec[] = interpretation.alternatives.slice(0, 3).map((id) => ({ value: id, labelKey: id === 'precheck' || id === 'handoff' ? `common:menu.${id}` : `topics:${id}.title` }));
-    choices.push({ value: 'handoff', labelKey: 'common:menu.handoff' }, { value: askAgainValue, labelKey: 'common:ask.again' }, { value: menuValue, labelKey: 'common:nav.menu', synonymsKey: 'common:nav.menuSynonyms' });
+    // "Did you mean…?": the closest topics by title (numbered on WeChat), and the study team.
+    const offered = interpretation.alternatives.filter((id) => topicTree.topics.has(id) || id === 'precheck' || id === 'handoff').slice(0, 3);
+    const choices: ChoiceSpec[] = offered.map((id) => ({ value: id, labelKey: topicTree.topics.has(id) ? `topics:${id}.title` : `common:menu.${id}` }));
+    choices.push({ value: 'handoff', labelKey: 'common:menu.handoff' });
     const unique = choices.filter((choice, index) => choices.findIndex((other) => other.value === choice.value) === index);
     return step.prompt(this.choicePromptId, promptOptions({ keys: ['common:ask.notSure'], choices: unique }));
   }
@@ -86,8 +88,9 @@ export class AskQuestionDialog extends ComponentDialog {
   }
 
   private async followChoiceStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const answer = answerOf(step.result);
-    if (answer === askAgainValue) return step.replaceDialog(dialogIds.askSteps, {});
+    const result = step.result as PromptResult | undefined;
+    if (result?.kind === 'question') return step.replaceDialog(dialogIds.askSteps, { question: { text: result.text, interpretation: result.interpretation } } satisfies AskOptions);
+    const answer = answerOf(result);
     if (!answer || answer === menuValue) return step.endDialog();
     return (await beginIntent(step, answer)) ?? step.endDialog();
   }

@@ -103,10 +103,11 @@ describe('a full safe-mode WeChat conversation through the real bot', () => {
     await push(text('2', person), person);
     const offer = await push(text(question, person), person);
     expect(offer).toContain(t('common:ask.notSure'));
-    // Numbered in the order offered: three topics by title, then the study team (then "ask again" and the menu).
+    // Numbered in the order offered: three topics by title, then the study team, and nothing else.
     const numbered = [first, second, third].map((id) => t(id === 'precheck' || id === 'handoff' ? `common:menu.${id}` : `topics:${id}.title`));
     numbered.push(t('common:menu.handoff'));
     numbered.forEach((title, index) => expect(offer).toContain(`${link(title)}${index + 1}">${title}</a>`));
+    expect(offer.match(/weixin:\/\/bizmsgmenu/gu)).toHaveLength(4);
 
     // "2" is read by the bot against the question it has open (no memory in the channel): the second topic.
     const topic = await push(text('２', person), person);
