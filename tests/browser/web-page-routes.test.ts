@@ -109,7 +109,9 @@ describe('GET / security headers', () => {
     const nonce = /'nonce-([^']+)'/.exec(csp.get('script-src')?.join(' ') ?? '')?.[1];
     expect(nonce).toBeTruthy();
     const html = await first.text();
-    expect(html).toMatch(new RegExp(`<script src="assets/chat\\.js\\?v=[0-9a-f]{16}" nonce="${nonce}" defer>`));
+    // The nonce is base64: "+" and "/" must not be read as regular-expression syntax.
+    const escapedNonce = (nonce ?? '').replace(/[+/=]/g, (char) => `\\${char}`);
+    expect(html).toMatch(new RegExp(`<script src="assets/chat\\.js\\?v=[0-9a-f]{16}" nonce="${escapedNonce}" defer>`));
     expect(html).toContain(`<script nonce="${nonce}">// Inlined into the chat page`);
     expect(csp.get('default-src')).toEqual(["'none'"]);
     expect(csp.get('object-src')).toEqual(["'none'"]);
