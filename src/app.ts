@@ -6,6 +6,7 @@ import { EraseDialog } from '../dialogs/data/erase-dialog';
 import { HandoffDialog } from '../dialogs/handoff/handoff-dialog';
 import { MainDialog } from '../dialogs/main/main-dialog';
 import { PrecheckDialog } from '../dialogs/precheck/precheck-dialog';
+import { createProfileAccessor } from '../dialogs/shared/profile';
 import { createSafetyMiddleware } from './bot/safety-middleware';
 import { TrialGuideBot } from './bot/trial-guide-bot';
 import { TurnSerializer } from './bot/turn-serializer';
@@ -125,11 +126,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
     site: config.site,
     clock,
     retention: { chatStateDays: config.env.CHAT_STATE_RETENTION_DAYS, referralDays: config.env.REFERRAL_RETENTION_DAYS },
-    profile: {
-      // The bot is built below from these services; these run only during turns, after it exists.
-      get: (context) => bot.profile.get(context),
-      update: (context, change) => bot.profile.update(context, change),
-    },
+    profile: createProfileAccessor(userState),
     precheckMemory: {
       get: (context) => precheckProperty.get(context),
       set: (context, summary) => precheckProperty.set(context, summary),
