@@ -311,17 +311,17 @@ describe('/api/wechat', () => {
     for (const part of all) expect(Buffer.byteLength(part)).toBeLessThanOrEqual(2048);
   });
 
-  it('renders choices as numbered bizmsgmenu links and maps a typed number back to the choice', async () => {
+  it('renders choices as numbered bizmsgmenu links; a typed number reaches the bot as typed (the bot reads it against its open question)', async () => {
     const openId = uniqueOpenId();
     const menu = passiveContent((await send(baseUrl, plaintextPost(account, textXml(openId, 'menu')))).body).content;
     expect(menu).toContain('Do you smoke?');
     expect(menu).toContain('2. <a href="weixin://bizmsgmenu?msgmenucontent=No&msgmenuid=2">No</a>');
     expect(menu).toContain('Reply with the number of your choice, or tap it.');
 
+    // The channel keeps no memory of the choices it showed: this test bot echoes, so the number comes back as typed.
+    // (The real bot's prompts resolve numbers: tests/channels/wechat-conversation.test.ts.)
     const picked = passiveContent((await send(baseUrl, plaintextPost(account, textXml(openId, '２')))).body).content;
-    expect(picked).toBe('You said: No');
-    const again = passiveContent((await send(baseUrl, plaintextPost(account, textXml(openId, '2')))).body).content;
-    expect(again).toBe('You said: 2');
+    expect(picked).toBe('You said: ２');
   });
 
   it('turns subscribe, menu CLICK, voice recognition and unsubscribe into activities', async () => {
