@@ -1,6 +1,6 @@
 import { ComponentDialog, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { z } from 'zod';
-import type { Locale } from '../../src/i18n/locales';
+import { formatDate } from '../../src/i18n/locales';
 import type { ReferralSummary } from '../../src/storage/ports';
 import type { DialogServices } from '../dialog-services';
 import { publicContactText } from '../handoff/public-contact';
@@ -17,13 +17,6 @@ export interface CheckReferralOptions {
 
 /** Stored with the dialog stack and read back on a later turn: checked (a malformed reference is as if none was typed). */
 export const checkReferralOptionsSchema: z.ZodType<CheckReferralOptions> = z.object({ reference: z.string().optional().catch(undefined) }).catch({});
-
-/**
- * The site is in mainland China; Hong Kong and Taiwan share its UTC+8, so a date shown here is the date the
- * study team and the person both see on their calendars.
- */
-const siteTimeZone = 'Asia/Shanghai';
-const dateLocales: Record<Locale, string> = { en: 'en-GB', 'zh-Hans': 'zh-CN', 'zh-Hant': 'zh-HK' };
 
 /**
  * "Check my referral": the status of a referral, by its reference, in plain words with the date of the last
@@ -62,7 +55,8 @@ export class CheckReferralDialog extends ComponentDialog {
       await step.context.sendActivity(`${t('handoff:check.notFound', { reference })}\n\n${publicContactText(this.services, step.context)}`);
       return step.endDialog();
     }
-    const date = new Intl.DateTimeFormat(dateLocales[locale], { dateStyle: 'long', timeZone: siteTimeZone }).format(referral.updatedAt);
+    // On the site's calendar (the site file's timeZone): the date the study team and the person both see.
+    const date = formatDate(referral.updatedAt, locale, this.services.site.timeZone);
     const paragraphs = [t('handoff:check.status', { reference: referral.reference, status: t(`handoff:check.statuses.${referral.status}`), date })];
     if (referral.status === 'unreachable') paragraphs.push(publicContactText(this.services, step.context));
     await step.context.sendActivity(paragraphs.join('\n\n'));
