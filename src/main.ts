@@ -1,5 +1,3 @@
-// First, so that the modules loaded below are compiled from (and into) the compile cache.
-import './compile-cache';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildApp } from './app';
