@@ -106,7 +106,7 @@ export function registerWeChatRoutes(server: Server, deps: ChannelDependencies, 
     clock,
     logger,
     replyBudgetMs: options.replyBudgetMs ?? defaultReplyBudgetMs,
-    runTurn: createWeChatTurnRunner({ adapter, botLogic: deps.botLogic, keyValue: stores.keyValue, clock, quota, locale, translate }),
+    runTurn: createWeChatTurnRunner({ adapter, botLogic: deps.botLogic, quota, locale, translate }),
     sendLater: (inbound: WeChatInbound, messages: string[]) => sendMessages(inbound.openId, messages),
   });
 

@@ -10,10 +10,6 @@ import { inboundToActivity, type WeChatAdapter } from './wechat-adapter';
 export interface WeChatTurnRunnerOptions {
   adapter: WeChatAdapter;
   botLogic: (context: TurnContext) => Promise<void>;
-  /** No longer read (typed numbers resolve in the bot): to be dropped together with the argument in wechat-routes.ts. */
-  keyValue?: unknown;
-  /** No longer read, as keyValue. */
-  clock?: unknown;
   quota: ReplyQuota;
   /** WECHAT_MENU_LANGUAGE: the language of activities (WeChat does not say) and of channel-level messages. */
   locale: Locale;
