@@ -140,6 +140,10 @@ async function startServer(kind: BenchServerKind, env: Record<string, string> = 
     env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: options.logLevel, ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
+  // A driver that fails midway must not leave its servers running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
