@@ -37,20 +37,21 @@
   }
 
   /**
-   * Our own Direct Line runs the greeting turn before it answers "start conversation", so one read returns it.
-   * (Azure's greets later: there, Web Chat starts the conversation itself and nothing is previewed.)
+   * Our own Direct Line runs the greeting turn before it answers "start conversation" and, asked to, sends the
+   * greeting with the answer. (Azure's greets later: there, Web Chat starts the conversation itself.)
    */
   function startEarly(locale) {
-    return requestToken().then(function (issued) {
+    // The page usually carries a fresh token (no-store): one round trip less than asking for one.
+    var token = config.token ? Promise.resolve(config.token) : requestToken();
+    return token.then(function (issued) {
       if (issued.provider !== 'self-hosted') return { issued: issued };
-      return callDirectLine('POST', '/conversations', issued.token, { locale: config.webChatLocales[locale] }).then(function (started) {
+      // ?include=activities: our Direct Line answers with the greeting too (one round trip less).
+      return callDirectLine('POST', '/conversations?include=activities', issued.token, { locale: config.webChatLocales[locale] }).then(function (started) {
         var session = { issued: issued, conversationId: started.conversationId, token: started.token || issued.token, domain: directLineDomain() };
-        return callDirectLine('GET', '/conversations/' + encodeURIComponent(started.conversationId) + '/activities', session.token).then(function (page) {
-          session.greeting = (page.activities || []).filter(function (activity) {
-            return activity.type === 'message' && activity.from && activity.from.role !== 'user' && activity.text;
-          });
-          return session;
+        session.greeting = (started.activities || []).filter(function (activity) {
+          return activity.type === 'message' && activity.from && activity.from.role !== 'user' && activity.text;
         });
+        return session;
       });
     });
   }

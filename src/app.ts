@@ -189,10 +189,10 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const directLine = registerDirectLineRoutes(server, channelDeps);
   const wechat = registerWeChatRoutes(server, channelDeps, { replyBudgetMs: options.wechatReplyBudgetMs });
   registerCoordinatorApi(server, { stores, config, logger, clock });
-  registerWebPageRoutes(server, { config, logger, i18n });
+  const directLineTokens = registerDirectLineTokenRoute(server, { config, logger, clock });
+  registerWebPageRoutes(server, { config, logger, i18n, tokenForPage: (req) => directLineTokens.tokenForPage(req) });
   const consoleRoutes = registerConsoleRoutes(server, { stores, config, logger, clock, i18n, ...(consoleOidc ? { signInAlternatives: oidcSignInAlternatives(i18n) } : {}) });
   if (consoleOidc) registerOidcRoutes(server, { signIn: createOidcSignIn(consoleOidc), sessions: consoleRoutes.sessions, keyValue: stores.keyValue, clock, logger, config, i18n });
-  registerDirectLineTokenRoute(server, { config, logger, clock });
   registerMetricsRoute(server, { metrics, logger, token: config.env.METRICS_TOKEN });
 
   let sweeper: NodeJS.Timeout | undefined;

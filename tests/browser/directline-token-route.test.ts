@@ -7,7 +7,8 @@ import jwt from 'jsonwebtoken';
 import type { Request, Server } from 'restify';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app';
-import { loadConfig } from '../../src/config/load-config';
+import { loadConfig, projectRoot } from '../../src/config/load-config';
+import { createTranslator } from '../../src/i18n/translator';
 import { registerDirectLineTokenRoute } from '../../src/channels/web/directline-token-route';
 import { clientAddressKey, createFixedWindowRateLimiter } from '../../src/http/rate-limit';
 import { close, createHttpServer, listen } from '../../src/http/server';
@@ -46,6 +47,44 @@ async function startTokenServer(env: Record<string, string>, options: Parameters
 }
 
 const postToken = (base: string, headers: Record<string, string> = {}) => fetch(`${base}/api/directline/token`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
+
+describe('the token the chat page carries (one round trip less on a slow phone network)', () => {
+  it('the page carries a fresh self-hosted token that starts a conversation; the route\'s rate limit applies to it too; Azure pages carry none', async () => {
+    const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: newDataDir() }), { logger: silent });
+    cleanups.push(() => app.stop());
+    const base = `http://127.0.0.1:${await app.start(0)}`;
+    const pageToken = async () => {
+      const html = await (await fetch(`${base}/`)).text();
+      const config = JSON.parse(/<script type="application\/json" id="trialguide-config">(.*?)<\/script>/s.exec(html)?.[1] ?? '{}') as { token?: { token: string; conversationId: string; provider: string } };
+      return config.token;
+    };
+    const first = await pageToken();
+    expect(first?.provider).toBe('self-hosted');
+    // The page's early script asks our Direct Line to answer "start conversation" with the greeting (?include=activities).
+    const started = await fetch(`${base}/v3/directline/conversations?include=activities`, { method: 'POST', headers: { Authorization: `Bearer ${first?.token ?? ''}`, 'Content-Type': 'application/json' }, body: '{"locale":"zh-CN"}' });
+    expect(started.status).toBe(201);
+    const answer = (await started.json()) as { conversationId: string; activities: Array<{ type: string; text?: string; from: { role?: string } }>; watermark: string };
+    expect(answer.conversationId).toBe(first?.conversationId);
+    const greeting = answer.activities.filter((activity) => activity.type === 'message' && activity.from.role !== 'user').map((activity) => activity.text);
+    expect(greeting[0]).toBe(createTranslator(projectRoot).getFixedT('zh-Hans')('common:welcome.greeting', { siteName: app.config.site.siteName['zh-Hans'] }));
+    expect(Number(answer.watermark)).toBeGreaterThanOrEqual(greeting.length);
+    // Without asking, the answer is the stock Direct Line one.
+    const plain = (await (await fetch(`${base}/v3/directline/conversations`, { method: 'POST', headers: { Authorization: `Bearer ${first?.token ?? ''}`, 'Content-Type': 'application/json' }, body: '{}' })).json()) as Record<string, unknown>;
+    expect(plain.activities).toBeUndefined();
+    expect((await pageToken())?.token).not.toBe(first?.token);
+
+    // 20 a minute per address, counted together with POST /api/directline/token: after that the page carries none.
+    let carried = 2;
+    while ((await pageToken()) !== undefined) carried += 1;
+    expect(carried).toBe(20);
+    expect((await postToken(base)).status).toBe(429);
+
+    const azure = await buildApp(loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: newDataDir(), AZURE_DIRECTLINE_SECRET: 'azure-secret-for-page-token-test' }), { logger: silent });
+    cleanups.push(() => azure.stop());
+    const azureHtml = await (await fetch(`http://127.0.0.1:${await azure.start(0)}/`)).text();
+    expect(azureHtml).not.toContain('"token":');
+  }, 60_000);
+});
 
 describe('self-hosted tokens, with the real app and its Direct Line endpoint', () => {
   let app: App | undefined;

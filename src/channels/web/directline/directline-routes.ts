@@ -185,7 +185,15 @@ export function registerDirectLineRoutes(server: Server, deps: ChannelDependenci
       }
     }
     const token = tokenFor(principal, conversationId, userId);
-    sendJson(res, started ? 201 : 200, { conversationId, ...token, streamUrl: streamUrl(req, conversationId, userId) });
+    const answer = { conversationId, ...token, streamUrl: streamUrl(req, conversationId, userId) };
+    // Our own extension, asked for only by the chat page's early script (public/early-chat.js): the greeting
+    // comes with the answer, saving a phone on 3G the round trip of GET .../activities. Stock clients never ask.
+    if (req.query?.include === 'activities') {
+      const page = await stores.conversationLogs.since(conversationId, 0);
+      sendJson(res, started ? 201 : 200, { ...answer, activities: page.activities, watermark: String(page.watermark) });
+      return;
+    }
+    sendJson(res, started ? 201 : 200, answer);
   }));
 
   server.get(`${base}/conversations/:id`, guarded(async (req: Request, res: Response) => {
