@@ -67,10 +67,12 @@ function describeError(error: Error, withStack: boolean, depth: number): Record<
 
 /** Generated ids (request ids, outbox message ids) are not personal data, but their digit runs look like phone numbers. */
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Hex digests (the content version, file hashes) as a whole field: at least one letter, so never a bare number. */
+const hexDigestPattern = /^(?=[0-9]*[a-f])[0-9a-f]{12,64}$/;
 
 function clean(value: unknown, withStack: boolean, key: string | undefined, depth: number): unknown {
   if (typeof value === 'string') {
-    if (uuidPattern.test(value)) return value;
+    if (uuidPattern.test(value) || hexDigestPattern.test(value)) return value;
     return key === 'path' || key === 'url' ? redact(redactPath(value)) : redact(value);
   }
   if (value instanceof Error) return describeError(value, withStack, 0);

@@ -38,6 +38,14 @@ describe('logger (pino)', () => {
     expect(line).toContain('[email]');
   });
 
+  it('keeps a hex digest field whole (the content version b60300238e54 is not a phone number), but not a field of bare digits', () => {
+    const { logger, lines } = capture();
+    logger.info('content version', { version: 'b60300238e54', digits: '603002381254' });
+    const line = JSON.parse(lines[0] ?? '{}') as { version?: string; digits?: string };
+    expect(line.version).toBe('b60300238e54');
+    expect(line.digits).toBe('[number]');
+  });
+
   it('redaction paths drop message text, contact details and credentials, also one level down', () => {
     expect(redactPaths).toEqual(expect.arrayContaining(['text', '*.text', 'phone', '*.contact', 'authorization', '*.authorization', 'conversationId', '*.conversationId']));
     const { logger, entries } = capture();
