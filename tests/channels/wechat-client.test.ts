@@ -122,7 +122,7 @@ describe('WeChat API client', () => {
     const printed = JSON.parse(stdout) as { button: { type: string; name: string; key: string }[] };
     expect(printed.button).toEqual([
       { type: 'click', name: '了解研究', key: 'TG_ABOUT' },
-      { type: 'click', name: '預先自查', key: 'TG_PRECHECK' },
+      { type: 'click', name: '初步自查', key: 'TG_PRECHECK' },
       { type: 'click', name: '聯絡團隊', key: 'TG_CONTACT' },
     ]);
     expect(fake.menus.at(-1)).toEqual(printed);

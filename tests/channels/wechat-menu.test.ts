@@ -24,16 +24,16 @@ describe('the WeChat custom menu', () => {
     }
   });
 
-  it('reads 了解研究 / 预先自查 / 联系团队 in Simplified and 了解研究 / 預先自查 / 聯絡團隊 in Traditional', () => {
-    expect(buildMenu(i18n.getFixedT('zh-Hans')).button.map((button) => button.name)).toEqual(['了解研究', '预先自查', '联系团队']);
-    expect(buildMenu(i18n.getFixedT('zh-Hant')).button.map((button) => button.name)).toEqual(['了解研究', '預先自查', '聯絡團隊']);
+  it('reads 了解研究 / 初步自查 / 联系团队 in Simplified and 了解研究 / 初步自查 / 聯絡團隊 in Traditional', () => {
+    expect(buildMenu(i18n.getFixedT('zh-Hans')).button.map((button) => button.name)).toEqual(['了解研究', '初步自查', '联系团队']);
+    expect(buildMenu(i18n.getFixedT('zh-Hant')).button.map((button) => button.name)).toEqual(['了解研究', '初步自查', '聯絡團隊']);
   });
 
   it('the check npm run wechat:menu runs refuses the old 5-character label and anything over 16 bytes', () => {
     const menu = (name: string) => ({ button: [{ type: 'click' as const, name, key: 'TG_PRECHECK' }] });
     expect(menuNameProblems(menu('我能参加吗'))).toEqual(['"我能参加吗" is over 4 characters']);
     expect(menuNameProblems(menu('About this clinical study'))).toEqual(['"About this clinical study" is over 16 bytes']);
-    expect(menuNameProblems(menu('预先自查'))).toEqual([]);
+    expect(menuNameProblems(menu('初步自查'))).toEqual([]);
   });
 
   it('a click still sends the words a person would type, in the menu\'s language', () => {

@@ -15,6 +15,7 @@ import { close, createHttpServer, listen } from '../../src/http/server';
 import { createLogger } from '../../src/logger';
 import { createStores } from '../../src/storage/create-stores';
 import { epochSeconds, fixtureXml, plaintextPost, safeModePost, send, signedQuery, type SigningOptions, type WeChatAccount, type WeChatPost } from '../fixtures/wechat/wechat-requests';
+import { dropSchemas } from '../support/postgres-schema';
 
 /**
  * Issue 8, finding 2: WeChat signatures must expire and be single-use, and safe mode must accept only
@@ -306,7 +307,7 @@ describe('WeChat replay protection across two instances on PostgreSQL', () => {
 
   afterAll(async () => {
     for (const { app } of apps) await app.stop();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await dropSchemas(admin, [schema]);
     await admin.end();
     for (const dataDir of dataDirs) rmSync(dataDir, { recursive: true, force: true });
   });

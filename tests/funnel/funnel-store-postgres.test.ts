@@ -7,7 +7,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config/load-config';
 import { createLogger } from '../../src/logger';
 import { createStores } from '../../src/storage/create-stores';
-import { connectWithSchema, dropSchema, postgresServerUrl } from '../support/postgres-schema';
+import { connectWithSchema, dropSchema, dropSchemas, postgresServerUrl } from '../support/postgres-schema';
 import { describeFunnelStoreContract } from './funnel-store-contract';
 
 const runId = `${process.pid}_${Date.now().toString(36)}`;
@@ -23,7 +23,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
-  for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await dropSchemas(admin, schemas);
   await dropSchema(admin, probeSchema);
 });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { dropSchemas } from '../support/postgres-schema';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock';
 import { type OutboxWorker, startOutboxWorker } from '../../src/handoff/outbox-worker';
@@ -55,7 +56,7 @@ afterAll(async () => {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    for (const schema of pgSchemas) await client.query(`drop schema if exists "${schema}" cascade`);
+    await dropSchemas(client, pgSchemas);
   } finally {
     await client.end();
   }

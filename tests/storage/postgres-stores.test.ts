@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { dropSchemas } from '../support/postgres-schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config';
 import { createLogger } from '../../src/logger';
@@ -42,7 +43,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
   if (schemas.length === 0) return;
   await withClient(async (client) => {
-    for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
+    await dropSchemas(client, schemas);
   });
 });
 

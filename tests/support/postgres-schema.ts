@@ -17,6 +17,22 @@ export async function connectWithSchema(schema: string, serverUrl = postgresServ
 }
 
 export async function dropSchema(admin: pg.Client, schema: string): Promise<void> {
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await dropSchemas(admin, [schema]);
   await admin.end();
+}
+
+/**
+ * Kysely's migrator holds this advisory lock while it runs, and its introspection reads every schema of the
+ * database: a schema dropped by another test file in that moment fails the migration with "schema … does not
+ * exist". Dropping under the same lock waits for running migrations instead.
+ */
+const kyselyMigrationLockId = '3853314791062309107';
+
+export async function dropSchemas(admin: pg.Client, schemas: readonly string[]): Promise<void> {
+  await admin.query(`select pg_advisory_lock(${kyselyMigrationLockId})`);
+  try {
+    for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema.replace(/"/g, '""')}" CASCADE`);
+  } finally {
+    await admin.query(`select pg_advisory_unlock(${kyselyMigrationLockId})`);
+  }
 }
