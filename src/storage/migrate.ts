@@ -10,7 +10,14 @@ import { migrationProvider } from './migrations';
  */
 export async function migrateToLatest(db: Kysely<Database>, backend: Backend, migrationSchema?: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider: migrationProvider(backend), ...(migrationSchema ? { migrationTableSchema: migrationSchema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Before it takes its lock, Kysely looks for its tables by reading every schema of the database; a schema
+  // dropped by someone else in that moment (another app sharing the database, a test) fails that read with
+  // PostgreSQL's invalid_schema_name. Nothing was changed yet: trying again is safe.
+  for (let attempt = 1; attempt <= 5 && schemaVanished(error); attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   const failed = results?.find((result) => result.status === 'Error');
   if (error !== undefined || failed) {
     const cause = error instanceof Error ? error : new Error(typeof error === 'string' ? error : 'unknown migration error');
@@ -24,4 +31,9 @@ export async function migrationsApplied(db: Kysely<Database>, backend: Backend, 
   const migrator = new Migrator({ db, provider: migrationProvider(backend), ...(migrationSchema ? { migrationTableSchema: migrationSchema } : {}) });
   const migrations = await migrator.getMigrations();
   return migrations.length > 0 && migrations.every((migration) => migration.executedAt !== undefined);
+}
+
+/** PostgreSQL's invalid_schema_name (3F000), as Kysely hands it back. */
+function schemaVanished(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '3F000';
 }

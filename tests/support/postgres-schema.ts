@@ -22,9 +22,9 @@ export async function dropSchema(admin: pg.Client, schema: string): Promise<void
 }
 
 /**
- * Kysely's migrator holds this advisory lock while it runs, and its introspection reads every schema of the
- * database: a schema dropped by another test file in that moment fails the migration with "schema … does not
- * exist". Dropping under the same lock waits for running migrations instead.
+ * Kysely's migrator holds this advisory lock while it migrates: dropping under the same lock never removes a
+ * schema in the middle of another file's migration. (Its first look for its tables happens before the lock and
+ * reads every schema; src/storage/migrate.ts tries again when a schema vanishes then.)
  */
 const kyselyMigrationLockId = '3853314791062309107';
 
