@@ -13,8 +13,9 @@ export async function migrateToLatest(db: Kysely<Database>, backend: Backend, mi
   let { error, results } = await migrator.migrateToLatest();
   // Before it takes its lock, Kysely looks for its tables by reading every schema of the database; a schema
   // dropped by someone else in that moment (another app sharing the database, a test) fails that read with
-  // PostgreSQL's invalid_schema_name. Nothing was changed yet: trying again is safe.
-  for (let attempt = 1; attempt <= 5 && schemaVanished(error); attempt += 1) {
+  // PostgreSQL's invalid_schema_name. Nothing was changed yet: trying again (up to 10 times, about 1.4 s of
+  // back-off in all) is safe.
+  for (let attempt = 1; attempt <= 10 && schemaVanished(error); attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
     ({ error, results } = await migrator.migrateToLatest());
   }

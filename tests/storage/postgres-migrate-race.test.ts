@@ -38,7 +38,7 @@ it('starts (migrates) while another client keeps creating and dropping schemas w
       const schema = `churn_${runId}_${round}`;
       await churn.query(`create schema "${schema}"; create table "${schema}".t (id int primary key, label text)`);
       await churn.query(`drop schema "${schema}" cascade`);
-      // Busy, not frantic: a schema dropped every few milliseconds, as a test suite on one database does.
+      // Far busier than a test suite on one database: a schema dropped every few milliseconds.
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   })();
