@@ -32,6 +32,9 @@ export const boundaryConfig = {
     'import-x/no-restricted-paths': ['error', { zones: boundaryZones }],
     // Configuration is parsed once (src/config/load-config.ts) and handed down frozen.
     'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only src/config/load-config.ts reads process.env; take the value from AppConfig.' }],
+    // Content is read at run time from the root passed in (src/content/content-files.ts): an imported JSON file
+    // would be frozen into a compiled or bundled build while the content version hashes the files on disk.
+    'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(content|locales)/.*\\.json$', message: 'Read content through src/content/content-files.ts (readContentFile with the root), never by importing its JSON.' }] }],
   },
 };
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import precheckData from '../../content/precheck.json';
+import { contentFile, readContentFile } from '../../src/content/content-files';
+import { projectRoot } from '../../src/content/project-root';
 
 const sourceId = z.enum(['R1', 'R2', 'S1', 'S2', 'S3', 'G1', 'G2', 'G3', 'G4']);
 const id = z.string().regex(/^[a-z0-9-]+$/);
@@ -64,6 +65,9 @@ const precheckFileSchema = z.object({
   neverHadPhrases: z.array(z.string().min(2)).min(1),
 });
 
+/** content/precheck.json and its one schema (read through src/content/content-files.ts). */
+export const precheckFile = contentFile('content/precheck.json', precheckFileSchema);
+
 export type PrecheckQuestion = z.infer<typeof questionSchema>;
 export type PrecheckCriteria = z.infer<typeof precheckFileSchema>;
 
@@ -71,7 +75,7 @@ export type PrecheckCriteria = z.infer<typeof precheckFileSchema>;
  * The pre-check criteria (content/precheck.json), validated at load: every question decides a known
  * criterion or raises a flag (never both, never neither), and a follow-up comes after the question it follows.
  */
-export function loadPrecheckCriteria(data: unknown = precheckData): PrecheckCriteria {
+export function loadPrecheckCriteria(data: unknown = readContentFile(projectRoot, precheckFile)): PrecheckCriteria {
   const parsed = precheckFileSchema.parse(data);
   const criterionIds = new Set(parsed.criteria.map((criterion) => criterion.id));
   const seen = new Set<string>();

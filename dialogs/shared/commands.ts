@@ -1,14 +1,16 @@
 import { z } from 'zod';
-import commandData from '../../content/commands.json';
+import { contentFile, readContentFile } from '../../src/content/content-files';
+import { projectRoot } from '../../src/content/project-root';
 import type { Locale } from '../../src/i18n/locales';
 import { normaliseForMatch } from './text-normalise';
 
 export const commandNames = ['menu', 'help', 'back', 'restart', 'language', 'switch-en', 'switch-zh-Hans', 'switch-zh-Hant', 'switch-zh', 'handoff', 'erase', 'check-referral'] as const;
 export type Command = (typeof commandNames)[number];
 
-const commandFileSchema = z.object({ commands: z.record(z.enum(commandNames), z.array(z.string().min(1)).min(1)) });
+/** content/commands.json: the phrases of each global command, in every language. */
+export const commandsFile = contentFile('content/commands.json', z.object({ commands: z.record(z.enum(commandNames), z.array(z.string().min(1)).min(1)) }));
 const lexicon = new Map<string, Command>();
-for (const [command, phrases] of Object.entries(commandFileSchema.parse(commandData).commands) as [Command, string[]][]) {
+for (const [command, phrases] of Object.entries(readContentFile(projectRoot, commandsFile).commands) as [Command, string[]][]) {
   for (const phrase of phrases) lexicon.set(normaliseForMatch(phrase) || phrase, command);
 }
 

@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import naturalAnswerData from '../../content/natural-answers.json';
-import cantoneseData from '../../content/safety/cantonese.json';
-import { createChineseFolder } from '../../src/i18n/fold-chinese';
+import { contentFile, readContentFile } from '../../src/content/content-files';
+import { projectRoot } from '../../src/content/project-root';
+import { loadChineseFolder } from '../../src/i18n/fold-chinese';
 import { normaliseForMatch } from './text-normalise';
 
 export type YesNoUnsure = 'yes' | 'no' | 'unsure';
 
-const schema = z.object({
+/** content/natural-answers.json: yes / no / not sure in people's own words. */
+export const naturalAnswersFile = contentFile('content/natural-answers.json', z.object({
   zh: z.object({
     verbs: z.array(z.string().min(1)).min(1),
     negations: z.array(z.string().min(1)).min(1),
@@ -17,11 +18,10 @@ const schema = z.object({
   }),
   en: z.object({ yes: z.array(z.string().min(1)), no: z.array(z.string().min(1)), unsure: z.array(z.string().min(1)) }),
   byQuestion: z.record(z.string(), z.union([z.string(), z.object({ yes: z.array(z.string().min(1)), no: z.array(z.string().min(1)) })])),
-});
+}));
 
-const data = schema.parse(naturalAnswerData);
-const cantonese = z.object({ words: z.array(z.tuple([z.string(), z.string()])) }).parse(cantoneseData);
-const foldChinese = createChineseFolder(cantonese.words, { phrases: false });
+const data = readContentFile(projectRoot, naturalAnswersFile);
+const foldChinese = loadChineseFolder(projectRoot, { phrases: false });
 
 const alternation = (words: readonly string[]) => [...words].sort((a, b) => b.length - a.length).map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
 const particles = new RegExp(`(?:${alternation(data.zh.particles)})+$`, 'u');

@@ -1,12 +1,14 @@
 import type { TFunction } from 'i18next';
 import { z } from 'zod';
-import smallTalkData from '../../content/small-talk.json';
+import { contentFile, readContentFile } from '../../src/content/content-files';
+import { projectRoot } from '../../src/content/project-root';
 
 const kinds = ['robot', 'thanks', 'bye', 'greeting'] as const;
 export type SmallTalkKind = (typeof kinds)[number] | 'other';
 
-const schema = z.object({ kinds: z.array(z.object({ kind: z.enum(kinds), patterns: z.array(z.string().min(1)).min(1) })) });
-const rules = schema.parse(smallTalkData).kinds.map(({ kind, patterns }) => ({ kind, pattern: new RegExp(patterns.join('|'), 'iu') }));
+/** content/small-talk.json: which patterns call for which small-talk reply. */
+export const smallTalkFile = contentFile('content/small-talk.json', z.object({ kinds: z.array(z.object({ kind: z.enum(kinds), patterns: z.array(z.string().min(1)).min(1) })) }));
+const rules = readContentFile(projectRoot, smallTalkFile).kinds.map(({ kind, patterns }) => ({ kind, pattern: new RegExp(patterns.join('|'), 'iu') }));
 
 /** Which small-talk reply fits a message the recognizer called small talk (locales: common:smallTalk.<kind>). */
 export function smallTalkKind(text: string): SmallTalkKind {

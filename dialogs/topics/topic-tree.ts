@@ -1,21 +1,12 @@
-import { z } from 'zod';
-import topicData from '../../content/topics.json';
+import { readContentFile } from '../../src/content/content-files';
+import { projectRoot } from '../../src/content/project-root';
+import { type TopicEntry, topicsFile } from '../../src/content/topics-file';
 
-const topicSchema = z.object({
-  id: z.string().regex(/^[a-z0-9-]+$/),
-  kind: z.enum(['confirmed', 'background', 'other-studies', 'unknown']),
-  sources: z.array(z.enum(['R1', 'R2', 'S1', 'S2', 'S3', 'G1', 'G2', 'G3', 'G4'])),
-  about: z.string(),
-  children: z.array(z.string()).optional(),
-  related: z.array(z.string()).optional(),
-});
-const topicFileSchema = z.object({ version: z.string(), root: z.string(), topics: z.array(topicSchema) });
+export type Topic = TopicEntry & { parent?: string };
 
-export type Topic = z.infer<typeof topicSchema> & { parent?: string };
-
-/** The approved topic tree (content/topics.json), validated at load: every reference must name a topic. */
-export function loadTopicTree(data: unknown = topicData): { root: string; version: string; topics: ReadonlyMap<string, Topic> } {
-  const parsed = topicFileSchema.parse(data);
+/** The approved topic tree (content/topics.json under rootDir), validated at load: every reference must name a topic. */
+export function loadTopicTree(rootDir: string): { root: string; version: string; topics: ReadonlyMap<string, Topic> } {
+  const parsed = readContentFile(rootDir, topicsFile);
   const topics = new Map<string, Topic>(parsed.topics.map((topic) => [topic.id, { ...topic }]));
   for (const topic of topics.values()) {
     for (const reference of [...(topic.children ?? []), ...(topic.related ?? [])]) {
@@ -30,4 +21,5 @@ export function loadTopicTree(data: unknown = topicData): { root: string; versio
   return { root: parsed.root, version: parsed.version, topics };
 }
 
-export const topicTree = loadTopicTree();
+/** The tree of this project's content (the root found once from package.json). */
+export const topicTree = loadTopicTree(projectRoot);

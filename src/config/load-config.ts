@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { projectRoot } from '../content/project-root';
 import { DomainError } from '../errors/domain-errors';
 import { type Environment, environmentSchema } from './schema';
 import { type SiteConfig, siteConfigSchema } from './site-schema';
@@ -17,15 +18,8 @@ export class ConfigError extends DomainError {
   }
 }
 
-/** The folder holding package.json: the same from src/ (tsx, tests) and from dist/src/ (compiled). */
-function findProjectRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'locales'))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(start, '..', '..');
-  }
-}
-
-export const projectRoot = findProjectRoot(__dirname);
+/** The project root, found once (src/content/project-root.ts); kept here for the callers that import it from the config. */
+export { projectRoot };
 
 /** Treat empty values as unset, as dotenv files and container env blocks often carry `KEY=`. */
 function withoutEmptyValues(source: NodeJS.ProcessEnv): Record<string, string> {

@@ -16,7 +16,7 @@ const approvalSchema = z.object({
   note: z.string().optional(),
   example: z.boolean().default(false),
 });
-const approvalsSchema = z.array(approvalSchema);
+export const approvalsSchema = z.array(approvalSchema);
 
 export type ContentApproval = z.infer<typeof approvalSchema>;
 

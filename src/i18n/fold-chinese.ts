@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import { z } from 'zod';
+import { contentFile, readContentFile } from '../content/content-files';
 import type * as OpenCCModule from 'opencc-js' with { 'resolution-mode': 'import' };
 
 // opencc-js is an ES module with a CommonJS build; this project compiles to CommonJS, so it is required.
@@ -44,6 +43,9 @@ export const cantoneseSupplementSchema = z.strictObject({
   words: z.array(z.tuple([z.string().min(1), z.string()])).min(1),
 });
 
+/** content/safety/cantonese.json: written Cantonese words and their Standard Chinese. */
+export const cantoneseFile = contentFile('content/safety/cantonese.json', cantoneseSupplementSchema);
+
 const folders = new Map<string, (text: string) => string>();
 
 /**
@@ -54,10 +56,7 @@ export function loadChineseFolder(rootDir: string, options: { phrases?: boolean 
   const key = `${rootDir}\u0000${options.phrases ?? true}`;
   let folder = folders.get(key);
   if (!folder) {
-    const file = path.join(rootDir, 'content', 'safety', 'cantonese.json');
-    const parsed = cantoneseSupplementSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (!parsed.success) throw new Error(`Invalid Cantonese supplement ${file}: ${z.prettifyError(parsed.error)}`);
-    folder = createChineseFolder(parsed.data.words, options);
+    folder = createChineseFolder(readContentFile(rootDir, cantoneseFile).words, options);
     folders.set(key, folder);
   }
   return folder;

@@ -3,9 +3,9 @@
  * (content/nlu/<locale>.json). Intents are the topic ids of content/topics.json plus a few actions; an intent the
  * bot cannot route is a content error, caught at startup rather than in a conversation.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
+import { contentFile, readContentFile } from '../content/content-files';
+import { topicsFile } from '../content/topics-file';
 import { type Locale, supportedLocales } from '../i18n/locales';
 
 /** Intents that are actions rather than topics: the pre-check, a hand-off to the study team, a referral lookup. */
@@ -36,20 +36,12 @@ export const localeNluSchema = z.strictObject({
 export type LocaleNluData = z.infer<typeof localeNluSchema>;
 export type ConfidenceRule = z.infer<typeof confidenceSchema>;
 
-const topicsSchema = z.object({ topics: z.array(z.object({ id: z.string().min(1) })).min(1) });
-
-function readJson(file: string): unknown {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-}
+/** content/nlu/<locale>.json: one schema for each locale's file. */
+export const nluFile = (locale: Locale) => contentFile(`content/nlu/${locale}.json`, localeNluSchema);
 
 /** Every intent the recognizer may return: topic ids first, then the action intents. */
 export function loadKnownIntents(rootDir: string): string[] {
-  const topics = topicsSchema.parse(readJson(path.join(rootDir, 'content', 'topics.json')));
-  return [...topics.topics.map((topic) => topic.id), ...actionIntents];
-}
-
-export function nluDataPath(rootDir: string, locale: Locale): string {
-  return path.join(rootDir, 'content', 'nlu', `${locale}.json`);
+  return [...readContentFile(rootDir, topicsFile).topics.map((topic) => topic.id), ...actionIntents];
 }
 
 /** Parses one locale's data against the known intents; throws with the file and the offending ids. */
@@ -76,6 +68,6 @@ export function missingIntents(data: LocaleNluData, knownIntents: readonly strin
 }
 
 export function loadLocaleNluData(rootDir: string, locale: Locale, knownIntents: readonly string[]): LocaleNluData {
-  const file = nluDataPath(rootDir, locale);
-  return parseLocaleNluData(readJson(file), locale, knownIntents, file);
+  const file = nluFile(locale);
+  return parseLocaleNluData(readContentFile(rootDir, file), locale, knownIntents, file.path);
 }

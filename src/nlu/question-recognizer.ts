@@ -7,14 +7,15 @@
  * probability and its lead over the runner-up pass the thresholds in content/nlu/classifier.json, calibrated on
  * the tuning sets: a wrong answer about a cancer study is worse than "did you mean …".
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { loadChineseFolder } from '../i18n/fold-chinese';
+import { contentFile, readContentFile } from '../content/content-files';
+import { topicsFile } from '../content/topics-file';
+import { cantoneseFile, loadChineseFolder } from '../i18n/fold-chinese';
 import { type Locale, supportedLocales } from '../i18n/locales';
 import { classifierFromModel, type IntentClassifier, type LabelledExample, trainModel } from './intent-classifier';
 import { defaultModelCacheDir, modelCacheKey, readStoredModels, type StoredModels, writeStoredModels } from './model-cache';
-import { loadKnownIntents, loadLocaleNluData, nluDataPath } from './nlu-data';
+import { loadKnownIntents, loadLocaleNluData, nluFile } from './nlu-data';
 import { createFeaturizer } from './text-features';
 import { createTokenizer } from './tokenize';
 
@@ -57,9 +58,11 @@ const classifierSettingsSchema = z.strictObject({
 });
 export type ClassifierSettings = z.infer<typeof classifierSettingsSchema>;
 
+/** content/nlu/classifier.json: the thresholds and training settings of both models. */
+export const classifierSettingsFile = contentFile('content/nlu/classifier.json', classifierSettingsSchema);
+
 export function loadClassifierSettings(rootDir: string): ClassifierSettings {
-  const file = path.join(rootDir, 'content', 'nlu', 'classifier.json');
-  return classifierSettingsSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  return readContentFile(rootDir, classifierSettingsFile);
 }
 
 const maxAlternatives = 3;
@@ -114,7 +117,7 @@ export function createQuestionRecognizer(rootDir: string, settings: ClassifierSe
 
 /** Every file training reads, for the model cache's key. */
 function trainingDataFiles(rootDir: string): string[] {
-  return [path.join(rootDir, 'content', 'topics.json'), path.join(rootDir, 'content', 'safety', 'cantonese.json'), ...supportedLocales.map((locale) => nluDataPath(rootDir, locale))];
+  return [topicsFile.path, cantoneseFile.path, ...supportedLocales.map((locale) => nluFile(locale).path)].map((file) => path.join(rootDir, file));
 }
 
 /** Builds a recognizer without the per-process memo (tests compare a stored model with a freshly trained one). */

@@ -51,6 +51,7 @@ describe('architecture: the boundaries the README promises, as lint rules', () =
       const rules = await rulesFor(project, file);
       expect(rules['import-x/no-restricted-paths'], file).toEqual([2, { zones: expect.any(Array) as unknown }]);
       expect(rules['no-restricted-properties']?.[0], file).toBe(2);
+      expect(rules['no-restricted-imports']?.[0], file).toBe(2);
     }
     expect((await rulesFor(project, 'src/config/load-config.ts'))['no-restricted-properties']?.[0]).toBe(0);
   });
@@ -83,6 +84,13 @@ describe('architecture: the boundaries the README promises, as lint rules', () =
     expect(await violations('export const port = process.env.PORT;\n', 'src/http/fixture.ts')).toEqual([expect.stringMatching(/^no-restricted-properties: .*load-config/)]);
     expect(await violations('export const port = process.env.PORT;\n', 'dialogs/fixture.ts')).toHaveLength(1);
     expect(await violations('export const port = process.env.PORT;\n', 'src/config/load-config.ts')).toEqual([]);
+  });
+
+  it('content is never imported as JSON: it is read at run time from the root passed in (src/content/content-files.ts)', async () => {
+    expect(await violations("import topicData from '../../content/topics.json';\nexport const x = topicData;\n", 'dialogs/topics/fixture.ts')).toEqual([expect.stringMatching(/^no-restricted-imports: .*src\/content\/content-files\.ts/)]);
+    expect(await violations("import red from '../../content/safety/red-flags.json';\nexport const x = red;\n", 'src/safety/fixture.ts')).toHaveLength(1);
+    expect(await violations("import en from '../../locales/en/common.json';\nexport const x = en;\n", 'src/i18n/fixture.ts')).toHaveLength(1);
+    expect(await violations("import { readContentFile } from '../content/content-files';\nimport { topicsFile } from '../content/topics-file';\nexport const x = readContentFile('/root', topicsFile);\n", 'src/nlu/fixture.ts')).toEqual([]);
   });
 
   it('src/ and dialogs/ keep every boundary', async () => {

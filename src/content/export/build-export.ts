@@ -1,11 +1,15 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { handoffConsentVersion } from '../../../dialogs/handoff/handoff-dialog';
-import { loadPrecheckCriteria } from '../../../dialogs/precheck/precheck-criteria';
+import { loadPrecheckCriteria, precheckFile } from '../../../dialogs/precheck/precheck-criteria';
+import { commandsFile } from '../../../dialogs/shared/commands';
 import { progressOf } from '../../../dialogs/precheck/precheck-flow';
 import type { SiteConfig } from '../../config/site-schema';
 import { type Locale, supportedLocales } from '../../i18n/locales';
 import { type ContentStatus, contentStatus } from '../content-approval';
+import { redFlagsFile } from '../content-catalogue';
+import { readContentFile } from '../content-files';
+import { topicsFile } from '../topics-file';
 import { buildDialogTree, dialogTreeMermaid, dialogTreeSvg } from './dialog-tree';
 import type { ExportDocument, Section } from './document';
 import { type LocaleMessages, messageOf, readLocaleMessages } from './locale-messages';
@@ -14,7 +18,7 @@ import type { PlaceholderContext } from './placeholders';
 import { renderHtml } from './render-html';
 import { renderMarkdown } from './render-markdown';
 import { factsSources, siteFileInfo, siteSection, sourcesSection } from './site-section';
-import { consentSection, precheckSection, type RedFlagsFile, safetySection, type TopicsFile, topicsSection } from './study-sections';
+import { consentSection, precheckSection, safetySection, topicsSection } from './study-sections';
 
 export interface ContentExportInput {
   rootDir: string;
@@ -33,8 +37,6 @@ export interface ContentExport {
   markdown: string;
 }
 
-const readJson = (rootDir: string, file: string): unknown => JSON.parse(readFileSync(path.join(rootDir, file), 'utf8'));
-
 function placeholderContext(input: ContentExportInput, messages: LocaleMessages, questionCount: number, ages: { min: number; max: number }): PlaceholderContext {
   const registryStatusText = Object.fromEntries(
     supportedLocales.map((locale) => {
@@ -50,10 +52,10 @@ export function buildContentExport(input: ContentExportInput): ContentExport {
   const { rootDir } = input;
   const status = contentStatus(rootDir);
   const messages = readLocaleMessages(rootDir);
-  const criteria = loadPrecheckCriteria(readJson(rootDir, 'content/precheck.json'));
-  const topics = readJson(rootDir, 'content/topics.json') as TopicsFile;
-  const redFlags = readJson(rootDir, 'content/safety/red-flags.json') as RedFlagsFile;
-  const commandIds = Object.keys((readJson(rootDir, 'content/commands.json') as { commands: Record<string, unknown> }).commands);
+  const criteria = loadPrecheckCriteria(readContentFile(rootDir, precheckFile));
+  const topics = readContentFile(rootDir, topicsFile);
+  const redFlags = readContentFile(rootDir, redFlagsFile);
+  const commandIds = Object.keys(readContentFile(rootDir, commandsFile).commands);
   const ageQuestion = criteria.questions.find((question) => question.kind === 'age');
   const firstQuestion = criteria.questions[0];
   const questionCount = firstQuestion ? progressOf(criteria, firstQuestion.id).total : 0;
