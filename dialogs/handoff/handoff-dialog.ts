@@ -7,9 +7,11 @@ import { dialogIds } from '../ids';
 import { type AnswerParser, AnswerPrompt, answerOf, isBack, promptOptions } from '../shared/answer-prompt';
 import { type ChoiceSpec, localizeChoices } from '../shared/localized-choices';
 import { createMidPromptQuestionHandler } from '../shared/question-handler';
+import { RoleQuestionDialog } from '../shared/role-question';
+import { roleOfChoice } from '../shared/role-words';
 import { recordStudyEvent } from '../shared/study-events';
 import { normaliseForMatch, parseWholeNumber } from '../shared/text-normalise';
-import { turnLocale, turnRoleContext } from '../shared/turn-locale';
+import { setTurnProfile, turnLocale, turnRoleContext } from '../shared/turn-locale';
 import { retentionForTexts } from '../topics/topic-params';
 import { parseBestTime, parseEmail, parseName } from './contact-input';
 import { formatContactPhone, parseContactPhone } from './contact-phone';
@@ -109,6 +111,7 @@ export class HandoffDialog extends ComponentDialog {
   private readonly collectStepsId = `${dialogIds.handoff}.collect`;
   private readonly reviewStepsId = `${dialogIds.handoff}.review`;
   private readonly submitStepsId = `${dialogIds.handoff}.submit`;
+  private readonly roleQuestionId = `${dialogIds.handoff}.role`;
   private readonly retentionDays: number;
   /** Every item, in the order asked: the one table the collect, read-back and change steps read. */
   private readonly items: Readonly<Record<Item, ItemSpec>>;
@@ -173,7 +176,9 @@ export class HandoffDialog extends ComponentDialog {
     this.addDialog(ask(this.consentPromptId));
     this.addDialog(ask(this.choicePromptId));
     for (const item of Object.values(this.items)) if (item.promptId !== this.choicePromptId) this.addDialog(ask(item.promptId, item.parse));
-    this.addDialog(new WaterfallDialog(dialogIds.handoffSteps, [this.askConsentStep.bind(this), this.afterConsentStep.bind(this)]));
+    // "Who you are" goes to the study team: asked after consent, first of the details, if nobody said yet.
+    this.addDialog(new RoleQuestionDialog(this.roleQuestionId, services, ['handoff:ask.relationship']));
+    this.addDialog(new WaterfallDialog(dialogIds.handoffSteps, [this.askConsentStep.bind(this), this.afterConsentStep.bind(this), this.startCollectingStep.bind(this)]));
     this.addDialog(new WaterfallDialog(this.collectStepsId, [this.askItemStep.bind(this), this.storeItemStep.bind(this)]));
     this.addDialog(new WaterfallDialog(this.reviewStepsId, [this.readBackStep.bind(this), this.reviewDecisionStep.bind(this), this.changeItemStep.bind(this)]));
     this.addDialog(new WaterfallDialog(this.submitStepsId, [this.saveReferralStep.bind(this), this.afterSaveFailedStep.bind(this)]));
@@ -211,6 +216,12 @@ export class HandoffDialog extends ComponentDialog {
       return step.endDialog();
     }
     recordStudyEvent(this.services, step.context, { type: 'handoffConsented' });
+    return step.beginDialog(this.roleQuestionId);
+  }
+
+  private async startCollectingStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    // "Back" at "Who are you to the patient?" returns to the consent question.
+    if (isBack(step.result)) return step.replaceDialog(dialogIds.handoffSteps, {});
     const hasPrecheck = (await this.services.precheckMemory.get(step.context)) !== undefined;
     const relationship = relationshipOfRole((await this.services.profile.get(step.context)).role);
     const draft: Draft = { hasPrecheck, relationship };
@@ -238,12 +249,18 @@ export class HandoffDialog extends ComponentDialog {
     }
     const item = items[index] ?? 'name';
     this.items[item].store(draft, answer, step.context);
+    // "Who you are" changed at the read-back is who is asking from now on, too.
+    const role = item === 'relationship' ? roleOfChoice(answer) : undefined;
+    if (role) {
+      await this.services.profile.update(step.context, { role });
+      setTurnProfile(step.context, turnLocale(step.context), role);
+    }
     if (index + 1 < items.length) return step.replaceDialog(this.collectStepsId, { ...options, draft, index: index + 1 } satisfies CollectOptions);
     return step.replaceDialog(this.reviewStepsId, { draft } satisfies DraftOptions);
   }
 
   private async readBackStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { draft } = step.options as DraftOptions;
+    const draft = await this.withCurrentRole(step.context, (step.options as DraftOptions).draft);
     await step.context.sendActivity(this.readBack(step.context, draft));
     return step.prompt(this.choicePromptId, promptOptions({ keys: ['handoff:review.question'], choices: reviewChoices }));
   }
@@ -300,8 +317,15 @@ export class HandoffDialog extends ComponentDialog {
     return step.endDialog();
   }
 
-  private async newReferral(context: TurnContext, draft: Draft): Promise<NewReferral> {
+  /** A role stated after the details were begun ("no, I am asking for my mother") is the one read back and sent. */
+  private async withCurrentRole(context: TurnContext, draft: Draft): Promise<Draft> {
+    const relationship = relationshipOfRole((await this.services.profile.get(context)).role);
+    return relationship ? { ...draft, relationship } : draft;
+  }
+
+  private async newReferral(context: TurnContext, stored: Draft): Promise<NewReferral> {
     const { activity } = context;
+    const draft = await this.withCurrentRole(context, stored);
     const contact: ContactDetails = {
       name: draft.name ?? '',
       phone: draft.phone ?? '',

@@ -30,8 +30,6 @@ const languageChoices: ChoiceSpec[] = [
   { value: 'zh-Hant', labelKey: 'common:language.zhHant', synonymsKey: 'common:language.zhHantSynonyms' },
 ];
 
-const roleChoices: ChoiceSpec[] = (['patient', 'family', 'other'] as const).map((role) => ({ value: role, labelKey: `common:role.${role}`, synonymsKey: `common:role.${role}Synonyms` }));
-
 /** The menu's values are the intents they start ('about' is the topic tree's root), except "Ask a question". */
 const askValue = 'ask';
 const menuChoices: ChoiceSpec[] = [
@@ -42,8 +40,9 @@ const menuChoices: ChoiceSpec[] = [
 ];
 
 /**
- * The conversation's spine: language, welcome, who is asking, then the main menu, looping back to the
- * menu after every path. Typed questions at the menu are answered directly.
+ * The conversation's spine: language, welcome, then the main menu (or what the first message asked for), looping
+ * back to the menu after every path. Typed questions at the menu are answered directly. Nobody is asked who is
+ * asking here: the pre-check and the hand-off ask it when they need it and nobody has said (dialogs/shared/role-question.ts).
  */
 export class MainDialog extends ComponentDialog {
   private readonly languagePromptId = `${dialogIds.main}.language`;
@@ -60,8 +59,9 @@ export class MainDialog extends ComponentDialog {
     const questionHandler = createMidPromptQuestionHandler(services);
     this.questionHandler = questionHandler;
     this.addDialog(new AnswerPrompt(this.languagePromptId, services.i18n));
-    // A question at "Who is asking?" is answered and the question asked again, unless the message said who
-    // is asking ("can my father join?"): then it is handled as at the menu, and nobody asks.
+    // "Who is asking?" after the welcome is no longer asked; kept only for conversations saved while it was open
+    // (their next message resumes there). A question typed there is answered and the question asked again, unless
+    // the message said who is asking ("can my father join?"): then it is handled as at the menu.
     const roleKnown = (context: TurnContext) => turnRole(context) !== undefined;
     this.addDialog(new AnswerPrompt(this.rolePromptId, services.i18n, { onQuestion: questionHandler, returns: ['question', 'smallTalk', 'outOfScope', 'unclear'], returnsWhen: roleKnown }));
     // Everything typed at the menu that is not a menu item is a question for "Ask a question" (a stray word is asked again).
@@ -105,15 +105,13 @@ export class MainDialog extends ComponentDialog {
       await step.context.sendActivity(t('common:welcome.notForEmergencies', { emergencyNumber: site.emergencyNumber }));
     }
     if (options.firstMessage) await this.handleFirstMessage(step, options);
-    const profile = await this.services.profile.get(step.context);
-    if (profile.role) return step.next();
-    return step.prompt(this.rolePromptId, promptOptions({ keys: ['common:role.prompt'], choices: roleChoices }));
+    return step.next();
   }
 
   /**
    * The first message of a conversation that began without a join event (WeChat without the follow event, the
-   * connector): after the welcome, a request for the pre-check or the study team is started once the role is
-   * known, and a question is answered before anything is asked.
+   * connector): after the welcome, a request for the pre-check or the study team is started at once (they ask who
+   * is asking if they need to), and a question is answered before the menu.
    */
   private async handleFirstMessage(step: WaterfallStepContext, options: MainOptions): Promise<void> {
     const text = options.firstMessage ?? '';
@@ -130,6 +128,7 @@ export class MainDialog extends ComponentDialog {
     }
   }
 
+  /** The menu, or what was asked for. A role answered here comes only from a conversation saved at the old "Who is asking?". */
   private async rememberRoleStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const answer = answerOf(step.result);
     if (answer === 'patient' || answer === 'family' || answer === 'other') {

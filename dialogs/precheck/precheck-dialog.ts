@@ -5,6 +5,7 @@ import { dialogIds } from '../ids';
 import { AnswerPrompt, answerOf, isBack, promptOptions } from '../shared/answer-prompt';
 import type { ChoiceSpec } from '../shared/localized-choices';
 import { createMidPromptQuestionHandler } from '../shared/question-handler';
+import { RoleQuestionDialog } from '../shared/role-question';
 import { recordStudyEvent } from '../shared/study-events';
 import { turnLocale, turnRoleContext } from '../shared/turn-locale';
 import type { TopicOptions } from '../topics/topic-dialog';
@@ -60,6 +61,8 @@ export class PrecheckDialog extends ComponentDialog {
   private readonly medicinePromptId = `${dialogIds.precheck}.medicine`;
   private readonly nextPromptId = `${dialogIds.precheck}.next`;
   private readonly outcomeStepsId = `${dialogIds.precheck}.outcome`;
+  private readonly startStepsId = `${dialogIds.precheck}.start`;
+  private readonly roleQuestionId = `${dialogIds.precheck}.role`;
 
   constructor(
     private readonly services: DialogServices,
@@ -79,9 +82,22 @@ export class PrecheckDialog extends ComponentDialog {
     }
     this.addDialog(ask(this.medicinePromptId, (text) => medicine(text)));
     this.addDialog(ask(this.nextPromptId));
+    // The questions are worded for the patient or for a family member: who is asking is asked first, if nobody said.
+    this.addDialog(new RoleQuestionDialog(this.roleQuestionId, services, ['common:role.prompt', 'common:role.why']));
+    this.addDialog(new WaterfallDialog(this.startStepsId, [this.askRoleStep.bind(this), this.startQuestionsStep.bind(this)]));
     this.addDialog(new WaterfallDialog(dialogIds.precheckSteps, [this.askQuestionStep.bind(this), this.recordAnswerStep.bind(this)]));
     this.addDialog(new WaterfallDialog(this.outcomeStepsId, [this.showOutcomeStep.bind(this), this.followChoiceStep.bind(this), this.finishStep.bind(this)]));
-    this.initialDialogId = dialogIds.precheckSteps;
+    this.initialDialogId = this.startStepsId;
+  }
+
+  private async askRoleStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.beginDialog(this.roleQuestionId);
+  }
+
+  /** "Back" at "Who is asking?" leaves the pre-check for the menu; otherwise the introduction and the first question. */
+  private async startQuestionsStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (isBack(step.result)) return step.endDialog();
+    return step.replaceDialog(dialogIds.precheckSteps, {} satisfies PrecheckOptions);
   }
 
   private async askQuestionStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

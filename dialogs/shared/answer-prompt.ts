@@ -5,7 +5,7 @@ import type { Locale } from '../../src/i18n/locales';
 import { choiceMessage } from './choice-message';
 import { type ChoiceSpec, localizeChoices } from './localized-choices';
 import { type Interpretation, interpretTurn, type OpenQuestion, type QuestionInterpretation, type TurnInterpreterServices } from './interpret-turn';
-import { setTurnInterpretation, takeRoleNote, turnInterpretation, turnLocale, turnRoleContext } from './turn-locale';
+import { setTurnInterpretation, takeRoleNote, turnInterpretation, turnLocale, turnRole, turnRoleContext } from './turn-locale';
 
 /** A prompt run without the bot (which interprets every turn first) reads answers only, never questions. */
 const noRecognizer: TurnInterpreterServices = {
@@ -143,8 +143,8 @@ export class AnswerPrompt extends Prompt<PromptResult> {
     const roleContext = turnRoleContext(context);
     const paragraphs = settings.keys.map((key) => t(key, { ...settings.params, context: roleContext }));
     if (isRetry) paragraphs.unshift(t(settings.retryKey ?? (settings.choices?.length ? 'common:prompt.retryChoice' : 'common:prompt.retryText')));
-    // "My father…": the role was inferred this turn, and the next question says so in one short clause.
-    if (takeRoleNote(context)) paragraphs.unshift(t('common:role.inferredFamily'));
+    // "My father…" / "I'm the patient": the role was inferred or stated this turn, and the next question says so in one short line.
+    if (takeRoleNote(context)) paragraphs.unshift(t('common:role.noted', { context: turnRole(context) }));
     const text = paragraphs.join('\n\n');
     const choices = settings.choices?.length ? localizeChoices(this.i18nInstance, turnLocale(context), settings.choices, roleContext) : [];
     const message: Partial<Activity> = choices.length > 0 ? choiceMessage(context.activity.channelId, text, choices) : { type: 'message', text, inputHint: 'expectingInput' };

@@ -8,8 +8,8 @@ import { type Command, localeOfSwitch } from '../../dialogs/shared/commands';
 import { interpretTurn, type OpenQuestion } from '../../dialogs/shared/interpret-turn';
 import type { Profile, ProfileAccessor } from '../../dialogs/shared/profile';
 import { recordStudyEvent } from '../../dialogs/shared/study-events';
-import { roleMentioned } from '../../dialogs/shared/role-words';
-import { setRoleInferred, setTurnInterpretation, setTurnProfile } from '../../dialogs/shared/turn-locale';
+import { roleMentioned, roleOfChoice, roleStated } from '../../dialogs/shared/role-words';
+import { type Role, setRoleInferred, setTurnInterpretation, setTurnProfile } from '../../dialogs/shared/turn-locale';
 import { guessLocaleFromText, type Locale, negotiateLocale } from '../i18n/locales';
 
 /** Longest message the bot reads; longer ones get a polite request to shorten (WeChat allows 2,048 bytes). */
@@ -128,6 +128,13 @@ export class TrialGuideBot extends ActivityHandler {
     // dialogs/shared/interpret-turn.ts). Prompts read it from turn state instead of deciding again.
     const interpretation = interpretTurn(this.services, text, openQuestionOf(dc), locale);
     setTurnInterpretation(context, interpretation);
+    // "I'm the patient" / "no, I am asking for my mother": who is asking is set or corrected at any point (unless it
+    // answers the open question, which is then "Who is asking?"), confirmed in one line before the open question again.
+    const stated = interpretation.kind === 'medicalDecision' || interpretation.kind === 'command' ? undefined : roleStated(text);
+    if (stated && !(interpretation.kind === 'answer' && roleOfChoice(interpretation.value) === stated)) {
+      await this.restateRole(dc, stated, locale);
+      return;
+    }
     // "Can my father join?" says who is asking: never asked again, and confirmed lightly (an answer is only an answer).
     if (interpretation.kind !== 'answer' && interpretation.kind !== 'command') await this.inferRole(context, text, locale);
     if (interpretation.kind === 'medicalDecision') {
@@ -149,6 +156,16 @@ export class TrialGuideBot extends ActivityHandler {
       // A conversation that starts with a message (no join event) is greeted, then what was typed is handled.
       await this.beginMain(context, dc, data.greeted ? {} : { greet: true, firstMessage: text });
     }
+  }
+
+  /** Records the role a message states, then asks the open question again (or shows the menu) with the one-line confirmation. */
+  private async restateRole(dc: DialogContext, role: Role, locale: Locale): Promise<void> {
+    const { context } = dc;
+    await this.profile.update(context, { role });
+    setTurnProfile(context, locale, role);
+    setRoleInferred(context);
+    if (dc.activeDialog) await repromptInnermost(dc);
+    else await this.beginMain(context, dc, { greet: !(await this.conversationData.get(context, {})).greeted });
   }
 
   /** Records the role a message implies ('family' for "my father", 我爸, 阿爸) while none is known. */
