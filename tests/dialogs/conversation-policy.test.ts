@@ -41,12 +41,12 @@ const texts = (replies: BotReply[]) => replies.map((reply) => reply.text);
 describe.each(scripts)('conversation policy ($locale)', (script) => {
   const t = i18n.getFixedT(script.locale);
 
+  /** At the menu, having said "I am family" (confirmed in one line with the menu, worded for a family member). */
   async function atMenu(): Promise<{ conversation: Conversation; menu: BotReply }> {
     chat = await startConversation({ locale: script.channelLocale });
     const replies = await chat.say(script.role);
-    const menu = replies.at(-1);
-    if (!menu) throw new Error('no menu');
-    return { conversation: chat, menu };
+    expect(texts(replies)).toEqual([`${t('common:role.noted_family')}\n\n${t('common:menu.prompt')}`]);
+    return { conversation: chat, menu: { text: t('common:menu.prompt'), choices: replies[0]?.choices ?? [] } };
   }
 
   it('small talk at the menu is answered in kind, then the menu again, and nothing else', async () => {
@@ -63,7 +63,7 @@ describe.each(scripts)('conversation policy ($locale)', (script) => {
     expect(replies.at(-1)?.choices).toEqual(menu.choices);
   });
 
-  it('a first message that is a question (no join event, as on WeChat or the connector) is greeted, answered, and then the role is asked', async () => {
+  it('a first message that is a question (no join event, as on WeChat or the connector) is greeted, answered, and then the menu: nobody asks who is asking', async () => {
     chat = await startConversation({ locale: script.channelLocale, greet: false });
     const site = chat.app.config.site;
     const [question, topic] = script.firstQuestion;
@@ -72,7 +72,7 @@ describe.each(scripts)('conversation policy ($locale)', (script) => {
     expect(replies[0]).toBe(t('common:welcome.greeting', { siteName: site.siteName[script.locale] }));
     expect(replies[1]).toBe(t('common:welcome.notForEmergencies', { emergencyNumber: site.emergencyNumber }));
     expect(replies[2]).toContain(t(`topics:${topic}.title`));
-    expect(replies[3]).toBe(t('common:role.prompt'));
+    expect(replies[3]).toBe(t('common:menu.prompt'));
   });
 
   it('a first message asking to join for a father is greeted and starts the pre-check at once: the message said who is asking, so nobody asks', async () => {
@@ -85,7 +85,7 @@ describe.each(scripts)('conversation policy ($locale)', (script) => {
       t('common:welcome.notForEmergencies', { emergencyNumber: site.emergencyNumber }),
       ['precheck:intro.what', 'precheck:intro.notDiagnosis', 'precheck:intro.howTo'].map((key) => t(key, family)).join('\n\n'),
       [
-        t('common:role.inferredFamily'),
+        t('common:role.noted_family'),
         t('precheck:progress', { number: 1, total: 10 }),
         t('precheck:questions.age.question', { context: 'family' }),
         t('precheck:questions.age.why', { min: 18, max: 75, context: 'family' }),
@@ -93,7 +93,7 @@ describe.each(scripts)('conversation policy ($locale)', (script) => {
     ]);
     // The light confirmation is said once: the next question comes without it.
     const next = texts(await chat.say('62'));
-    expect(next.join('\n')).not.toContain(t('common:role.inferredFamily'));
+    expect(next.join('\n')).not.toContain(t('common:role.noted_family'));
     expect(next.at(-1)).toContain(t('precheck:questions.diagnosis.question', { context: 'family' }));
   });
 

@@ -115,9 +115,9 @@ async function chatIn(dataDir: string, script: Script, channelId = 'directline',
 
 /** A first visit that ends with a referral; returns its reference. */
 async function referFirst(chat: Conversation, script: Script): Promise<string> {
-  await chat.say(script.role);
   await chat.say(script.handoff);
-  for (const answer of [script.consentYes, script.name, script.phone, script.skipEmail, script.bestTime, script.language]) await chat.say(answer);
+  // Nobody said who is asking: the hand-off asks after consent ("Who are you to the patient?").
+  for (const answer of [script.consentYes, script.role, script.name, script.phone, script.skipEmail, script.bestTime, script.language]) await chat.say(answer);
   const reference = referencePattern.exec(allText(await chat.say(script.send)))?.[0];
   if (!reference) throw new Error(`the hand-off gave no reference: ${JSON.stringify(chat.logLines.slice(-5))}`);
   return reference;
@@ -243,7 +243,6 @@ describe('on WeChat, typed answers only', () => {
     open.splice(open.indexOf(web), 1);
 
     const wechat = await chatIn(dataDir, script, 'wechat', 'oWeChatOpenId_fedcba9876543210');
-    await wechat.say(script.role);
     const question = await wechat.say(script.erase);
     // WeChat shows no buttons: the choices are numbered lines, and a reference may be typed instead.
     expect(question.at(-1)?.text).toContain(t('handoff:erase.otherChats'));

@@ -37,10 +37,10 @@ describe.each(scripts)('"delete my data" in $locale', (script) => {
     expect(question.at(-1)?.text).toBe(`${t('handoff:erase.question')}\n\n${t('handoff:erase.otherChats')}`);
     expect(question.at(-1)?.choices).toEqual([t('handoff:choice.yes'), t('handoff:choice.no')]);
     expect(allText(await chat.say(script.no))).toContain(t('handoff:erase.kept'));
-    // The profile (language, who is asking) survived: the menu comes back without asking again.
-    const menu = allText(await chat.say('menu'));
-    expect(menu).toContain(t('common:menu.prompt'));
-    expect(menu).not.toContain(t('common:role.prompt'));
+    // The profile (language, who is asking) survived: the menu is still worded for a family member.
+    const menu = (await chat.say('menu')).at(-1);
+    expect(menu?.text).toBe(t('common:menu.prompt'));
+    expect(menu?.choices).toContain(t('common:menu.precheck_family'));
   });
 
   it('on yes erases the saved answers and says there was no referral to delete', async () => {
@@ -52,8 +52,10 @@ describe.each(scripts)('"delete my data" in $locale', (script) => {
     // The old wording claimed there was nothing else to delete; another chat's request may still exist.
     expect(done).not.toMatch(/nothing else to delete|没有其他需要删除|沒有其他需要刪除/);
     expect(done).not.toContain(t('handoff:erase.alreadyDelivered', { phone: chat.app.config.site.coordinator.phone, email: chat.app.config.site.coordinator.email }));
-    // The saved answers are gone: the next visit asks again who is asking.
-    expect(allText(await chat.say('menu'))).toContain(t('common:role.prompt'));
+    // The saved answers are gone: the menu no longer speaks of "the patient", and the pre-check asks who is asking again.
+    const menu = (await chat.say('menu')).at(-1);
+    expect(menu?.choices).toContain(t('common:menu.precheck'));
+    expect(allText(await chat.say(t('common:menu.precheck')))).toContain(t('common:role.prompt'));
     const audit = await chat.stores.audit.list(10);
     expect(audit.map((entry) => entry.action)).toContain('conversation.erase');
   });

@@ -148,16 +148,15 @@ async function open(script: Script): Promise<Conversation> {
   return chat;
 }
 
-/** Answers "who is asking", then asks for the study team: the consent question comes back. */
+/** Asks for the study team: the consent question comes back (nobody has said who is asking yet). */
 async function reachConsent(conversation: Conversation, script: Script): Promise<BotReply[]> {
-  await conversation.say(script.role);
   return conversation.say(script.handoff);
 }
 
 /** Consent, every detail typed, read-back, send. Returns the reference the person is shown. */
 async function completeHandoff(conversation: Conversation, script: Script): Promise<string> {
   await reachConsent(conversation, script);
-  for (const answer of [script.consentYes, script.name, script.phone, script.skipEmail, script.bestTime, script.language]) await conversation.say(answer);
+  for (const answer of [script.consentYes, script.role, script.name, script.phone, script.skipEmail, script.bestTime, script.language]) await conversation.say(answer);
   const confirmation = allText(await conversation.say(script.send));
   const reference = referencePattern.exec(confirmation)?.[0];
   if (!reference) throw new Error(`no reference in: ${confirmation}`);
@@ -190,7 +189,11 @@ describe.each(scripts)('hand-off in $locale', (script) => {
     expect(lastText(consent)).toContain(t('handoff:consent.question'));
     expect(consent.at(-1)?.choices).toEqual([t('handoff:choice.yes'), t('handoff:choice.no')]);
 
-    expect(lastText(await conversation.say(script.consentYes))).toBe(t('handoff:ask.name'));
+    // Who is asking goes to the study team ("Who you are"): asked first of the details, as nobody has said.
+    const relationship = await conversation.say(script.consentYes);
+    expect(relationship.map((reply) => reply.text)).toEqual([t('handoff:ask.relationship')]);
+    expect(relationship.at(-1)?.choices).toEqual([t('common:role.patient'), t('common:role.family'), t('common:role.other')]);
+    expect(lastText(await conversation.say(script.role))).toBe(t('handoff:ask.name'));
     expect(lastText(await conversation.say(script.name))).toBe(t('handoff:ask.phone'));
     const reasked = lastText(await conversation.say(script.invalidPhone));
     expect(reasked).toContain(t('handoff:ask.phoneRetry'));
@@ -298,7 +301,7 @@ describe.each(scripts)('hand-off in $locale', (script) => {
     const conversation = await open(script);
     const { coordinator } = conversation.app.config.site;
     await reachConsent(conversation, script);
-    for (const answer of [script.consentYes, script.name, script.phone, script.skipEmail, script.bestTime, script.language]) await conversation.say(answer);
+    for (const answer of [script.consentYes, script.role, script.name, script.phone, script.skipEmail, script.bestTime, script.language]) await conversation.say(answer);
 
     // A second connection to the same SQLite file takes the referrals table away; bot state still works.
     const database = openSqliteConnection(path.join(conversation.app.config.env.DATA_DIR, sqliteFileName));

@@ -44,17 +44,17 @@ for (const locale of Object.keys(channelLocales) as Locale[]) {
       };
     };
 
-    it('greets first, in the channel language, with the emergency number, then asks who is asking', () => {
+    it('greets first, in the channel language, with the emergency number, then shows the menu (nobody is asked who is asking)', () => {
       const text = allText(chat.opening);
       expect(text).toContain(t('common:welcome.greeting', { siteName: chat.app.config.site.siteName[locale] }));
       expect(text).toContain('120');
-      expect(chat.opening.at(-1)?.text).toBe(t('common:role.prompt'));
-      expect(chat.opening.at(-1)?.choices).toEqual([t('common:role.patient'), t('common:role.family'), t('common:role.other')]);
+      expect(chat.opening.at(-1)?.text).toBe(t('common:menu.prompt'));
+      expect(chat.opening.at(-1)?.choices).toEqual([t('common:menu.about'), t('common:menu.precheck'), t('common:menu.handoff'), t('common:menu.ask')]);
     });
 
-    it('user picks "family" by tapping the button; bot shows the main menu with family wording', async () => {
+    it('user says "I am family" (the role button\'s words); bot confirms in one line and shows the menu with family wording', async () => {
       const replies = await chat.say(t('common:role.family'));
-      expect(replies.at(-1)?.text).toBe(t('common:menu.prompt'));
+      expect(replies.map((reply) => reply.text)).toEqual([`${t('common:role.noted_family')}\n\n${t('common:menu.prompt')}`]);
       expect(replies.at(-1)?.choices).toEqual([t('common:menu.about'), t('common:menu.precheck_family'), t('common:menu.handoff'), t('common:menu.ask')]);
     });
 
@@ -167,7 +167,6 @@ describe('privacy and consent state the configured retention, not the defaults',
     const chat = await startConversation({ locale: 'en-US', env: { CHAT_STATE_RETENTION_DAYS: '7', REFERRAL_RETENTION_DAYS: '90' } });
     try {
       const en = i18n.getFixedT('en');
-      await chat.say(en('common:role.patient'));
       await chat.say(en('common:menu.about'));
       expect(allText(await chat.say(en('topics:privacy.title')))).toMatch(/deletes them 7 days after/);
       expect(allText(await chat.say(en('common:topics.more')))).toMatch(/request for 90 days/);
@@ -191,7 +190,7 @@ describe('language', () => {
       const replies = await chat.say('3');
       const zhHant = i18n.getFixedT('zh-Hant');
       expect(allText(replies)).toContain(zhHant('common:welcome.greeting', { siteName: chat.app.config.site.siteName['zh-Hant'] }));
-      expect(replies.at(-1)?.text).toBe(zhHant('common:role.prompt'));
+      expect(replies.at(-1)?.text).toBe(zhHant('common:menu.prompt'));
     } finally {
       await chat.close();
     }
@@ -203,10 +202,11 @@ describe('language', () => {
       const replies = await chat.say('中文');
       const zhHans = i18n.getFixedT('zh-Hans');
       expect(replies[0]?.text).toBe(zhHans('common:language.changed'));
-      expect(replies.at(-1)?.text).toBe(zhHans('common:role.prompt'));
-      expect(replies.at(-1)?.choices).toEqual([zhHans('common:role.patient'), zhHans('common:role.family'), zhHans('common:role.other')]);
+      expect(replies.at(-1)?.text).toBe(zhHans('common:menu.prompt'));
+      expect(replies.at(-1)?.choices).toEqual([zhHans('common:menu.about'), zhHans('common:menu.precheck'), zhHans('common:menu.handoff'), zhHans('common:menu.ask')]);
+      // English typed in a Chinese conversation still says who is asking; the confirmation is in Chinese.
       const menu = await chat.say('I am the patient');
-      expect(menu.at(-1)?.text).toBe(zhHans('common:menu.prompt'));
+      expect(menu.map((reply) => reply.text)).toEqual([`${zhHans('common:role.noted_patient')}\n\n${zhHans('common:menu.prompt')}`]);
     } finally {
       await chat.close();
     }
@@ -216,9 +216,11 @@ describe('language', () => {
     const chat = await startConversation({ locale: 'zh-CN' });
     try {
       const zhHans = i18n.getFixedT('zh-Hans');
+      const asked = await chat.say(zhHans('common:menu.precheck'));
       const replies = await chat.say('卡瑞利珠单抗是什么药？');
       expect(allText(replies)).toContain(zhHans('topics:camrelizumab.answer'));
-      expect(replies.at(-1)?.text).toBe(zhHans('common:role.prompt'));
+      expect(replies.at(-1)?.text).toBe(asked.at(-1)?.text);
+      expect(replies.at(-1)?.text).toContain(zhHans('common:role.prompt'));
     } finally {
       await chat.close();
     }
@@ -229,8 +231,8 @@ describe('language', () => {
     try {
       const zhHans = i18n.getFixedT('zh-Hans');
       const en = i18n.getFixedT('en');
-      await chat.say('我是患者本人');
       await chat.say('我可能符合条件吗？');
+      await chat.say('我是患者本人');
       const outcome = await chat.say('九十岁');
       expect(outcome.at(-1)?.choices).toContain(zhHans('common:menu.handoff'));
       const consent = await chat.say(zhHans('common:menu.handoff'));
@@ -248,11 +250,13 @@ describe('language', () => {
     const chat = await startConversation({ locale: 'zh-CN', channelId: 'wechat' });
     try {
       const zhHans = i18n.getFixedT('zh-Hans');
-      await chat.say('我是患者本人');
       await chat.say(zhHans('common:menu.about'));
       await chat.say(zhHans('topics:medicines.title'));
       const precheck = await chat.click(zhHans('common:menu.precheck'), { command: 'precheck' });
-      expect(precheck.at(-1)?.text).toContain(zhHans('precheck:questions.age.question'));
+      expect(precheck.at(-1)?.text).toContain(zhHans('common:role.prompt'));
+      // On WeChat the choices are numbered: "1" is "I am the patient".
+      expect(precheck.at(-1)?.choices).toEqual([zhHans('common:role.patient'), zhHans('common:role.family'), zhHans('common:role.other')]);
+      expect((await chat.say('1')).at(-1)?.text).toContain(zhHans('precheck:questions.age.question'));
       const about = await chat.click(zhHans('common:menu.about'), { command: 'about' });
       expect(about.at(-1)?.text).toContain(zhHans('topics:about.answer'));
     } finally {
@@ -260,14 +264,17 @@ describe('language', () => {
     }
   });
 
-  it('"restart" starts over with the greeting and asks who is asking again', async () => {
+  it('"restart" starts over with the greeting and the menu, and forgets who is asking (the pre-check asks again)', async () => {
     const chat = await startConversation({ locale: 'en-US' });
     try {
       const en = i18n.getFixedT('en');
+      await chat.say('I am family');
       await chat.say('1');
       const replies = await chat.say('restart');
       expect(allText(replies)).toContain(en('common:welcome.greeting', { siteName: chat.app.config.site.siteName.en }));
-      expect(replies.at(-1)?.text).toBe(en('common:role.prompt'));
+      expect(replies.at(-1)?.text).toBe(en('common:menu.prompt'));
+      expect(replies.at(-1)?.choices).toContain(en('common:menu.precheck'));
+      expect((await chat.say(en('common:menu.precheck'))).at(-1)?.text).toContain(en('common:role.prompt'));
     } finally {
       await chat.close();
     }

@@ -80,8 +80,8 @@ describe.each(personas)('natural answers to the pre-check ($locale)', (persona) 
 
   it('each answer in the person\'s own words is taken, and the next question follows as the only message', async () => {
     chat = await startConversation({ locale: persona.channelLocale });
-    await chat.say(t('common:role.patient'));
-    const opening = await chat.say(t('common:menu.precheck'));
+    expect((await chat.say(t('common:menu.precheck'))).at(-1)?.text).toContain(t('common:role.prompt'));
+    const opening = await chat.say(t('common:role.patient'));
     expect(opening.at(-1)?.text).toContain(t('precheck:questions.age.question'));
     for (const [typed, nextQuestion] of persona.answers) {
       const replies = await chat.say(typed);
@@ -100,8 +100,8 @@ describe.each([
 
   it('records the answer and answers the question: the topic first, then the next question, nothing else', async () => {
     chat = await startConversation({ locale: channelLocale });
-    await chat.say(t('common:role.patient'));
     await chat.say(t('common:menu.precheck'));
+    await chat.say(t('common:role.patient'));
     await chat.say('56');
     const replies = await chat.say(typed);
     expect(replies).toHaveLength(2);

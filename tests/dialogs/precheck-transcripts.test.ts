@@ -101,8 +101,10 @@ async function startPrecheck(locale: Locale, role: Role): Promise<Session> {
   open.push(chat);
   const t = i18n.getFixedT(locale);
   const context = role === 'family' ? 'family' : undefined;
-  await chat.say(t(`common:role.${role}`));
-  const opening = await chat.say(t('common:menu.precheck', { context }));
+  // Nobody has said who is asking: the pre-check asks first (its questions are worded for the patient or the family).
+  const asked = await chat.say(t('common:menu.precheck'));
+  expect(asked.map((reply) => reply.text)).toEqual([`${t('common:role.prompt')}\n\n${t('common:role.why')}`]);
+  const opening = await chat.say(t(`common:role.${role}`));
   return { chat, t, context, opening };
 }
 
@@ -337,13 +339,14 @@ for (const locale of Object.keys(channelLocales) as Locale[]) {
       expect(text).not.toContain(t('precheck:outcome.urgentNow', { emergencyNumber: '120' }));
     });
 
-    it('back at the first question leaves for the menu; restart starts the conversation over', async () => {
+    it('back at the first question leaves for the menu; restart starts the conversation over and forgets who is asking', async () => {
       const session = await startPrecheck(locale, 'patient');
       const { chat, t } = session;
       expect(last(await chat.say(say.back)).text).toBe(t('common:menu.prompt'));
       expectQuestion(session, await chat.say(t('common:menu.precheck')), 'age', 1);
       await chat.say(say.age);
-      expect(last(await chat.say(say.restart)).text).toBe(t('common:role.prompt'));
+      expect(last(await chat.say(say.restart)).text).toBe(t('common:menu.prompt'));
+      expect(last(await chat.say(t('common:menu.precheck'))).text).toBe(`${t('common:role.prompt')}\n\n${t('common:role.why')}`);
     });
   });
 }
@@ -357,8 +360,8 @@ describe('the one word for the pre-check', () => {
     const chat = await startConversation({ locale: channelLocales[locale] });
     open.push(chat);
     const t = i18n.getFixedT(locale);
-    await chat.say(t('common:role.patient'));
-    const replies = await chat.say(word);
+    expect(last(await chat.say(word)).text).toContain(t('common:role.prompt'));
+    const replies = await chat.say('1');
     expect(allText(replies)).toContain(t('precheck:intro.what', { total: TOTAL }));
     expect(allText(replies)).toContain(word);
     expect(last(replies).text).toContain(t('precheck:questions.age.question'));

@@ -16,8 +16,8 @@ describe('conversation state survives a restart', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-restart-'));
     try {
       const before = await startConversation({ locale: 'zh-TW', dataDir, conversationId: 'restart-1' });
+      expect((await before.say('我可能符合條件嗎？')).at(-1)?.text).toContain(t('common:role.prompt'));
       await before.say('我是病人本人');
-      await before.say('我可能符合條件嗎？');
       const diagnosis = await before.say('六十二歲');
       expect(diagnosis.at(-1)?.text).toContain(t('precheck:questions.diagnosis.question'));
       await before.close();
@@ -33,13 +33,16 @@ describe('conversation state survives a restart', () => {
 });
 
 describe('first contact', () => {
-  it('a first message without a conversation-start event is greeted before anything else', async () => {
+  it('a first message without a conversation-start event is greeted before anything else, then the menu', async () => {
     const t = i18n.getFixedT('en');
     const chat = await startConversation({ locale: 'en-US', greet: false });
     try {
       const replies = await chat.say('hello');
-      expect(replies[0]?.text).toBe(t('common:welcome.greeting', { siteName: chat.app.config.site.siteName.en }));
-      expect(replies.at(-1)?.text).toBe(t('common:role.prompt'));
+      expect(replies.map((reply) => reply.text)).toEqual([
+        t('common:welcome.greeting', { siteName: chat.app.config.site.siteName.en }),
+        t('common:welcome.notForEmergencies', { emergencyNumber: chat.app.config.site.emergencyNumber }),
+        t('common:menu.prompt'),
+      ]);
     } finally {
       await chat.close();
     }
@@ -76,7 +79,6 @@ describe('checking a referral', () => {
     const t = i18n.getFixedT('en');
     const chat = await startConversation({ locale: 'en-US' });
     try {
-      await chat.say('I am the patient');
       for (let attempt = 1; attempt <= 10; attempt += 1) {
         await chat.say('check my referral');
         const answer = await chat.say(`TG-${'ABCDEFGHJK'[attempt - 1] ?? 'A'}2345`);

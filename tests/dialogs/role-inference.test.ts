@@ -59,30 +59,32 @@ const texts = (replies: BotReply[]) => replies.map((reply) => reply.text);
 describe.each(scripts)('never blocked on "who is asking?" ($locale)', (script) => {
   const t = i18n.getFixedT(script.locale);
 
-  it('"can my father join?" typed at "Who is asking?" is answered, the role taken from it and confirmed in one clause; nobody asks', async () => {
+  it('"can my father join?" at the menu is answered, the role taken from it and confirmed in one line; the pre-check then asks nobody', async () => {
     chat = await startConversation({ locale: script.channelLocale });
-    expect(chat.opening.at(-1)?.text).toBe(t('common:role.prompt'));
+    expect(chat.opening.at(-1)?.text).toBe(t('common:menu.prompt'));
     const replies = await chat.say(script.canMyFatherJoin);
-    expect(texts(replies)).toEqual([t('precheck:canIJoin.short', { min: 18, max: 75 }), `${t('common:role.inferredFamily')}\n\n${t('precheck:canIJoin.offer')}`]);
+    expect(texts(replies)).toEqual([t('precheck:canIJoin.short', { min: 18, max: 75 }), `${t('common:role.noted_family')}\n\n${t('precheck:canIJoin.offer')}`]);
     expect(replies.at(-1)?.choices).toEqual([t('precheck:canIJoin.start'), t('common:nav.menu')]);
-    // The pre-check speaks of "the patient", and the hand-off will not ask who the caller is.
+    // The pre-check speaks of "the patient" at once: "Who is asking?" is not asked.
     const started = texts(await chat.say(t('precheck:canIJoin.start')));
     expect(started.at(-1)).toContain(t('precheck:questions.age.question', { context: 'family' }));
     expect(started.join('\n')).not.toContain(t('common:role.prompt'));
   });
 
-  it('a question without such words at "Who is asking?" is answered, then the same question again as the last message', async () => {
+  it('a question without such words at the menu is answered, the role stays unknown, and the pre-check asks it', async () => {
     chat = await startConversation({ locale: script.channelLocale });
     const [question, topic] = script.question;
     const replies = texts(await chat.say(question));
-    expect(replies).toHaveLength(2);
+    expect(replies).toHaveLength(1);
     expect(replies[0]).toContain(t(`topics:${topic}.title`));
-    expect(replies[1]).toBe(t('common:role.prompt'));
+    expect(replies[0]).not.toContain(t('common:role.noted_family'));
+    await chat.say(t('common:nav.menu'));
+    expect(texts(await chat.say(t('common:menu.precheck')))).toEqual([`${t('common:role.prompt')}\n\n${t('common:role.why')}`]);
   });
 
-  it('a role the person gave is never overwritten by words in a later message', async () => {
+  it('a role the person gave is never overwritten by words in a later question', async () => {
     chat = await startConversation({ locale: script.channelLocale });
-    expect(texts(await chat.say(script.patient)).at(-1)).toBe(t('common:menu.prompt'));
+    expect(texts(await chat.say(script.patient))).toEqual([`${t('common:role.noted_patient')}\n\n${t('common:menu.prompt')}`]);
     const replies = texts(await chat.say(script.canMyFatherJoin));
     expect(replies).toEqual([t('precheck:canIJoin.short', { min: 18, max: 75 }), t('precheck:canIJoin.offer')]);
     const started = texts(await chat.say(t('precheck:canIJoin.start')));

@@ -38,8 +38,8 @@ describe.each(scripts)('typed results ($locale)', (script) => {
 
   it('"what is PD-1?" at "which immunotherapy?" is answered with its topic, then the same question; never recorded as "had one"', async () => {
     chat = await startConversation({ locale: script.channelLocale });
-    await chat.say(script.role);
     await chat.say(script.precheck);
+    await chat.say(script.role);
     await chat.say('62');
     await chat.say(script.yes);
     const medicineQuestion = (await chat.say(script.yes)).at(-1);
@@ -50,7 +50,6 @@ describe.each(scripts)('typed results ($locale)', (script) => {
 
   it('small talk at a topic is answered in kind and the topic with its choices follows, as the last message', async () => {
     chat = await startConversation({ locale: script.channelLocale });
-    await chat.say(script.role);
     const [question, topic] = script.topicQuestion;
     const shown = (await chat.say(question)).at(-1);
     expect(shown?.text).toContain(t(`topics:${topic}.title`));
