@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config/load-config';
+import { projectRoot } from './content/project-root';
 import { createLogger } from './logger';
+import { createQuestionRecognizer } from './nlu/question-recognizer';
+import { loadMedicalDecisionDetector } from './safety/medical-decision-detector';
 
 /**
  * `.env` in the working directory, when there is one (Node's own parser, as `node --env-file`). A variable
@@ -52,6 +55,21 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason: unknown) => logger.error('unhandled rejection', { error: reason }));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/**
+ * `node dist/src/main.js --prepare-caches`, run by the build (scripts/build-if-stale.mjs): trains the question
+ * recognizer and the medical-decision classifier and stores their weights (dist/nlu-cache, dist/safety-cache)
+ * under the keys of this very build, so a start reads them instead of training. Needs no configuration.
+ */
+function prepareCaches(): void {
+  createQuestionRecognizer(projectRoot);
+  loadMedicalDecisionDetector(projectRoot);
+}
+
+if (process.argv.includes('--prepare-caches')) {
+  prepareCaches();
+  process.exit(0);
 }
 
 main().catch((error: unknown) => {

@@ -23,12 +23,15 @@ export function defaultModelCacheDir(rootDir: string): string {
 /**
  * The files training depends on besides its data: this folder's featurizer and classifier, the Chinese fold,
  * and opencc-js's version (its dictionaries). Read with the running code's own extension (.ts under tsx, .js
- * compiled), so each kind of start keys its own file.
+ * compiled), so each kind of start keys its own file. In the production bundle (dist/src/main.js, one file
+ * holding every module) those files do not exist: the bundle itself is the code, so any change of it trains
+ * again (the build stores the bundle's weights: `node dist/src/main.js --prepare-caches`).
  */
 function codeInputs(): string[] {
   const extension = path.extname(__filename);
   const own = ['intent-classifier', 'text-features', 'tokenize', 'question-recognizer', 'nlu-data'].map((name) => path.join(__dirname, `${name}${extension}`));
-  return [...own, path.join(__dirname, '..', 'i18n', `fold-chinese${extension}`)];
+  const files = [...own, path.join(__dirname, '..', 'i18n', `fold-chinese${extension}`)];
+  return files.every((file) => fs.existsSync(file)) ? files : [__filename];
 }
 
 function openccVersion(): string {
