@@ -1,16 +1,20 @@
 /**
  * `npm run eval:safety`: the red-flag detector and the medical-decision check on the frozen blind set
- * (tests/fixtures/safety/blind-2, documented by its README: written without seeing the detector, never used
- * to write patterns) and on the tuning sets (which include the first blind set, retired on 2026-12-01).
+ * (tests/fixtures/safety/blind-3, documented by its README: written without seeing the detector, never used
+ * to write patterns) and on the tuning sets (which include the first two blind sets, retired on 2026-12-01).
+ * The medical-decision check is reported as the bot runs it (patterns + learned classifier) and with the
+ * patterns alone; on the tuning set the classifier has seen every case, so only the patterns' figure there
+ * says how the rules generalise.
  * Prints each blind file's hash, recall, false-alarm rate and every miss.
  * `--set tuning` or `--set blind` limits the run; `--quiet` leaves out the tuning set's misses;
  * `--aggregates-only` leaves out every set's misses (to measure a blind set without reading what it missed).
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadEmergencyDetector } from '../src/safety/emergency-detector';
 import { type LanguageFamily, loadDecisionSet, loadRedFlagSet, scoreDecisions, scoreRedFlags } from '../src/safety/evaluate-safety';
-import { loadMedicalDecisionDetector } from '../src/safety/medical-decision-detector';
+import { loadMedicalDecisionDetector, loadMedicalDecisionLexiconDetector } from '../src/safety/medical-decision-detector';
 
 const rootDir = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -22,9 +26,13 @@ const percent = (part: number, whole: number) => (whole === 0 ? '-' : `${((100 *
 
 const detector = loadEmergencyDetector(rootDir);
 const isDecision = loadMedicalDecisionDetector(rootDir);
+const isDecisionByPatterns = loadMedicalDecisionLexiconDetector(rootDir);
 
-/** Set name -> folder. The first blind set (2026-12-01) is tuning material now: tuning/*-former-blind-*. */
-const sets = { blind: 'blind-2', tuning: 'tuning' } as const;
+/**
+ * Set name -> folder. The first two blind sets (2026-12-01) are tuning material now: tuning/*-former-blind-*
+ * and tuning/*-former-blind-2-* (its README: tuning/former-blind-2-README.md).
+ */
+const sets = { blind: 'blind-3', tuning: 'tuning' } as const;
 
 for (const [name, folderName] of Object.entries(sets)) {
   if (only && only !== name) continue;
@@ -37,6 +45,10 @@ for (const [name, folderName] of Object.entries(sets)) {
   const decisions = loadDecisionSet(folder);
   const showMisses = !aggregatesOnly && (name === 'blind' || !quiet);
   console.log(`\n=== ${name} set (${folder})`);
+  if (name === 'blind') {
+    const readme = path.join(folder, 'README.md');
+    if (existsSync(readme)) console.log(`  sha256 ${createHash('sha256').update(readFileSync(readme)).digest('hex')}  README.md`);
+  }
   for (const file of [...redFlags.files, ...decisions.files]) console.log(`  sha256 ${file.sha256}  ${file.name}`);
   for (const family of families) {
     const score = scoreRedFlags(detector, redFlags, family);
@@ -49,8 +61,12 @@ for (const [name, folderName] of Object.entries(sets)) {
     const decision = scoreDecisions(isDecision, decisions, family);
     console.log(`[medical decisions, ${family}] deflected ${percent(decision.deflected, decision.decisions)} (${decision.deflected}/${decision.decisions})` +
       `  study questions deflected ${percent(decision.wronglyDeflected, decision.studyQuestions)} (${decision.wronglyDeflected}/${decision.studyQuestions})`);
+    const byPatterns = scoreDecisions(isDecisionByPatterns, decisions, family);
+    console.log(`  (patterns alone: deflected ${percent(byPatterns.deflected, byPatterns.decisions)} (${byPatterns.deflected}/${byPatterns.decisions})` +
+      `  study questions deflected ${percent(byPatterns.wronglyDeflected, byPatterns.studyQuestions)} (${byPatterns.wronglyDeflected}/${byPatterns.studyQuestions}))`);
     if (showMisses) {
       for (const miss of decision.misses) console.log(`  NOT DEFLECTED [${miss.variant}] ${miss.text}`);
+      for (const miss of byPatterns.misses.filter((item) => !decision.misses.includes(item))) console.log(`  ONLY THE CLASSIFIER DEFLECTED [${miss.variant}] ${miss.text}`);
       for (const wrong of decision.wrong) console.log(`  WRONGLY DEFLECTED [${wrong.variant}] ${wrong.text}`);
     }
   }

@@ -4,6 +4,7 @@ import { safetyContentDir } from './emergency-detector';
 import { loadChineseFolder } from '../i18n/fold-chinese';
 import { loadSafetyFile } from './red-flag-lexicon';
 import { normalizeForMatching } from './text-normalizer';
+import { type DecisionClassifier, type DecisionClassifierOptions, decisionClassifierSettingsSchema, loadDecisionClassifier } from './decision-classifier';
 
 /** `{{medicine}}` stands for the medicine-word alternation, so a pattern is checked with it filled in. */
 export const medicinePlaceholder = '{{medicine}}';
@@ -39,6 +40,8 @@ export const medicalDecisionLexiconSchema = z.strictObject({
    * treatment action), none of `none`. Catches "is it worth carrying on with…" that no single phrase does.
    */
   combinations: z.array(z.strictObject({ all: z.array(z.string()).min(1), none: z.array(z.string()).optional() })),
+  /** The learned second opinion (decision-classifier.ts): what it trains on, and the threshold above which it adds a deflection. */
+  classifier: decisionClassifierSettingsSchema,
 });
 
 export type MedicalDecisionLexicon = z.infer<typeof medicalDecisionLexiconSchema>;
@@ -69,9 +72,27 @@ export function createMedicalDecisionDetector(lexicon: MedicalDecisionLexicon, f
   };
 }
 
-export function loadMedicalDecisionDetector(rootDir: string = projectRoot): (text: string) => boolean {
-  const folder = safetyContentDir(rootDir);
-  return createMedicalDecisionDetector(loadSafetyFile(medicalDecisionLexiconSchema, folder, 'medical-decision-lexicon.json'), loadChineseFolder(rootDir));
+const readLexicon = (rootDir: string) => loadSafetyFile(medicalDecisionLexiconSchema, safetyContentDir(rootDir), 'medical-decision-lexicon.json');
+
+/** The lexicon alone (the classifier is trained beside it, and the evaluation reports both). */
+export function loadMedicalDecisionLexiconDetector(rootDir: string = projectRoot): (text: string) => boolean {
+  return createMedicalDecisionDetector(readLexicon(rootDir), loadChineseFolder(rootDir));
+}
+
+/** The learned classifier over this root's lexicon settings and training files (decision-classifier.ts). */
+export function loadMedicalDecisionClassifier(rootDir: string = projectRoot, options: DecisionClassifierOptions = {}): DecisionClassifier {
+  const lexicon = readLexicon(rootDir);
+  return loadDecisionClassifier(rootDir, lexicon.classifier, createMedicalDecisionDetector(lexicon, loadChineseFolder(rootDir)), options);
+}
+
+/**
+ * The check the bot runs: the lexicon, plus the learned classifier (decision-classifier.ts), which can add a
+ * deflection above its calibrated threshold and never removes one.
+ */
+export function loadMedicalDecisionDetector(rootDir: string = projectRoot, options: DecisionClassifierOptions = {}): (text: string) => boolean {
+  const byLexicon = loadMedicalDecisionLexiconDetector(rootDir);
+  const classifier = loadMedicalDecisionClassifier(rootDir, options);
+  return (text: string): boolean => byLexicon(text) || classifier.isDecision(text);
 }
 
 let defaultDetector: ((text: string) => boolean) | undefined;

@@ -1,0 +1,145 @@
+/**
+ * The medical-decision check's learned second opinion: a logistic-regression model per language family over
+ * the question recognizer's features (words, word pairs, character n-grams after the Chinese fold), trained
+ * on the safety tuning set's decision and study-question cases plus the recognizer's own utterances (ordinary
+ * study questions, small talk) as "not a decision". It only scores; medical-decision-detector.ts lets it add
+ * a deflection above the calibrated threshold in content/safety/decision-classifier.json, never remove one.
+ * Trained weights are stored under dist/safety-cache (the recognizer's model-cache format and key), so a
+ * start reads them instead of training.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { loadChineseFolder } from '../i18n/fold-chinese';
+import { supportedLocales } from '../i18n/locales';
+import { classifierFromModel, type LabelledExample, trainModel } from '../nlu/intent-classifier';
+import { modelCacheKey, readStoredModels, type StoredModels, writeStoredModels } from '../nlu/model-cache';
+import { loadKnownIntents, loadLocaleNluData } from '../nlu/nlu-data';
+import { createFeaturizer } from '../nlu/text-features';
+import { createTokenizer } from '../nlu/tokenize';
+import { type LanguageFamily, loadDecisionSet } from './evaluate-safety';
+import { normalizeForMatching } from './text-normalizer';
+
+const families = ['en', 'zh'] as const;
+const decisionLabel = 'decision';
+const notDecisionLabel = 'not-decision';
+
+/**
+ * The `classifier` part of content/safety/medical-decision-lexicon.json. Calibration (2026-12-01): 5-fold
+ * cross-validation on the tuning files without former-blind-2, the lowest threshold at which at most 1% of
+ * study questions and about 0.1% of the recognizer's utterances were deflected; then measured once on
+ * former-blind-2 (its $comment has the figures).
+ */
+export const decisionClassifierSettingsSchema = z.strictObject({
+  $comment: z.array(z.string()).optional(),
+  /** Folder (from the project root) whose medical-decision-*.json cases are the training examples. */
+  trainingFolder: z.string().min(1),
+  /** How many times a decision case counts: there are far fewer of them than study questions and utterances. */
+  decisionWeight: z.number().int().positive(),
+  threshold: z.strictObject({ en: z.number().min(0.5).max(1), zh: z.number().min(0.5).max(1) }),
+  /**
+   * What a message needs before the classifier may deflect it: at least this many words (English) or Chinese
+   * characters (a Latin word counts as one), and one of `asks` (a question or a request for advice). A short answer or command typed in a
+   * dialog ("可以", "继续", "stop") is never a decision request the patterns have not seen.
+   */
+  minLength: z.strictObject({ en: z.number().int().min(1), zh: z.number().int().min(1) }),
+  asks: z.array(z.string().min(1)).min(1),
+  training: z.strictObject({ epochs: z.number().int().positive(), learningRate: z.number().positive(), l2: z.number().min(0) }),
+});
+export type DecisionClassifierSettings = z.infer<typeof decisionClassifierSettingsSchema>;
+
+const han = /\p{Script=Han}/u;
+
+/** Which model reads a message: any Chinese character makes it Chinese. */
+export const familyOfText = (text: string): LanguageFamily => (han.test(text) ? 'zh' : 'en');
+
+export interface DecisionClassifier {
+  /** Probability (0..1) that the message asks for a treatment decision. */
+  readonly probability: (text: string) => number;
+  /** Whether that probability reaches the family's threshold. */
+  readonly isDecision: (text: string) => boolean;
+}
+
+export interface DecisionClassifierOptions {
+  /** Where trained weights are stored and looked up; false: always train (and store nothing). */
+  readonly cacheDir?: string | false;
+  /** Training cases to leave out (by file name), e.g. a set held out to measure generalisation. */
+  readonly excludeFiles?: (fileName: string) => boolean;
+}
+
+export const defaultDecisionCacheDir = (rootDir: string) => path.join(rootDir, 'dist', 'safety-cache');
+
+/**
+ * Training examples per family. `isLexiconDecision` drops recognizer utterances the lexicon itself calls a
+ * decision (their label would contradict the lexicon).
+ */
+function trainingExamples(rootDir: string, settings: DecisionClassifierSettings, isLexiconDecision: (text: string) => boolean, excludeFiles: (fileName: string) => boolean): Record<LanguageFamily, LabelledExample[]> {
+  const examples: Record<LanguageFamily, LabelledExample[]> = { en: [], zh: [] };
+  for (const item of loadDecisionSet(path.join(rootDir, settings.trainingFolder)).cases) {
+    if (excludeFiles(item.file)) continue;
+    const label = item.expect === 'decision' ? decisionLabel : notDecisionLabel;
+    for (let copy = 0; copy < (item.expect === 'decision' ? settings.decisionWeight : 1); copy += 1) examples[item.family].push({ text: item.text, label });
+  }
+  const knownIntents = loadKnownIntents(rootDir);
+  for (const locale of supportedLocales) {
+    const data = loadLocaleNluData(rootDir, locale, knownIntents);
+    const utterances = [...Object.values(data.intents).flat(), ...data.outOfScope, ...(data.smallTalk ?? [])];
+    for (const text of utterances) if (!isLexiconDecision(text)) examples[locale === 'en' ? 'en' : 'zh'].push({ text, label: notDecisionLabel });
+  }
+  return examples;
+}
+
+/** Every file training reads (data and code), for the cache key. */
+function trainingInputs(rootDir: string, settings: DecisionClassifierSettings): string[] {
+  const folder = path.join(rootDir, settings.trainingFolder);
+  const cases = readdirSync(folder).filter((name) => name.startsWith('medical-decision') && name.endsWith('.json')).sort().map((name) => path.join(folder, name));
+  const safety = path.join(rootDir, 'content', 'safety');
+  const extension = path.extname(__filename);
+  return [
+    ...cases,
+    ...supportedLocales.map((locale) => path.join(rootDir, 'content', 'nlu', `${locale}.json`)),
+    path.join(rootDir, 'content', 'topics.json'),
+    path.join(safety, 'medical-decision-lexicon.json'),
+    path.join(safety, 'cantonese.json'),
+    __filename,
+    path.join(__dirname, `text-normalizer${extension}`),
+  ];
+}
+
+/** The classifier for a project root: stored weights when the cache holds this data's, else trained (and stored). */
+export function loadDecisionClassifier(rootDir: string, settings: DecisionClassifierSettings, isLexiconDecision: (text: string) => boolean, options: DecisionClassifierOptions = {}): DecisionClassifier {
+  const cacheDir = options.cacheDir ?? defaultDecisionCacheDir(rootDir);
+  const foldChinese = loadChineseFolder(rootDir);
+  const featurize = createFeaturizer(createTokenizer({ synonyms: {}, patterns: [], stopwords: [] }), [], (text) => foldChinese(normalizeForMatching(text)));
+  const train = (): StoredModels => {
+    const examples = trainingExamples(rootDir, settings, isLexiconDecision, options.excludeFiles ?? (() => false));
+    return Object.fromEntries(families.map((family) => [family, trainModel(examples[family], featurize, settings.training)]));
+  };
+  let stored: StoredModels | undefined;
+  // A run that leaves files out is an experiment: never cached.
+  if (cacheDir === false || options.excludeFiles) stored = train();
+  else {
+    const key = modelCacheKey(trainingInputs(rootDir, settings), { settings, excluded: 'none' });
+    stored = readStoredModels(cacheDir, key);
+    if (!stored?.en || !stored.zh) {
+      stored = train();
+      writeStoredModels(cacheDir, key, stored);
+    }
+  }
+  const models = Object.fromEntries(families.map((family) => [family, classifierFromModel(stored[family] as StoredModels[string], featurize)])) as Record<LanguageFamily, ReturnType<typeof classifierFromModel>>;
+  const probability = (text: string): number => {
+    if (text.trim() === '') return 0;
+    return models[familyOfText(text)].rank(text).find((ranked) => ranked.label === decisionLabel)?.probability ?? 0;
+  };
+  const asks = new RegExp(settings.asks.map((source) => `(?:${source})`).join('|'), 'iu');
+  const lengthOf: Record<LanguageFamily, (text: string) => number> = {
+    en: (text) => text.split(/\s+/u).filter((word) => /[\p{L}\p{N}]/u.test(word)).length,
+    // Chinese characters, and a Latin word (a brand name, 'PD-1') counts as one.
+    zh: (text) => (text.match(/\p{Script=Han}/gu) ?? []).length + (text.match(/[a-z0-9][a-z0-9-]*/giu) ?? []).length,
+  };
+  const mayDeflect = (text: string): boolean => {
+    const family = familyOfText(text);
+    return lengthOf[family](text) >= settings.minLength[family] && asks.test(foldChinese(normalizeForMatching(text)));
+  };
+  return { probability, isDecision: (text) => mayDeflect(text) && probability(text) >= settings.threshold[familyOfText(text)] };
+}
