@@ -1,10 +1,12 @@
 import { ComponentDialog, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { z } from 'zod';
 import type { DialogServices } from '../dialog-services';
 import { dialogIds } from '../ids';
 import { AnswerPrompt, answerOf, type PromptResult, promptOptions } from '../shared/answer-prompt';
 import { beginIntent } from '../shared/intent-routing';
 import type { FollowUp } from '../shared/interpret-turn';
 import type { ChoiceSpec } from '../shared/localized-choices';
+import { followUpSchema, optionalField } from '../shared/persisted-options';
 import { createMidPromptQuestionHandler } from '../shared/question-handler';
 import { replyInKind } from '../shared/small-talk';
 import { recordQuestion } from '../shared/study-events';
@@ -17,6 +19,9 @@ export interface AskOptions {
   /** A question already typed (at the menu), with the turn's interpretation of it: answered without asking for it. */
   question?: FollowUp;
 }
+
+/** Stored with the dialog stack and read back on a later turn: checked (a malformed question is as if none was typed). */
+export const askOptionsSchema: z.ZodType<AskOptions> = z.object({ question: optionalField(followUpSchema) }).catch({});
 
 const menuValue = 'menu';
 
@@ -39,7 +44,7 @@ export class AskQuestionDialog extends ComponentDialog {
   }
 
   private async askStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { question } = (step.options ?? {}) as AskOptions;
+    const { question } = askOptionsSchema.parse(step.options ?? {});
     if (question) return step.next();
     return step.prompt(this.questionPromptId, promptOptions({ keys: ['common:ask.prompt'] }));
   }
@@ -47,7 +52,7 @@ export class AskQuestionDialog extends ComponentDialog {
   private async answerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     // A request for a treatment decision never gets here: the bot deflects it on every message first.
     const result = step.result as PromptResult | undefined;
-    const asked = result?.kind === 'question' ? { text: result.text, interpretation: result.interpretation } : (step.options as AskOptions | undefined)?.question;
+    const asked = result?.kind === 'question' ? { text: result.text, interpretation: result.interpretation } : askOptionsSchema.parse(step.options ?? {}).question;
     if (!asked) return step.endDialog();
     const { text, interpretation } = asked;
     recordQuestion(this.services, step.context, interpretation, text);

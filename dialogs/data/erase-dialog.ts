@@ -1,11 +1,13 @@
 import type { TurnContext } from 'botbuilder';
 import { ComponentDialog, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { z } from 'zod';
 import type { DialogServices } from '../dialog-services';
 import { parseContactPhone } from '../handoff/contact-phone';
 import { yesNoChoices } from '../handoff/handoff-choices';
 import { publicContactText } from '../handoff/public-contact';
 import { dialogIds } from '../ids';
 import { AnswerPrompt, answerOf, promptOptions } from '../shared/answer-prompt';
+import { optionalField } from '../shared/persisted-options';
 import { createMidPromptQuestionHandler } from '../shared/question-handler';
 import { turnLocale } from '../shared/turn-locale';
 import { extractReference } from './reference-input';
@@ -23,6 +25,9 @@ interface EraseStepOptions {
   /** Asked again after a referral from another chat was handled: only this chat is left to decide on. */
   again?: boolean;
 }
+
+/** Stored with the dialog stack and read back on a later turn: checked (malformed reads as the first asking). */
+export const eraseOptionsSchema: z.ZodType<EraseStepOptions> = z.object({ again: optionalField(z.boolean()) }).catch({});
 
 /**
  * "Delete my data". A yes erases this conversation's saved answers, its referrals and their pending notifications,
@@ -48,7 +53,7 @@ export class EraseDialog extends ComponentDialog {
   }
 
   private async confirmStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const again = (step.options as EraseStepOptions | undefined)?.again === true;
+    const again = eraseOptionsSchema.parse(step.options ?? {}).again === true;
     const keys = again ? ['handoff:erase.questionThisChat'] : ['handoff:erase.question', 'handoff:erase.otherChats'];
     return step.prompt(this.confirmPromptId, promptOptions({ keys, choices: yesNoChoices, allowBack: true }));
   }
@@ -61,7 +66,7 @@ export class EraseDialog extends ComponentDialog {
     const reference = answer === 'no' ? undefined : extractReference(answer);
     if (!reference) {
       // After a referral from another chat was erased, "nothing deleted" would not be true.
-      const again = (step.options as EraseStepOptions | undefined)?.again === true;
+      const again = eraseOptionsSchema.parse(step.options ?? {}).again === true;
       await step.context.sendActivity(t(again ? 'handoff:erase.keptThisChat' : 'handoff:erase.kept'));
       return step.endDialog();
     }
@@ -72,7 +77,7 @@ export class EraseDialog extends ComponentDialog {
   /** Only the outcome is kept: the typed phone number is compared and dropped, never stored in dialog state. */
   private async eraseEarlierStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const t = this.services.i18n.getFixedT(turnLocale(step.context));
-    const reference = (step.values as { reference?: string }).reference ?? '';
+    const reference = optionalField(z.string()).parse((step.values as Record<string, unknown>)['reference']) ?? '';
     const phone = answerOf(step.result);
     if (phone) {
       const { coordinator } = this.services.site;

@@ -6,6 +6,7 @@ import type { DialogServices } from '../dialog-services';
 import { dialogIds } from '../ids';
 import { type AnswerParser, AnswerPrompt, answerOf, isBack, promptOptions } from '../shared/answer-prompt';
 import { type ChoiceSpec, localizeChoices } from '../shared/localized-choices';
+import { handoffCollectOptionsSchema, handoffDraftOptionsSchema, handoffOptionsSchema } from '../shared/persisted-options';
 import { createMidPromptQuestionHandler } from '../shared/question-handler';
 import { RoleQuestionDialog } from '../shared/role-question';
 import { roleOfChoice } from '../shared/role-words';
@@ -186,7 +187,7 @@ export class HandoffDialog extends ComponentDialog {
   }
 
   private async askConsentStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const options = (step.options ?? {}) as HandoffOptions;
+    const options: HandoffOptions = handoffOptionsSchema.parse(step.options ?? {});
     const hasPrecheck = (await this.services.precheckMemory.get(step.context)) !== undefined;
     const locale = turnLocale(step.context);
     // Everything kept, for how long, who sees it and what "delete my data" cannot undo: said BEFORE consent.
@@ -232,14 +233,18 @@ export class HandoffDialog extends ComponentDialog {
   }
 
   private async askItemStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { items, index } = step.options as CollectOptions;
+    const stored = handoffCollectOptionsSchema.safeParse(step.options);
+    if (!stored.success) return step.replaceDialog(dialogIds.handoffSteps, {});
+    const { items, index }: CollectOptions = stored.data;
     const item = items[index] ?? 'name';
     const { promptId, choices, retryKey } = this.items[item];
     return step.prompt(promptId, promptOptions({ keys: [`handoff:ask.${item}`], allowBack: true, choices, retryKey }));
   }
 
   private async storeItemStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const options = step.options as CollectOptions;
+    const stored = handoffCollectOptionsSchema.safeParse(step.options);
+    if (!stored.success) return step.replaceDialog(dialogIds.handoffSteps, {});
+    const options: CollectOptions = stored.data;
     const { items, index, fromReview } = options;
     const draft: Draft = { ...options.draft };
     const answer = answerOf(step.result) ?? '';
@@ -260,13 +265,17 @@ export class HandoffDialog extends ComponentDialog {
   }
 
   private async readBackStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const draft = await this.withCurrentRole(step.context, (step.options as DraftOptions).draft);
+    const stored = handoffDraftOptionsSchema.safeParse(step.options);
+    if (!stored.success) return step.replaceDialog(dialogIds.handoffSteps, {});
+    const draft = await this.withCurrentRole(step.context, stored.data.draft);
     await step.context.sendActivity(this.readBack(step.context, draft));
     return step.prompt(this.choicePromptId, promptOptions({ keys: ['handoff:review.question'], choices: reviewChoices }));
   }
 
   private async reviewDecisionStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { draft } = step.options as DraftOptions;
+    const stored = handoffDraftOptionsSchema.safeParse(step.options);
+    if (!stored.success) return step.replaceDialog(dialogIds.handoffSteps, {});
+    const { draft }: DraftOptions = stored.data;
     const decision = answerOf(step.result);
     if (decision === 'send') return step.replaceDialog(this.submitStepsId, { draft } satisfies DraftOptions);
     if (decision === 'change') {
@@ -279,14 +288,18 @@ export class HandoffDialog extends ComponentDialog {
   }
 
   private async changeItemStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { draft } = step.options as DraftOptions;
+    const stored = handoffDraftOptionsSchema.safeParse(step.options);
+    if (!stored.success) return step.replaceDialog(dialogIds.handoffSteps, {});
+    const { draft }: DraftOptions = stored.data;
     const item = changeableItems(draft).find((candidate) => candidate === answerOf(step.result));
     if (!item) return step.replaceDialog(this.reviewStepsId, { draft } satisfies DraftOptions);
     return step.replaceDialog(this.collectStepsId, { draft, items: [item], index: 0, fromReview: true } satisfies CollectOptions);
   }
 
   private async saveReferralStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { draft } = step.options as DraftOptions;
+    const stored = handoffDraftOptionsSchema.safeParse(step.options);
+    if (!stored.success) return step.replaceDialog(dialogIds.handoffSteps, {});
+    const { draft }: DraftOptions = stored.data;
     const t = this.t(step.context);
     const referral = await this.newReferral(step.context, draft);
     let reference: string;

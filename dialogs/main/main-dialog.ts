@@ -8,6 +8,7 @@ import type { AskOptions } from '../ask/ask-question-dialog';
 import { AnswerPrompt, answerOf, type PromptResult, promptOptions } from '../shared/answer-prompt';
 import { beginIntent } from '../shared/intent-routing';
 import type { ChoiceSpec } from '../shared/localized-choices';
+import { mainOptionsSchema } from '../shared/persisted-options';
 import { createMidPromptQuestionHandler } from '../shared/question-handler';
 import { type Role, setTurnProfile, turnInterpretation, turnLocale, turnRole } from '../shared/turn-locale';
 import { TopicDialog } from '../topics/topic-dialog';
@@ -82,13 +83,14 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async chooseLanguageStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const options = (step.options ?? {}) as MainOptions;
+    const options: MainOptions = mainOptionsSchema.parse(step.options ?? {});
     const profile = await this.services.profile.get(step.context);
     if (profile.locale && !options.chooseLanguage) return step.next();
     return step.prompt(this.languagePromptId, promptOptions({ keys: ['common:language.prompt'], choices: languageChoices }));
   }
 
   private async welcomeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    // The stored object itself, not a checked copy: handleFirstMessage sets `start` on it for rememberRoleStep (which checks it).
     const options = (step.options ?? {}) as MainOptions;
     const chosen = answerOf(step.result);
     if (isLocale(chosen)) {
@@ -136,7 +138,7 @@ export class MainDialog extends ComponentDialog {
       await this.services.profile.update(step.context, { role });
       setTurnProfile(step.context, turnLocale(step.context), role);
     }
-    const { start } = (step.options ?? {}) as MainOptions;
+    const { start }: MainOptions = mainOptionsSchema.parse(step.options ?? {});
     if (start) return step.next({ kind: 'answer', value: start } satisfies PromptResult);
     if ((step.result as PromptResult | undefined)?.kind === 'question') return step.next(step.result);
     return step.prompt(this.menuPromptId, promptOptions({ keys: ['common:menu.prompt'], choices: menuChoices }));

@@ -4,6 +4,7 @@ import type { DialogServices } from '../dialog-services';
 import { dialogIds } from '../ids';
 import { AnswerPrompt, answerOf, isBack, promptOptions } from '../shared/answer-prompt';
 import type { ChoiceSpec } from '../shared/localized-choices';
+import { precheckOptionsSchema } from '../shared/persisted-options';
 import { createMidPromptQuestionHandler } from '../shared/question-handler';
 import { RoleQuestionDialog } from '../shared/role-question';
 import { recordStudyEvent } from '../shared/study-events';
@@ -101,7 +102,7 @@ export class PrecheckDialog extends ComponentDialog {
   }
 
   private async askQuestionStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const options = (step.options ?? {}) as PrecheckOptions;
+    const options: PrecheckOptions = precheckOptionsSchema.parse(step.options ?? {});
     const questionId = options.questionId ?? nextQuestionId(this.criteria, {});
     const question = questionId === undefined ? undefined : questionById(this.criteria, questionId);
     if (!question) return step.endDialog();
@@ -124,7 +125,7 @@ export class PrecheckDialog extends ComponentDialog {
   }
 
   private async recordAnswerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const options = (step.options ?? {}) as PrecheckOptions;
+    const options: PrecheckOptions = precheckOptionsSchema.parse(step.options ?? {});
     const answers = options.answers ?? {};
     const history = options.history ?? [];
     const questionId = options.questionId ?? nextQuestionId(this.criteria, {});
@@ -143,7 +144,7 @@ export class PrecheckDialog extends ComponentDialog {
   }
 
   private async showOutcomeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { answers = {} } = (step.options ?? {}) as PrecheckOptions;
+    const { answers = {} }: PrecheckOptions = precheckOptionsSchema.parse(step.options ?? {});
     const evaluation = evaluatePrecheck(this.criteria, answers);
     await this.services.precheckMemory.set(step.context, precheckSummary(this.criteria, answers, evaluation));
     recordStudyEvent(this.services, step.context, { type: 'precheckFinished', outcome: evaluation.outcome });
@@ -154,7 +155,7 @@ export class PrecheckDialog extends ComponentDialog {
   }
 
   private async followChoiceStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const options = (step.options ?? {}) as PrecheckOptions;
+    const options: PrecheckOptions = precheckOptionsSchema.parse(step.options ?? {});
     if (isBack(step.result)) {
       const previous = stepBack(options.history ?? [], options.answers ?? {});
       return previous ? step.replaceDialog(dialogIds.precheckSteps, previous satisfies PrecheckOptions) : step.endDialog();

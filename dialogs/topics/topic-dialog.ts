@@ -63,7 +63,8 @@ export class TopicDialog extends ComponentDialog {
   }
 
   private async followChoiceStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const topicId = (step.values as { topicId: string }).topicId;
+    // Kept in the step's values across the turn: checked like the options (malformed: no topic, so back ends).
+    const topicId = z.string().catch('').parse((step.values as Record<string, unknown>)['topicId']);
     const result = step.result as PromptResult | undefined;
     if (result?.kind === 'back') {
       const parent = topicTree.topics.get(topicId)?.parent;
