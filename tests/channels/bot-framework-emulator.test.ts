@@ -80,19 +80,19 @@ describe('POST /api/messages as the Bot Framework Emulator', () => {
     expect(start.status).toBe(200);
     const greeting = await waitFor(() => (repliesTo(conversationId).length >= 3 ? repliesTo(conversationId) : undefined));
     expect(greeting[0]?.text).toContain(t('common:welcome.greeting', { siteName: app.config.site.siteName[locale] }));
-    expect(greeting[2]?.text).toBe(t('common:role.prompt'));
-
-    // Who is asking: the patient (typed number). The menu follows; "About the study" opens the topic list.
-    const menu = await say(conversationId, '1', channelLocale, 1);
-    expect(menu.at(-1)).toBe(t('common:menu.prompt'));
+    // The greeting ends with the menu: nobody is asked who is asking. "1" (About the study) opens the topic list.
+    expect(greeting[2]?.text).toBe(t('common:menu.prompt'));
     const topics = await say(conversationId, '1', channelLocale, 1);
     expect(topics.at(-1)).toContain(t('topics:about.answer'));
 
-    // Who-is-asking is long done; now a question typed while the pre-check waits for an age: answered, then
-    // the same question is asked again.
+    // The pre-check asks who is asking first ("1": the patient); then a question typed while it waits for an
+    // age is answered, and the same question is asked again.
     const precheck = await say(conversationId, t('common:nav.menu'), channelLocale, 1);
     expect(precheck.at(-1)).toBe(t('common:menu.prompt'));
-    const started = await say(conversationId, '2', channelLocale, 2);
+    const roleQuestion = await say(conversationId, '2', channelLocale, 1);
+    expect(roleQuestion.at(-1)).toBe(`${t('common:role.prompt')}\n\n${t('common:role.why')}`);
+    const started = await say(conversationId, '1', channelLocale, 2);
+    expect(started.at(-1)).toContain(t('precheck:questions.age.question'));
     const agePrompt = started.at(-1) ?? '';
     const question = { en: 'what is apatinib?', 'zh-Hans': '阿帕替尼是什么？', 'zh-Hant': '阿帕替尼是甚麼？' }[locale];
     const answered = await say(conversationId, question, channelLocale, 2);

@@ -72,11 +72,13 @@ describe('stock botframework-directlinejs client, real bot, Simplified Chinese',
     };
 
     try {
-      await waitForBot(t('common:role.prompt'), 0);
+      await waitForBot(t('common:menu.prompt'), 0);
       expect(botMessages.join('\n')).toContain('120');
-      await say('我是患者本人', t('common:menu.prompt'));
+      expect(botMessages.join('\n')).not.toContain(t('common:role.prompt'));
       const question = (id: string) => t(`precheck:questions.${id}.question`);
-      await say('我可能符合条件吗？', question('age'));
+      // The pre-check asks who is asking first (nobody said); the hand-off later does not ask again.
+      await say('我可能符合条件吗？', t('common:role.prompt'));
+      await say('我是患者本人', question('age'));
       await say('五十六岁', question('diagnosis'));
       await say('是的', question('recurrent-or-metastatic'));
       await say('对', question('anti-pd1'));

@@ -32,8 +32,9 @@ describe('npm run chat', () => {
     const first = await chat(['--locale', 'zh-CN'], '1\nquit\n', { DATA_DIR: dataDir, LOG_LEVEL: 'info' });
     expect(first.code, first.stderr).toBe(0);
     const zh = i18n.getFixedT('zh-Hans');
-    expect(first.stdout).toContain(zh('common:role.prompt'));
+    // The greeting ends with the menu; "1" opens "About the study".
     expect(first.stdout).toContain(zh('terminal:replaces.common.menu.prompt'));
+    expect(first.stdout).toContain(zh('topics:about.answer'));
     expect(first.stdout).toContain(zh('terminal:choiceHint'));
     expect(first.stdout).not.toMatch(tapWords);
     // No log line on the terminal, on either stream.
@@ -48,9 +49,9 @@ describe('npm run chat', () => {
     const second = await chat(['--locale', 'en-US'], '1\nquit\n', { DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
     expect(second.code, second.stderr).toBe(0);
     const en = i18n.getFixedT('en');
-    expect(second.stdout).toContain(en('common:role.prompt'));
     expect(second.stdout).toContain(en('terminal:replaces.common.menu.prompt'));
-    expect(second.stdout).not.toContain(zh('common:role.prompt'));
+    expect(second.stdout).toContain(en('topics:about.answer'));
+    expect(second.stdout).not.toContain(zh('topics:about.answer'));
     expect(second.stdout).not.toMatch(tapWords);
     expect(second.stderr).toBe('');
     // LOG_LEVEL=silent: no log file at all.

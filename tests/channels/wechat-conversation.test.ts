@@ -68,14 +68,20 @@ describe('a full safe-mode WeChat conversation through the real bot', () => {
   it('greets on follow, works by typed numbers and menu clicks, and erases on unfollow', async () => {
     const welcome = await push(event('subscribe'));
     expect(welcome).toContain('NCT04548271');
-    expect(welcome).toContain(link(t('common:role.patient')));
+    // The welcome ends with the menu, numbered: nobody is asked who is asking.
+    for (const key of ['common:menu.about', 'common:menu.precheck', 'common:menu.handoff']) expect(welcome).toContain(link(t(key)));
+    expect(welcome).not.toContain(t('common:role.prompt'));
     expect(welcome).not.toMatch(/\*\*|^#/m);
 
-    const menu = await push(text('1'));
-    for (const key of ['common:menu.about', 'common:menu.precheck', 'common:menu.handoff']) expect(menu).toContain(link(t(key)));
+    expect(await push(text('1'))).toContain(t('topics:about.answer'));
 
+    // The pre-check asks who is asking first, numbered; a typed "2" (family) starts it worded for the patient's family.
     const precheck = await push(event('CLICK', 'TG_PRECHECK'));
-    expect(precheck).toContain(t('precheck:intro.notDiagnosis'));
+    expect(precheck).toContain(t('common:role.prompt'));
+    expect(precheck).toContain(link(t('common:role.family')));
+    const started = await push(text('2'));
+    expect(started).toContain(t('precheck:intro.notDiagnosis'));
+    expect(started).toContain(t('precheck:questions.age.question', { context: 'family' }));
 
     expect(await push(text('菜单'))).toContain(link(t('common:menu.about')));
 
@@ -100,7 +106,6 @@ describe('a full safe-mode WeChat conversation through the real bot', () => {
     if (!first || !second || !third) throw new Error('no alternatives');
 
     await push(event('subscribe', '', person), person);
-    await push(text('2', person), person);
     const offer = await push(text(question, person), person);
     expect(offer).toContain(t('common:ask.notSure'));
     // Numbered in the order offered: three topics by title, then the study team, and nothing else.

@@ -73,9 +73,10 @@ async function fileReferral(baseUrl: string, openId: string, clock: Clock, lastM
     expect(response.status, text).toBe(200);
     return replyText(response.body);
   };
-  expect(await say('转人工')).toContain(t('common:role.prompt'));
-  expect(await say('1')).toContain(t('handoff:consent.question'));
-  expect(await say('同意')).toContain(t('handoff:ask.name'));
+  // The first message starts the hand-off at once; who is asking is asked after consent, numbered ("1": the patient).
+  expect(await say('转人工')).toContain(t('handoff:consent.question'));
+  expect(await say('同意')).toContain(t('handoff:ask.relationship'));
+  expect(await say('1')).toContain(t('handoff:ask.name'));
   expect(await say('王先生')).toContain(t('handoff:ask.phone'));
   expect(await say('13912345678')).toContain(t('handoff:ask.email'));
   expect(await say('跳过')).toContain(t('handoff:ask.bestTime'));
@@ -110,7 +111,7 @@ describe('WeChat signatures in plaintext mode: a window, single-use nonces (SQLi
       const timestamp = String(Number(epochSeconds(clock.now())) + skewSeconds);
       const response = await send(baseUrl, plaintextPost(account, textXml(openId, '菜单', clock), { timestamp }));
       expect(response.status, `skew ${skewSeconds}s`).toBe(200);
-      expect(replyText(response.body), `skew ${skewSeconds}s`).toContain(t('common:role.prompt'));
+      expect(replyText(response.body), `skew ${skewSeconds}s`).toContain(t('common:menu.prompt'));
     }
   });
 
