@@ -80,7 +80,7 @@ async function bundle() {
     },
   };
   rmSync(`${entry}.map`, { force: true });
-  await esbuild.build({
+  const result = await esbuild.build({
     entryPoints: [path.join(root, 'src', 'main.ts')],
     outfile: entry,
     bundle: true,
@@ -89,10 +89,31 @@ async function bundle() {
     target: 'node20',
     external: externalPackages,
     plugins: [dialogsParts],
-    sourcemap: true,
+    // Smaller to read and parse at every start (whitespace and syntax only: names stay, for stack traces).
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    charset: 'ascii',
+    sourcemap: 'linked',
     logLevel: 'warning',
     // Our modules find the project root from __dirname (dist/src: the same as tsc's entry).
     absWorkingDir: root,
+    write: false,
+  });
+  for (const file of result.outputFiles) writeFileSync(file.path, file.path === entry ? asciiOnly(file.text) : file.contents);
+}
+
+/**
+ * esbuild writes strings and identifiers as ASCII, but not regular-expression literals (ours hold Chinese). Node
+ * reads an all-ASCII file several times faster (about 0.2 s of CPU less for the bundle at every start), so the
+ * remaining characters become \uXXXX escapes, which mean the same character in a regular expression (with or
+ * without the u flag: a surrogate pair of escapes is one code point there) and in a string. An identity escape
+ * (a backslash before the character) is replaced whole. Column numbers on those few lines shift in the source map.
+ */
+function asciiOnly(text) {
+  return text.replace(/(\\*)([^\x00-\x7f])/g, (_match, backslashes, character) => {
+    const kept = backslashes.length % 2 === 1 ? backslashes.slice(1) : backslashes;
+    return `${kept}\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
   });
 }
 
