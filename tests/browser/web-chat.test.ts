@@ -121,10 +121,11 @@ describe('the hospital chat page in Chromium, in Simplified Chinese', { timeout:
     expect(await page.locator('.privacy p').textContent()).toBe(t('channels:web.privacy'));
   });
 
-  it('greets first, in Simplified Chinese, and asks who is asking', async () => {
-    await expect.poll(() => botBubbles(t('common:role.prompt')).count(), { timeout: replyTimeoutMs }).toBe(1);
+  it('greets first, in Simplified Chinese, then shows the menu without asking who is asking', async () => {
+    await expect.poll(() => botBubbles(t('common:menu.prompt')).count(), { timeout: replyTimeoutMs }).toBe(1);
     expect(await botBubbles(t('common:welcome.greeting', { siteName: app.config.site.siteName['zh-Hans'] })).count()).toBe(1);
-    expect(await button(t('common:role.patient')).isVisible()).toBe(true);
+    expect(await button(t('common:menu.precheck')).isVisible()).toBe(true);
+    expect(await botBubbles(t('common:role.prompt')).count()).toBe(0);
   });
 
   it('works with the keyboard alone: Tab reaches the language picker first, then the send box, where a typed question is answered', async () => {
@@ -140,17 +141,17 @@ describe('the hospital chat page in Chromium, in Simplified Chinese', { timeout:
       await page.keyboard.type('卡瑞利珠单抗是什么药？');
       await page.keyboard.press('Enter');
     }, firstLine(t('topics:camrelizumab.answer')));
-    // The question that was open before comes back.
-    await expect.poll(() => botBubbles(t('common:role.prompt')).count(), { timeout: replyTimeoutMs }).toBe(2);
   });
 
-  it('answers "who is asking" with a tap and shows the main menu', async () => {
-    await expectReply(() => tap(t('common:role.patient')), t('common:menu.prompt'));
+  it('back at the menu, the pre-check asks who is asking first', async () => {
+    await expectReply(() => tap(t('common:nav.menu')), t('common:menu.prompt'));
+    await expectReply(() => tap(t('common:menu.precheck')), t('common:role.prompt'));
+    expect(await button(t('common:role.patient')).isVisible()).toBe(true);
   });
 
   it('runs the pre-check, answering by typing and by tapping buttons', async () => {
     const question = (id: string) => t(`precheck:questions.${id}.question`);
-    await expectReply(() => tap(t('common:menu.precheck')), question('age'));
+    await expectReply(() => tap(t('common:role.patient')), question('age'));
     await expectReply(() => type('56'), question('diagnosis'));
     await expectReply(() => tap(t('precheck:answer.yes')), question('recurrent-or-metastatic'));
     await expectReply(() => type('对的'), question('anti-pd1'));
@@ -294,7 +295,7 @@ describe('the chat button on a hospital page (GET /embed.js)', { timeout: 30_000
       await open.click();
       expect(await open.getAttribute('aria-expanded')).toBe('true');
       const frame = hospitalPage.frameLocator(`iframe[title="${t('channels:web.chatLabel')}"]`);
-      await frame.locator('.webchat__bubble__content', { hasText: t('common:role.prompt') }).first().waitFor({ timeout: replyTimeoutMs });
+      await frame.locator('.webchat__bubble__content', { hasText: t('common:menu.prompt') }).first().waitFor({ timeout: replyTimeoutMs });
       expect(await frame.locator('html').getAttribute('lang')).toBe('zh-Hans');
       expect(await frame.locator('header .emergency').isVisible()).toBe(true);
 

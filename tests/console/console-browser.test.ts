@@ -86,9 +86,10 @@ async function chatUntilReferral(): Promise<string> {
     [prefix(en('handoff:ask.email')), patient.email],
     [prefix(en('handoff:ask.phone')), patient.phone],
     [prefix(en('handoff:ask.name')), patient.name],
+    // Nobody said who is asking: the hand-off asks after consent.
+    [prefix(en('handoff:ask.relationship')), en('common:role.patient')],
     [prefix(en('handoff:consent.question')), en('handoff:choice.yes')],
     [prefix(en('common:menu.prompt')), en('common:menu.handoff')],
-    [prefix(en('common:role.prompt')), en('common:role.patient')],
   ];
   const thanks = prefix(en('handoff:confirmed.thanks', { name: patient.name, reference: '{{' }));
   let watermark = '';
