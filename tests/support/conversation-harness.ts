@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Activity, TestAdapter } from 'botbuilder';
+import { expect } from 'vitest';
 import { visibleChoices, visibleText } from '../../dialogs/shared/choice-message';
 import { type App, buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config/load-config';
@@ -22,6 +23,8 @@ export interface Conversation {
   say(text: string): Promise<BotReply[]>;
   /** Sends a message with a value, as a channel menu click does (WeChat's custom menu: words + command). */
   click(text: string, value: Record<string, unknown>): Promise<BotReply[]>;
+  /** Messages the bot sent after the last turn had ended (a timer, a late promise): there should be none. */
+  afterTurn(): Promise<BotReply[]>;
   readonly stores: Stores;
   readonly app: App;
   /** Every line the app logged, to check that no personal data was written. */
@@ -98,6 +101,10 @@ export async function startConversation(options: ConversationOptions = {}): Prom
       await adapter.receiveActivity({ type: 'message', text, value, locale: options.locale });
       return drain();
     },
+    async afterTurn() {
+      await new Promise((resolve) => setTimeout(resolve, lateMessageWaitMs));
+      return drain();
+    },
     async close() {
       await app.stores.close();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -105,6 +112,28 @@ export async function startConversation(options: ConversationOptions = {}): Prom
       if (leaked.length > 0) throw new Error(`personal data typed by the user appeared in the logs: ${leaked.join(', ')}`);
     },
   };
+}
+
+/** How long afterTurn waits for a message that follows the end of a turn. */
+const lateMessageWaitMs = 25;
+
+/** One expected bot message: its exact text (choices not checked), a pattern, or the text with its exact choices. */
+export type ExpectedReply = string | RegExp | { text: string | RegExp; choices: string[] };
+
+const asMatcher = (text: string | RegExp): unknown => (typeof text === 'string' ? text : expect.stringMatching(text));
+
+/**
+ * One turn of a transcript: the user says `userSays`, the bot answers with exactly `botSays` (every message, in
+ * order, none missing and none extra) and nothing else arrives after the turn. Returns the replies.
+ */
+export async function expectTurn(chat: Pick<Conversation, 'say' | 'afterTurn'>, userSays: string, botSays: readonly ExpectedReply[]): Promise<BotReply[]> {
+  const replies = await chat.say(userSays);
+  const expected = botSays.map((reply) =>
+    typeof reply === 'string' || reply instanceof RegExp ? { text: asMatcher(reply), choices: expect.any(Array) as unknown } : { text: asMatcher(reply.text), choices: reply.choices },
+  );
+  expect(replies, `the bot's replies to "${userSays}"`).toEqual(expected);
+  expect(await chat.afterTurn(), `messages after the turn of "${userSays}" had ended`).toEqual([]);
+  return replies;
 }
 
 /** All text of a set of replies, for `toContain` assertions. */
