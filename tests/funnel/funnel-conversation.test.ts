@@ -97,7 +97,7 @@ describe('a conversation moves the funnel', () => {
       conversation = chat;
       expect(await funnelCounts(chat)).toEqual({ 'conversation-started': 1 });
 
-      await chat.say(firstChoice(chat.opening)); // the role: the patient
+      // Nobody is asked who is asking after the greeting: a question at the menu is answered at once.
       await chat.say(script.topicQuestion);
       const afterTopic = await funnelCounts(chat);
       expect(afterTopic['topic-viewed'] ?? 0).toBeGreaterThanOrEqual(1);
@@ -108,8 +108,11 @@ describe('a conversation moves the funnel', () => {
       expect(await chat.stores.funnel.unansweredQuestions({}, 10)).toEqual([{ text: script.unansweredStored, count: 1, lastAskedAt: expect.any(Date), locale }]);
 
       const offer = await chat.say(t('common:menu.precheck'));
-      const firstQuestion = await chat.say(firstChoice(offer)); // "Start the pre-check"
-      expect(firstQuestion.length).toBeGreaterThan(0);
+      const roleQuestion = await chat.say(firstChoice(offer)); // "Start the pre-check": who is asking comes first
+      expect(roleQuestion.at(-1)?.text).toContain(t('common:role.prompt'));
+      expect((await funnelCounts(chat))['precheck-started'] ?? 0).toBe(0);
+      const firstQuestion = await chat.say(firstChoice(roleQuestion)); // the role: the patient
+      expect(firstQuestion.at(-1)?.text).toContain(t('precheck:questions.age.question'));
       expect((await funnelCounts(chat))['precheck-started']).toBe(1);
       let replies: BotReply[] = [];
       for (const answer of [script.age, script.yes, script.yes, script.medicine, script.yes, script.yes, script.no, script.no, script.no, script.no, script.no]) replies = await chat.say(answer);
