@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import type { Locale } from '../../src/i18n/locales';
+import { formatDate, type Locale } from '../../src/i18n/locales';
 import type { DialogServices } from '../dialog-services';
 import { turnLocale } from '../shared/turn-locale';
 
@@ -26,7 +26,8 @@ export function retentionForTexts(services: ServicesWithRetention): RetentionFor
 
 /** The registry's date as people of the locale write it, e.g. "1 November 2026", "2026年11月1日". */
 export function formatCheckedOn(isoDate: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : locale === 'zh-Hans' ? 'zh-CN' : 'zh-TW', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${isoDate}T00:00:00Z`));
+  // A calendar date, not an instant: read and written in UTC so no time zone moves it a day.
+  return formatDate(new Date(`${isoDate}T00:00:00Z`), locale, 'UTC');
 }
 
 /**

@@ -18,6 +18,12 @@ export function intlLocaleOf(locale: Locale): string {
   return intlLocales[locale];
 }
 
+/**
+ * The one tag a channel stamps for a shipped locale: Web Chat's `locale` prop (it localises its own UI from it)
+ * and the activity.locale of WeChat messages. negotiateLocale maps each back to the same shipped locale.
+ */
+export const channelLocaleTags: Readonly<Record<Locale, string>> = Object.freeze({ en: 'en-US', 'zh-Hans': 'zh-CN', 'zh-Hant': 'zh-TW' });
+
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 /**

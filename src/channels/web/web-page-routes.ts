@@ -8,7 +8,7 @@ import type { Request, Response, Server } from 'restify';
 import type { AppConfig } from '../../config/load-config';
 import { errorBody } from '../../http/error-catalogue';
 import { localeFromAcceptLanguage } from '../../i18n/accept-language';
-import { type Locale, negotiateLocale, supportedLocales } from '../../i18n/locales';
+import { channelLocaleTags, type Locale, negotiateLocale, supportedLocales } from '../../i18n/locales';
 import type { Logger } from '../../logger';
 import { immutableCaching, preferredEncoding, sendCompressed } from './compressed-file';
 import { fallbackContentSecurityPolicy, servedOverTls, setPageSecurityHeaders, strictTransportSecurity, validOrigins } from './content-security-policy';
@@ -26,9 +26,6 @@ export interface WebPageDependencies {
   /** A Direct Line token the page carries (one round trip less on a slow network); without it the page asks for one. */
   tokenForPage?: (req: Request) => DirectLineTokenResponse | undefined;
 }
-
-/** What Web Chat's `locale` prop expects for each shipped locale (it localises its own UI from this). */
-export const webChatLocales: Record<Locale, string> = { en: 'en-US', 'zh-Hans': 'zh-CN', 'zh-Hant': 'zh-TW' };
 
 const azureDirectLineOrigins = ['https://directline.botframework.com', 'wss://directline.botframework.com'];
 const gzipAsync = promisify(gzip);
@@ -76,7 +73,8 @@ export function registerWebPageRoutes(server: Server, deps: WebPageDependencies)
     const pageConfig = {
       // The page starts in this language; it does no mapping of its own.
       locale,
-      webChatLocales,
+      // What Web Chat's `locale` prop expects for each shipped locale (it localises its own UI from this).
+      webChatLocales: channelLocaleTags,
       strings,
       provider: usesAzure ? 'azure' : 'self-hosted',
       tokenUrl: 'api/directline/token',

@@ -1,5 +1,5 @@
 import { type Activity, ActivityTypes, BotAdapter, type ConversationReference, type ResourceResponse, TurnContext } from 'botbuilder';
-import type { Locale } from '../../i18n/locales';
+import { channelLocaleTags, type Locale } from '../../i18n/locales';
 import { stampIngress } from '../channel-dependencies';
 import type { WeChatInbound } from './inbound-message';
 import type { ClickCommand } from './menu';
@@ -10,10 +10,8 @@ export const wechatChannelId = 'wechat';
 export const eraseEventName = 'trialguide.erase';
 
 /** WeChat does not tell us the person's language: the account's configured language stands in for it. */
-const activityLocales: Record<Locale, string> = { 'zh-Hans': 'zh-CN', 'zh-Hant': 'zh-TW', en: 'en-US' };
-
 export function activityLocaleFor(locale: Locale): string {
-  return activityLocales[locale];
+  return channelLocaleTags[locale];
 }
 
 export interface InboundActivityOptions {
