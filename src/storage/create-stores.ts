@@ -61,7 +61,7 @@ export async function createStores(config: AppConfig, logger: Logger, options: C
   } else {
     if (options.schema !== undefined) throw new Error('options.schema applies to PostgreSQL only');
     const sqlite = openSqliteDatabase(path.resolve(config.rootDir, config.env.DATA_DIR));
-    context = { db: sqlite.db, backend, durabilityProblem: () => sqlite.filesProblem() };
+    context = { db: sqlite.db, backend, durabilityProblem: () => sqlite.filesProblem(), sqliteDirect: sqlite.direct };
     try {
       await prepare(context);
     } catch (error) {

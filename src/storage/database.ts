@@ -97,4 +97,19 @@ export interface SqlContext {
   readonly backend: Backend;
   /** Why a write just made may not be durable (SQLite: its files were removed or became unwritable), if so. */
   readonly durabilityProblem?: () => string | undefined;
+  /** SQLite only: runs synchronous statements on the connection, holding it as Kysely does (see SqliteDirect). */
+  readonly sqliteDirect?: SqliteDirect;
 }
+
+/** Prepared statements on the embedded database's connection (better-sqlite3's, synchronous). */
+export interface SqliteStatements {
+  run(sql: string, parameters?: readonly unknown[]): { changes: number };
+  all<Row>(sql: string, parameters?: readonly unknown[]): Row[];
+}
+
+/**
+ * Runs `work` with the SQLite connection held exactly as a Kysely query holds it (no other query or transaction
+ * runs meanwhile), with statements prepared once by their SQL text. For the per-turn hot path (chat state):
+ * building and compiling the same Kysely queries again on every turn cost more than running them (issue 11).
+ */
+export type SqliteDirect = <T>(work: (statements: SqliteStatements) => T) => Promise<T>;

@@ -50,3 +50,30 @@ describe('chat state commits on SQLite (issue 11: no fsync with the event loop b
     expect(pragmas).toHaveLength(4);
   });
 });
+
+describe('chat state on SQLite through the held connection (the per-turn path createStores uses)', () => {
+  it('commits under NORMAL and leaves FULL for everything else, keeps eTag rules, and lets no other statement in between', async () => {
+    await migrateToLatest(sqlite.db, 'sqlite');
+    const storage = new SqlBotStateStorage({ db: sqlite.db, backend: 'sqlite', sqliteDirect: sqlite.direct }, createFieldCipher(randomBytes(32)));
+    const key = 'bot-framework:emulator/conversations/direct/';
+
+    // A statement queued while the write holds the connection runs after it, under FULL.
+    const seen: number[] = [];
+    await Promise.all([storage.write({ [key]: { step: 1 } }), synchronousLevel().then((level) => seen.push(level))]);
+    expect(seen).toEqual([2]);
+    expect(await synchronousLevel()).toBe(2);
+
+    const read = await storage.read([key, 'bot-framework:emulator/users/nobody/']);
+    expect(Object.keys(read)).toEqual([key]);
+    expect(read[key]).toMatchObject({ step: 1 });
+
+    // Saved again from what was read (botbuilder writes eTag '*'): guarded by the eTag it was read at.
+    await storage.write({ [key]: { ...read[key], step: 2, eTag: '*' } });
+    await expect(storage.write({ [key]: { step: 3, eTag: 'stale' } })).rejects.toBeInstanceOf(ETagConflictError);
+    expect(await synchronousLevel()).toBe(2);
+    // The failed write changed nothing, and the connection takes a new transaction.
+    expect((await storage.read([key]))[key]).toMatchObject({ step: 2 });
+    await storage.write({ [key]: { step: 4 }, 'bot-framework:emulator/users/u/': { profile: { locale: 'en' } } });
+    expect(Object.keys(await storage.read([key, 'bot-framework:emulator/users/u/'])).sort()).toEqual([key, 'bot-framework:emulator/users/u/']);
+  });
+});

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely';
-import type { Database } from '../database';
+import type { Database, SqliteDirect, SqliteStatements } from '../database';
 import { StorageUnavailableError } from '../storage-errors';
 import { openSqliteConnection } from './sqlite-driver';
 
@@ -10,6 +10,8 @@ export const sqliteFileName = 'trialguide.sqlite';
 export interface SqliteDatabase {
   db: Kysely<Database>;
   file: string;
+  /** Synchronous statements under the connection Kysely holds (SqliteDirect). */
+  direct: SqliteDirect;
   /**
    * Why a write to this database may not be durable now, or undefined when it is. SQLite keeps writing through
    * its open file descriptor after the data directory was removed or the file replaced: every write "succeeds"
@@ -91,28 +93,48 @@ export function openSqliteDatabase(dataDir: string): SqliteDatabase {
   // guards against surprises); one still being iterated (busy) is not shared.
   const statements = new Map<string, ReturnType<typeof connection.prepare>>();
   const preparedStatementLimit = 500;
+  const prepareOnce = (sql: string) => {
+    const cached = statements.get(sql);
+    if (cached && !cached.busy) return cached;
+    const statement = connection.prepare(sql);
+    if (!cached) {
+      if (statements.size >= preparedStatementLimit) statements.clear();
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const refuseWhenBroken = (): void => {
+    const problem = sharedMemoryProblem();
+    if (problem) throw new StorageUnavailableError(`SQLite refused: ${problem}`);
+  };
   const guarded: SqliteDialectConfig['database'] = {
     close() {
       statements.clear();
       if (!broken) connection.close();
     },
     prepare(sql: string) {
-      const problem = sharedMemoryProblem();
-      if (problem) throw new StorageUnavailableError(`SQLite refused: ${problem}`);
-      const cached = statements.get(sql);
-      if (cached && !cached.busy) return cached;
-      const statement = connection.prepare(sql);
-      if (!cached) {
-        if (statements.size >= preparedStatementLimit) statements.clear();
-        statements.set(sql, statement);
-      }
-      return statement;
+      refuseWhenBroken();
+      return prepareOnce(sql);
     },
   };
 
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: guarded }) });
+  const statementsOnConnection: SqliteStatements = {
+    run: (text, parameters = []) => prepareOnce(text).run(parameters),
+    all: <Row>(text: string, parameters: readonly unknown[] = []) => prepareOnce(text).all(parameters) as Row[],
+  };
+  // Kysely's SQLite driver has one connection behind a mutex; holding it here keeps every statement of `work`
+  // out of any other query or open transaction. `work` is synchronous: the shared-memory check once covers it.
+  const direct: SqliteDirect = (work) =>
+    db.connection().execute(async () => {
+      refuseWhenBroken();
+      return work(statementsOnConnection);
+    });
+
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: guarded }) }),
+    db,
     file,
+    direct,
     filesProblem() {
       const shared = sharedMemoryProblem();
       if (shared) return shared;

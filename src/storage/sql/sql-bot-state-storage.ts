@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { StoreItems } from 'botbuilder';
 import { sql } from 'kysely';
 import type { FieldCipher } from '../../security/field-encryption';
-import type { SqlContext } from '../database';
+import type { SqlContext, SqliteDirect } from '../database';
 import type { BotStateStorage } from '../ports';
 import { ETagConflictError, retryOnConnectionLost } from '../storage-errors';
 
@@ -18,6 +18,12 @@ export const readETag = Symbol('trialguide.readETag');
 
 function tagRead(item: Record<string, unknown>, etag: string): void {
   Object.defineProperty(item, readETag, { value: etag, enumerable: false, writable: true, configurable: true });
+}
+
+interface StoredRow {
+  key: string;
+  etag: string;
+  document_enc: string;
 }
 
 /** The eTag is a column, not part of the stored document; the document is encrypted as a whole. */
@@ -45,7 +51,10 @@ export class SqlBotStateStorage implements BotStateStorage {
   async read(keys: string[]): Promise<StoreItems> {
     if (!keys) throw new ReferenceError('Keys are required when reading.');
     if (keys.length === 0) return {};
-    const rows = await retryOnConnectionLost(() => this.context.db.selectFrom('bot_state').select(['key', 'etag', 'document_enc']).where('key', 'in', keys).execute());
+    const { sqliteDirect } = this.context;
+    const rows = sqliteDirect
+      ? await sqliteDirect((statements) => statements.all<StoredRow>(`select key, etag, document_enc from bot_state where key in (${keys.map(() => '?').join(', ')})`, keys))
+      : await retryOnConnectionLost(() => this.context.db.selectFrom('bot_state').select(['key', 'etag', 'document_enc']).where('key', 'in', keys).execute());
     const items: StoreItems = {};
     for (const row of rows) {
       const item: Record<string, unknown> = { ...(JSON.parse(this.cipher.decrypt(row.document_enc, this.aad(row.key))) as object), eTag: row.etag };
@@ -59,6 +68,7 @@ export class SqlBotStateStorage implements BotStateStorage {
     if (!changes) throw new ReferenceError('Changes are required when writing.');
     const entries = Object.entries(changes);
     if (entries.length === 0) return;
+    if (this.context.sqliteDirect) return this.writeSqlite(this.context.sqliteDirect, entries);
     const now = Date.now();
     let written: Array<[Record<string, unknown>, string]> = [];
     // Safe to repeat after a lost connection: an eTag-guarded write that did commit then fails as a conflict.
@@ -98,6 +108,51 @@ export class SqlBotStateStorage implements BotStateStorage {
     })));
     // A second save of the same objects in this turn must expect what this one wrote.
     for (const [record, etag] of written) if (Object.isExtensible(record)) tagRead(record, etag);
+  }
+
+  /**
+   * The same writes on SQLite as one synchronous transaction on the held connection: what the Kysely version
+   * does statement by statement (the per-turn hot path, issue 11). Documents are encrypted before it begins.
+   */
+  private async writeSqlite(direct: SqliteDirect, entries: Array<[string, unknown]>): Promise<void> {
+    const now = Date.now();
+    const rows = entries.map(([key, item]) => {
+      const record = (item ?? {}) as Record<string, unknown>;
+      const explicit = typeof record.eTag === 'string' && record.eTag !== '' && record.eTag !== '*' ? record.eTag : undefined;
+      const tagged = record[readETag as unknown as string];
+      return { key, record, etag: randomUUID(), document: this.cipher.encrypt(JSON.stringify(withoutETag(record)), this.aad(key)), expected: explicit ?? (typeof tagged === 'string' ? tagged : undefined) };
+    });
+    await direct((statements) => {
+      // Chat state commits with synchronous = NORMAL (see withChatStateDurability), restored even on failure.
+      statements.run('pragma synchronous = NORMAL');
+      try {
+        statements.run('begin');
+        try {
+          for (const { key, etag, document, expected } of rows) {
+            if (expected === undefined) {
+              statements.run('insert into bot_state (key, etag, document_enc, updated_at) values (?, ?, ?, ?) on conflict (key) do update set etag = excluded.etag, document_enc = excluded.document_enc, updated_at = excluded.updated_at', [key, etag, document, now]);
+              continue;
+            }
+            if (statements.run('update bot_state set etag = ?, document_enc = ?, updated_at = ? where key = ? and etag = ?', [etag, document, now, key, expected]).changes > 0) continue;
+            // No row with that eTag: fine only if nothing is stored yet (MemoryStorage semantics).
+            if (statements.run('insert into bot_state (key, etag, document_enc, updated_at) values (?, ?, ?, ?) on conflict (key) do nothing', [key, etag, document, now]).changes === 0) throw new ETagConflictError(key);
+          }
+          statements.run('commit');
+        } catch (error) {
+          // SQLite may have rolled back by itself (a full disk): the original error is the one to report.
+          try {
+            statements.run('rollback');
+          } catch {
+            // no transaction left to roll back
+          }
+          throw error;
+        }
+      } finally {
+        statements.run('pragma synchronous = FULL');
+      }
+    });
+    // A second save of the same objects in this turn must expect what this one wrote.
+    for (const { record, etag } of rows) if (Object.isExtensible(record)) tagRead(record, etag);
   }
 
   /**
