@@ -27,6 +27,21 @@ import { projectRoot } from '../src/config/load-config';
 import { benchParts } from './bench-parts';
 import type { BenchServerKind, FromBenchServer, ToBenchServer } from './bench-server';
 
+// ------------------------------------------------------------------------------------- the turn list
+
+type Language = 'en' | 'zh';
+
+/**
+ * What a person types, turn by turn, after the conversation starts (the start, a conversationUpdate, is the
+ * first turn). Edit here when the dialogs change: both languages must hold the same number of turns, and a turn
+ * the bot does not answer with at least one message counts as an error.
+ */
+const scripts: Record<Language, { locale: string; texts: string[] }> = {
+  en: { locale: 'en-US', texts: ['1', '1', 'Back to menu', 'what is apatinib?', 'menu', '2', '56', 'yes', 'what are the side effects?'] },
+  zh: { locale: 'zh-CN', texts: ['1', '1', '返回菜单', '阿帕替尼是什么？', '菜单', '2', '56岁', '是', '有什么副作用？'] },
+};
+if (scripts.en.texts.length !== scripts.zh.texts.length) throw new Error('scripts/bench.ts: the English and Chinese turn lists must be equally long');
+
 // ---------------------------------------------------------------------------------------------- options
 
 const args = new Map(
@@ -197,18 +212,12 @@ function sampleRss(pid: number): { stop(): number } {
 
 // --------------------------------------------------------------------------------- the conversations
 
-type Language = 'en' | 'zh';
-
-/** What a person types, turn by turn, after the conversation starts (9 turns; the start is the 10th). */
-const scripts: Record<Language, { locale: string; texts: string[] }> = {
-  en: { locale: 'en-US', texts: ['1', '1', 'Back to menu', 'what is apatinib?', 'menu', '2', '56', 'yes', 'what are the side effects?'] },
-  zh: { locale: 'zh-CN', texts: ['1', '1', '返回菜单', '阿帕替尼是什么？', '菜单', '2', '56岁', '是', '有什么副作用？'] },
-};
 const turnsPerConversation = 1 + scripts.en.texts.length;
 
 /** The loopback stand-in for the channel's connector: counts the bot's replies per conversation. */
-async function startCaptureServer(): Promise<{ url: string; replies(conversationId: string): number; close(): Promise<void> }> {
+async function startCaptureServer(): Promise<{ url: string; replies(conversationId: string): number; totals(): { messages: number; typing: number }; close(): Promise<void> }> {
   const counts = new Map<string, number>();
+  const totals = { messages: 0, typing: 0 };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -218,6 +227,8 @@ async function startCaptureServer(): Promise<{ url: string; replies(conversation
         const activity = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { type?: string };
         const id = decodeURIComponent(match[1] ?? '');
         if (activity.type === 'message') counts.set(id, (counts.get(id) ?? 0) + 1);
+        if (activity.type === 'message') totals.messages += 1;
+        else if (activity.type === 'typing') totals.typing += 1;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"id":"captured"}');
@@ -229,6 +240,7 @@ async function startCaptureServer(): Promise<{ url: string; replies(conversation
   return {
     url: `http://127.0.0.1:${port}/`,
     replies: (conversationId) => counts.get(conversationId) ?? 0,
+    totals: () => ({ ...totals }),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -247,6 +259,11 @@ interface LoadResult {
   peakRss: number;
   rssPerConversation: number;
   cpuMsPerTurn: number;
+  /** CPU time of this process (the driver, and the capture server over the connector) per turn. */
+  driverCpuMsPerTurn: number;
+  /** Over the connector: the bot's messages and typing indicators per turn (each one a POST to the connector). */
+  messagesPerTurn?: number;
+  typingPerTurn?: number;
 }
 
 class Recorder {
@@ -268,12 +285,14 @@ async function measure(name: string, server: BenchServer, conversations: number,
   const recorder = new Recorder();
   const rssBefore = rssOf(server.pid);
   const cpuBefore = cpuMsOf(server.pid);
+  const driverBefore = process.cpuUsage();
   const sampler = sampleRss(server.pid);
   const start = performance.now();
   await Promise.all(Array.from({ length: conversations }, (_, index) => run(index, recorder)));
   const seconds = (performance.now() - start) / 1000;
   const peakRss = sampler.stop();
   const cpuMs = cpuMsOf(server.pid) - cpuBefore;
+  const driver = process.cpuUsage(driverBefore);
   const sorted = [...recorder.latencies].sort((a, b) => a - b);
   const errors = Object.values(recorder.errorKinds).reduce((sum, count) => sum + count, 0);
   return {
@@ -290,6 +309,7 @@ async function measure(name: string, server: BenchServer, conversations: number,
     peakRss,
     rssPerConversation: (peakRss - rssBefore) / conversations,
     cpuMsPerTurn: cpuMs / sorted.length,
+    driverCpuMsPerTurn: (driver.user + driver.system) / 1000 / sorted.length,
   };
 }
 
@@ -366,6 +386,8 @@ function printLoad(result: LoadResult, baseline?: LoadResult): void {
     `  ${result.name.padEnd(26)} ${String(result.turns).padStart(5)} turns in ${result.seconds.toFixed(1).padStart(5)} s = ${result.turnsPerSecond.toFixed(0).padStart(4)} turns/s  p50 ${ms(result.p50)}  p95 ${ms(result.p95)}  p99 ${ms(result.p99)}  errors ${result.errors}${result.errors ? ` ${JSON.stringify(result.errorKinds)}` : ''}`,
   );
   out(`  ${''.padEnd(26)} server CPU ${result.cpuMsPerTurn.toFixed(2)} ms/turn  peak RSS ${mb(result.peakRss)}  RSS growth per conversation ${kb(result.rssPerConversation)}${ratios}`);
+  const sent = result.messagesPerTurn === undefined ? '' : `  bot messages ${result.messagesPerTurn.toFixed(2)}/turn, typing indicators ${(result.typingPerTurn ?? 0).toFixed(2)}/turn`;
+  out(`  ${''.padEnd(26)} driver CPU ${result.driverCpuMsPerTurn.toFixed(2)} ms/turn${sent}`);
 }
 
 // ----------------------------------------------------------------------------------------- sections
@@ -384,7 +406,10 @@ async function connectorSection(): Promise<void> {
       // Warm-up: JIT, lazily loaded modules, prepared statements.
       await measure('warm-up', server, options.warmupConversations, run('warm'));
       if (options.cpuProf) await server.profile('start');
-      results[kind] = await measure(kind === 'echo' ? 'echo bot (botbuilder)' : 'TrialGuide', server, options.conversations, run('load'));
+      const sentBefore = capture.totals();
+      const result = await measure(kind === 'echo' ? 'echo bot (botbuilder)' : 'TrialGuide', server, options.conversations, run('load'));
+      const sentAfter = capture.totals();
+      results[kind] = { ...result, messagesPerTurn: (sentAfter.messages - sentBefore.messages) / result.turns, typingPerTurn: (sentAfter.typing - sentBefore.typing) / result.turns };
       if (options.cpuProf) await server.profile('stop', path.resolve(options.cpuProf, `connector-${kind}.cpuprofile`));
       await server.stop();
     }
