@@ -2,6 +2,7 @@ import { ComponentDialog, type DialogTurnResult, WaterfallDialog, type Waterfall
 import type { DialogServices } from '../dialog-services';
 import { AnswerPrompt, answerOf, isBack, type PromptResult, promptOptions } from './answer-prompt';
 import type { ChoiceSpec } from './localized-choices';
+import { topicTree } from '../topics/topic-tree';
 import { createMidPromptQuestionHandler } from './question-handler';
 import { roleMentioned, roleOfChoice, roleStated } from './role-words';
 import { setTurnProfile, turnLocale, turnRole } from './turn-locale';
@@ -18,6 +19,7 @@ export const roleChoices: ChoiceSpec[] = (['patient', 'family', 'other'] as cons
  */
 export class RoleQuestionDialog extends ComponentDialog {
   private readonly promptId: string;
+  private readonly questionHandler: ReturnType<typeof createMidPromptQuestionHandler>;
 
   constructor(
     /** Persisted in dialog state: keep it stable (e.g. 'precheck.role'). */
@@ -28,8 +30,11 @@ export class RoleQuestionDialog extends ComponentDialog {
   ) {
     super(dialogId);
     this.promptId = `${dialogId}.prompt`;
+    this.questionHandler = createMidPromptQuestionHandler(services);
     const parse = (text: string) => roleStated(text) ?? roleMentioned(text);
-    this.addDialog(new AnswerPrompt(this.promptId, services.i18n, { onQuestion: createMidPromptQuestionHandler(services), parse }));
+    // A question is answered and the question asked again, unless it said who is asking ("can my father join?"):
+    // then the role is known and the dialog goes on.
+    this.addDialog(new AnswerPrompt(this.promptId, services.i18n, { onQuestion: this.questionHandler, parse, returns: ['question', 'smallTalk', 'outOfScope', 'unclear'], returnsWhen: (context) => turnRole(context) !== undefined }));
     this.addDialog(new WaterfallDialog(`${dialogId}.steps`, [this.askStep.bind(this), this.rememberStep.bind(this)]));
     this.initialDialogId = `${dialogId}.steps`;
   }
@@ -42,6 +47,14 @@ export class RoleQuestionDialog extends ComponentDialog {
 
   private async rememberStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     if (isBack(step.result)) return step.endDialog({ kind: 'back' } satisfies PromptResult);
+    const result = step.result as PromptResult | undefined;
+    const inferred = turnRole(step.context);
+    if (result?.kind === 'question' && inferred) {
+      // "What are the side effects for my dad?" is answered; "can my father join?" needs no answer: it goes on.
+      const { interpretation } = result;
+      if (interpretation.kind !== 'question' || topicTree.topics.has(interpretation.intent)) await this.questionHandler(step.context, interpretation, result.text);
+      return step.endDialog({ kind: 'answer', value: inferred } satisfies PromptResult);
+    }
     const role = roleOfChoice(answerOf(step.result) ?? '');
     if (!role) return step.replaceDialog(this.initialDialogId ?? '', {});
     await this.services.profile.update(step.context, { role });

@@ -58,6 +58,8 @@ interface Script {
   typedFamily: string;
   /** A question typed at "Who is asking?", with its topic. */
   question: [string, string];
+  /** A question that says who is asking. */
+  canMyFatherJoin: string;
   /** Corrections typed in the middle of the pre-check. */
   imThePatient: string;
   forMyMother: string;
@@ -70,9 +72,9 @@ interface Script {
 }
 
 const scripts: Script[] = [
-  { locale: 'en', channelLocale: 'en-US', typedPatient: "I'm the patient", typedFamily: 'my daughter', question: ['what are the side effects of apatinib?', 'side-effects-apatinib'], imThePatient: "I'm the patient", forMyMother: 'no, I am asking for my mother', yes: 'yes', yesToQuestion: 'yes', name: 'Ms Chen', back: 'back', skip: 'skip' },
-  { locale: 'zh-Hans', channelLocale: 'zh-CN', typedPatient: '我是病人', typedFamily: '我是家属', question: ['阿帕替尼有什么副作用？', 'side-effects-apatinib'], imThePatient: '我就是病人', forMyMother: '不是，我是替我妈问的', yes: '同意', yesToQuestion: '是', name: '陈女士', back: '上一步', skip: '跳过' },
-  { locale: 'zh-Hant', channelLocale: 'zh-HK', typedPatient: '我係病人', typedFamily: '屋企人', question: ['阿帕替尼有咩副作用？', 'side-effects-apatinib'], imThePatient: '我就係病人', forMyMother: '唔係，我係幫阿媽問', yes: '同意', yesToQuestion: '係', name: '陳小姐', back: '返回', skip: '跳過' },
+  { locale: 'en', channelLocale: 'en-US', typedPatient: "I'm the patient", typedFamily: 'my daughter', question: ['what are the side effects of apatinib?', 'side-effects-apatinib'], canMyFatherJoin: 'can my father join this study?', imThePatient: "I'm the patient", forMyMother: 'no, I am asking for my mother', yes: 'yes', yesToQuestion: 'yes', name: 'Ms Chen', back: 'back', skip: 'skip' },
+  { locale: 'zh-Hans', channelLocale: 'zh-CN', typedPatient: '我是病人', typedFamily: '我是家属', question: ['阿帕替尼有什么副作用？', 'side-effects-apatinib'], canMyFatherJoin: '我爸能参加这个研究吗？', imThePatient: '我就是病人', forMyMother: '不是，我是替我妈问的', yes: '同意', yesToQuestion: '是', name: '陈女士', back: '上一步', skip: '跳过' },
+  { locale: 'zh-Hant', channelLocale: 'zh-HK', typedPatient: '我係病人', typedFamily: '屋企人', question: ['阿帕替尼有咩副作用？', 'side-effects-apatinib'], canMyFatherJoin: '我阿爸可唔可以參加？', imThePatient: '我就係病人', forMyMother: '唔係，我係幫阿媽問', yes: '同意', yesToQuestion: '係', name: '陳小姐', back: '返回', skip: '跳過' },
 ];
 
 describe.each(scripts)('who is asking, only when it is needed ($locale)', (script) => {
@@ -141,6 +143,11 @@ describe.each(scripts)('who is asking, only when it is needed ($locale)', (scrip
     const back = await conversation.say(script.back);
     expect(texts(back)).toEqual([t('common:menu.prompt')]);
     expect(back[0]?.choices).toEqual(menuChoices());
+  });
+
+  it('a question at "Who is asking?" that says who is asking ("can my father join?") goes on: the pre-check starts, worded for the family', async () => {
+    const conversation = await atPrecheckRoleQuestion();
+    expect(texts(await conversation.say(script.canMyFatherJoin))).toEqual([intro('family'), `${t('common:role.noted_family')}\n\n${ageQuestion('family')}`]);
   });
 
   it('a role said at the menu is confirmed in one line with the menu, and the pre-check then asks nothing', async () => {
