@@ -249,30 +249,35 @@ function menuCommandOf(value: unknown): (typeof menuCommands)[number] | undefine
  * ComponentDialog.repromptDialog rebuilds inner contexts without parents and cannot find it.
  */
 async function repromptInnermost(dc: DialogContext): Promise<void> {
+  await innermostContext(dc).repromptDialog();
+}
+
+/**
+ * The innermost dialog context. `DialogContext.child` builds a new context (with its own memory-scope manager) on
+ * every read, so each level is read once (issue 11: the walk ran several times a turn, reading each level twice).
+ */
+function innermostContext(dc: DialogContext): DialogContext {
   let current: DialogContext = dc;
-  while (current.child) current = current.child;
-  await current.repromptDialog();
+  for (let child = current.child; child; child = current.child) current = child;
+  return current;
 }
 
 /** The question the person is looking at: the innermost waiting prompt's choices and parser, if any. */
 function openQuestionOf(dc: DialogContext): OpenQuestion {
-  let current: DialogContext = dc;
-  while (current.child) current = current.child;
+  const current = innermostContext(dc);
   const active = current.activeDialog;
   const prompt = active ? current.findDialog(active.id) : undefined;
-  const settings = innermostPromptSettings(dc);
+  const settings = promptSettingsOf(current);
   return prompt instanceof AnswerPrompt && settings ? prompt.openQuestion(dc.context, settings) : { kind: 'none' };
 }
 
-/** The settings of the innermost waiting prompt (the question the person sees now), if any. */
-function innermostPromptSettings(dc: DialogContext): AnswerPromptSettings | undefined {
-  let current: DialogContext = dc;
-  while (current.child) current = current.child;
-  const state = current.activeDialog?.state as { options?: { validations?: AnswerPromptSettings } } | undefined;
+/** The settings of the prompt waiting in this (innermost) context: the question the person sees now, if any. */
+function promptSettingsOf(innermost: DialogContext): AnswerPromptSettings | undefined {
+  const state = innermost.activeDialog?.state as { options?: { validations?: AnswerPromptSettings } } | undefined;
   return state?.options?.validations;
 }
 
 /** True when the innermost waiting prompt offers "back" (e.g. inside the pre-check). */
 function innermostAllowsBack(dc: DialogContext): boolean {
-  return Boolean(innermostPromptSettings(dc)?.allowBack);
+  return Boolean(promptSettingsOf(innermostContext(dc))?.allowBack);
 }
