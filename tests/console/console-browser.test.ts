@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { type App, buildApp } from '../../src/app';
 import { loadConfig, projectRoot } from '../../src/config/load-config';
 import { createTranslator } from '../../src/i18n/translator';
 import { createLogger } from '../../src/logger';
+import { runCoordinatorCli } from '../support/processes';
 
 /**
  * The coordinators' console in Debian's Chromium on a tablet-sized screen, against the real app: an account
@@ -33,23 +33,6 @@ let reference = '';
 let referralId = '';
 const cspViolations: string[] = [];
 const pageErrors: string[] = [];
-
-function runCli(args: string[], env: Record<string, string>, stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts', 'coordinator.ts'), ...args], {
-      cwd: projectRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 async function screenshot(name: string): Promise<void> {
   mkdirSync(artifacts, { recursive: true });
@@ -129,7 +112,7 @@ async function chatUntilReferral(): Promise<string> {
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-console-browser-'));
   const env = { DATA_DIR: dataDir, LOG_LEVEL: 'silent', CONSOLE_POLL_SECONDS: '2' };
-  const created = await runCli(['add', 'alice', '--display-name', 'Alice Wong'], env, `${password}\n`);
+  const created = await runCoordinatorCli(['add', 'alice', '--display-name', 'Alice Wong'], env, `${password}\n`);
   expect(created.stderr).toBe('');
   expect(created.code).toBe(0);
   expect(created.stdout).toContain('Account "alice" created');

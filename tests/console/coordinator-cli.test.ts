@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInWithPassword } from '../../src/console/console-accounts';
-import { projectRoot } from '../../src/config/load-config';
 import { createStores } from '../../src/storage/create-stores';
 import type { Stores } from '../../src/storage/ports';
 import { createCaptureLogger } from '../handoff/support/capture-logger';
 import { ManualClock, tempDataDir, testConfig } from '../handoff/support/fixtures';
 import { waitFor } from '../support/http';
+import { runCoordinatorCli } from '../support/processes';
 import { startConsoleServer } from './support/console-client';
 
 /**
@@ -17,20 +16,7 @@ const password = 'a long enough password';
 let data: ReturnType<typeof tempDataDir>;
 
 function cli(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/coordinator.ts', ...args], {
-      cwd: projectRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: data.dir, LOG_LEVEL: 'silent', PUBLIC_BASE_URL: 'https://trials.hospital.example' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+  return runCoordinatorCli(args, { DATA_DIR: data.dir, LOG_LEVEL: 'silent', PUBLIC_BASE_URL: 'https://trials.hospital.example' }, stdin);
 }
 
 /** The accounts as the server sees them: its own Stores, opened after the CLI finished and closed again. */

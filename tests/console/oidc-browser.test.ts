@@ -1,5 +1,4 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { loadConfig, projectRoot } from '../../src/config/load-config';
 import { type Locale, supportedLocales } from '../../src/i18n/locales';
 import { readLocaleResources } from '../../src/i18n/translator';
 import { createCaptureLogger } from '../handoff/support/capture-logger';
+import { freePort } from '../support/processes';
 import { tempDataDir } from '../handoff/support/fixtures';
 import { startTestOidcProvider, type TestOidcProvider } from './oidc-test-provider';
 
@@ -35,14 +35,6 @@ let app: App;
 let appBase: string;
 let provider: TestOidcProvider;
 let browser: Browser;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   data = tempDataDir();

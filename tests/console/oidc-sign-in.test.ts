@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app';
 import { ConfigError, loadConfig } from '../../src/config/load-config';
@@ -11,6 +10,7 @@ import { type Locale, supportedLocales } from '../../src/i18n/locales';
 import { createTranslator, readLocaleResources } from '../../src/i18n/translator';
 import { createStores } from '../../src/storage/create-stores';
 import { createCaptureLogger } from '../handoff/support/capture-logger';
+import { freePort } from '../support/processes';
 import { ManualClock, tempDataDir } from '../handoff/support/fixtures';
 import { startConsoleServer } from './support/console-client';
 import { BrowserAgent, cancelAtProvider, signInAtProvider, startTestOidcProvider, type TestAccount, type TestOidcProvider } from './oidc-test-provider';
@@ -42,14 +42,6 @@ let callbackPrefix: string;
 /** The provider the console trusts, and another one that knows the same client (a mix-up attacker's). */
 let provider: TestOidcProvider;
 let otherProvider: TestOidcProvider;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   data = tempDataDir();

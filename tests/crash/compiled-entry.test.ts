@@ -1,20 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config/load-config';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort, startNodeProcess, waitUntilHealthy } from '../support/processes';
 
 /**
  * What `npm start` runs: the prestart build (skipped when dist/ is up to date), then the compiled entry with
@@ -31,23 +21,12 @@ describe('the compiled entry (npm start: node dist/src/main.js)', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'trialguide-compiled-'));
     const port = await freePort();
     // Another working directory: the entry must resolve the project from its own location, not the cwd.
-    const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'src', 'main.js')], {
+    const { child, exited, output } = startNodeProcess([path.join(projectRoot, 'dist', 'src', 'main.js')], {
       cwd: tmpdir(),
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const deadline = Date.now() + 60_000;
-      let healthy = false;
-      while (!healthy && Date.now() < deadline && child.exitCode === null) {
-        healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.status === 200).catch(() => false);
-        if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect(healthy, output).toBe(true);
+      expect(await waitUntilHealthy(port, child, 60_000), output()).toBe(true);
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(await ready.json()).toMatchObject({ checks: { storage: true, migrations: true } });
       const page = await fetch(`http://127.0.0.1:${port}/`, { headers: { 'accept-language': 'zh-CN' } });
@@ -55,7 +34,7 @@ describe('the compiled entry (npm start: node dist/src/main.js)', () => {
       expect(await page.text()).toContain('lang="zh-Hans"');
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      expect(output).toContain('"msg":"TrialGuide listening"');
+      expect(output()).toContain('"msg":"TrialGuide listening"');
     } finally {
       child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });

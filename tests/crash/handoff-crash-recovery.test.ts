@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config/load-config';
 import { type RecordedRequest, startRecordingServer, waitFor } from '../support/http';
+import { freePort } from '../support/processes';
 
 /**
  * Issue 3's durability promise, measured: a person confirms a hand-off over HTTP (self-hosted Direct Line),
@@ -29,18 +29,6 @@ const directLineSecret = 'crash-test-directline-secret-0123456789';
 const logDir = path.join(projectRoot, 'test-artifacts', 'logs');
 const phoneOf = (run: number) => `+86 139 0000 ${String(1000 + run)}`;
 const e164Of = (run: number) => phoneOf(run).replace(/ /g, '');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function validSignature(request: RecordedRequest): boolean {
   const header = String(request.headers['x-signature-256'] ?? '');
