@@ -21,12 +21,12 @@ const decisionPatterns = loadMedicalDecisionLexiconDetector(projectRoot);
 describe('red-flag detector on the tuning sets', () => {
   const set = loadRedFlagSet(tuningFolder);
   for (const family of families) {
-    it(`catches every emergency and raises at most 1% false alarms (${family})`, () => {
+    it(`catches every emergency and raises no false alarm (${family})`, () => {
       const score = scoreRedFlags(detectEmergency, set, family);
       expect(score.emergencies).toBeGreaterThanOrEqual(500);
       expect(score.lookAlikes).toBeGreaterThanOrEqual(500);
       expect(score.misses.map((miss) => miss.text)).toEqual([]);
-      expect(score.falseAlarms / score.lookAlikes).toBeLessThanOrEqual(0.01);
+      expect(score.wrongAlarms.map((alarm) => alarm.text)).toEqual([]);
     });
   }
 });
@@ -43,7 +43,7 @@ describe('each tuning file on its own', () => {
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-2-en.json', 'medical-decision-former-blind-2-zh.json', 'medical-decision-more-2-en.json', 'medical-decision-more-2-zh.json']));
   });
 
-  it.each(redFlagFiles)('%s: every emergency caught, at most 2%% false alarms', (name) => {
+  it.each(redFlagFiles)('%s: every emergency caught, no false alarm', (name) => {
     expect.hasAssertions();
     const set = loadRedFlagSet(tuningFolder);
     const only = { files: set.files.filter((file) => file.name === name), cases: set.cases.filter((item) => item.file === name) };
@@ -51,11 +51,11 @@ describe('each tuning file on its own', () => {
       const score = scoreRedFlags(detectEmergency, only, family);
       if (score.emergencies + score.lookAlikes === 0) continue;
       expect(score.misses.map((miss) => miss.text)).toEqual([]);
-      expect(score.falseAlarms).toBeLessThanOrEqual(Math.floor(0.02 * score.lookAlikes));
+      expect(score.wrongAlarms.map((alarm) => alarm.text)).toEqual([]);
     }
   });
 
-  it.each(decisionFiles)('%s: every decision request deflected by the patterns alone, at most 2%% study questions', (name) => {
+  it.each(decisionFiles)('%s: every decision request deflected by the patterns alone, no study question', (name) => {
     expect.hasAssertions();
     const set = loadDecisionSet(tuningFolder);
     const only = { files: set.files.filter((file) => file.name === name), cases: set.cases.filter((item) => item.file === name) };
@@ -63,7 +63,7 @@ describe('each tuning file on its own', () => {
       const score = scoreDecisions(decisionPatterns, only, family);
       if (score.decisions + score.studyQuestions === 0) continue;
       expect(score.misses.map((miss) => miss.text)).toEqual([]);
-      expect(score.wronglyDeflected).toBeLessThanOrEqual(Math.floor(0.02 * score.studyQuestions));
+      expect(score.wrong.map((item) => item.text)).toEqual([]);
     }
   });
 });
@@ -71,12 +71,12 @@ describe('each tuning file on its own', () => {
 describe('medical-decision check on the tuning sets', () => {
   const set = loadDecisionSet(tuningFolder);
   for (const family of families) {
-    it(`deflects every decision request and at most 1% of study questions, with the patterns alone and as the bot runs it (${family})`, () => {
+    it(`deflects every decision request and no study question, with the patterns alone and as the bot runs it (${family})`, () => {
       for (const isDecision of [decisionPatterns, detectMedicalDecisionRequest]) {
         const score = scoreDecisions(isDecision, set, family);
         expect(score.decisions).toBeGreaterThanOrEqual(200);
         expect(score.misses.map((miss) => miss.text)).toEqual([]);
-        expect(score.wronglyDeflected / score.studyQuestions).toBeLessThanOrEqual(0.01);
+        expect(score.wrong.map((item) => item.text)).toEqual([]);
       }
     });
   }
