@@ -116,8 +116,10 @@ export function loadMedicalDecisionClassifier(rootDir: string = projectRoot, opt
  * deflection above its calibrated threshold and never removes one.
  */
 export function loadMedicalDecisionDetector(rootDir: string = projectRoot, options: DecisionClassifierOptions = {}): (text: string) => boolean {
-  const byLexicon = loadMedicalDecisionLexiconDetector(rootDir);
-  const classifier = loadMedicalDecisionClassifier(rootDir, options);
+  const lexicon = readLexicon(rootDir);
+  const byLexicon = createMedicalDecisionDetector(lexicon, loadChineseFolder(rootDir));
+  // The same compiled patterns serve the check and the classifier's training (read and compiled once).
+  const classifier = loadDecisionClassifier(rootDir, lexicon.classifier, byLexicon, options);
   return (text: string): boolean => byLexicon(text) || classifier.isDecision(text);
 }
 
