@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config/load-config';
 import type { Locale } from '../../src/i18n/locales';
 import { createTranslator } from '../../src/i18n/translator';
-import { type BotReply, type Conversation, startConversation } from '../support/conversation-harness';
+import { type BotReply, type Conversation, expectTurn, startConversation } from '../support/conversation-harness';
 
 /**
  * What a dialog kept in conversation state is read back on the next turn. State written by an older version or
@@ -64,9 +64,9 @@ describe.each(scripts)('damaged dialog state ($locale)', (script) => {
       expect(restarted.at(-1)?.choices).toEqual([t('handoff:choice.yes'), t('handoff:choice.no')]);
       expect(texts(restarted).join('\n')).not.toContain(t('handoff:ask.phone'));
 
-      // Who is asking was said already: after consent the details start again with the name.
-      expect(texts(await chat.say(script.consentYes))).toEqual([t('handoff:ask.name')]);
-      expect(texts(await chat.say(script.name)).at(-1)).toBe(t('handoff:ask.phone'));
+      // Who is asking was said already: after consent the details start again with the name, then the phone.
+      await expectTurn(chat, script.consentYes, [t('handoff:ask.name')]);
+      await expectTurn(chat, script.name, [t('handoff:ask.phone')]);
     } finally {
       await chat.close();
     }
