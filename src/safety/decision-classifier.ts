@@ -44,6 +44,8 @@ export const decisionClassifierSettingsSchema = z.strictObject({
    */
   minLength: z.strictObject({ en: z.number().int().min(1), zh: z.number().int().min(1) }),
   asks: z.array(z.string().min(1)).min(1),
+  /** Messages the classifier never deflects: asking whether to seek urgent care (an ambulance, A&E) is no treatment decision. */
+  never: z.array(z.string().min(1)).min(1),
   training: z.strictObject({ epochs: z.number().int().positive(), learningRate: z.number().positive(), l2: z.number().min(0) }),
 });
 export type DecisionClassifierSettings = z.infer<typeof decisionClassifierSettingsSchema>;
@@ -132,6 +134,7 @@ export function loadDecisionClassifier(rootDir: string, settings: DecisionClassi
     return models[familyOfText(text)].rank(text).find((ranked) => ranked.label === decisionLabel)?.probability ?? 0;
   };
   const asks = new RegExp(settings.asks.map((source) => `(?:${source})`).join('|'), 'iu');
+  const never = new RegExp(settings.never.map((source) => `(?:${source})`).join('|'), 'iu');
   const lengthOf: Record<LanguageFamily, (text: string) => number> = {
     en: (text) => text.split(/\s+/u).filter((word) => /[\p{L}\p{N}]/u.test(word)).length,
     // Chinese characters, and a Latin word (a brand name, 'PD-1') counts as one.
@@ -139,7 +142,9 @@ export function loadDecisionClassifier(rootDir: string, settings: DecisionClassi
   };
   const mayDeflect = (text: string): boolean => {
     const family = familyOfText(text);
-    return lengthOf[family](text) >= settings.minLength[family] && asks.test(foldChinese(normalizeForMatching(text)));
+    if (lengthOf[family](text) < settings.minLength[family]) return false;
+    const normalized = foldChinese(normalizeForMatching(text));
+    return asks.test(normalized) && !never.test(normalized);
   };
   return { probability, isDecision: (text) => mayDeflect(text) && probability(text) >= settings.threshold[familyOfText(text)] };
 }

@@ -111,6 +111,15 @@ describe('medical-decision classifier', () => {
     for (const text of ['should I stop my chemo?', '我可以停化疗吗', '阿帕替尼要不要减量']) expect([patterns(text), combined(text)]).toEqual([true, true]);
     for (const text of ['what is this study about?', 'how do I leave the study?', '这个研究在哪里做', '參加研究要付錢嗎', 'hello', '']) expect(combined(text)).toBe(false);
   });
+
+  it('never deflects a short answer or command typed in a dialog, nor a question about urgent care', () => {
+    const classifier = loadMedicalDecisionClassifier(projectRoot);
+    // Each of these scores high enough on its own; the length, 'asks' and 'never' rules keep them out.
+    for (const text of ['可以', '不可以', '好啊可以', '继续', '我要继续', 'can I?', 'should I', 'should we go to A&E now?', 'should I call an ambulance?']) {
+      expect([text, classifier.isDecision(text)]).toEqual([text, false]);
+    }
+    expect(classifier.probability('可以')).toBeGreaterThan(0.9);
+  });
 });
 
 describe('what lowers and what raises the urgency', () => {
