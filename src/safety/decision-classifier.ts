@@ -7,7 +7,7 @@
  * Trained weights are stored under dist/safety-cache (the recognizer's model-cache format and key), so a
  * start reads them instead of training.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { loadChineseFolder } from '../i18n/fold-chinese';
@@ -94,6 +94,7 @@ function trainingExamples(rootDir: string, settings: DecisionClassifierSettings,
 /** Every file training reads (data and code), for the cache key. */
 function trainingInputs(rootDir: string, settings: DecisionClassifierSettings): string[] {
   const folder = path.join(rootDir, settings.trainingFolder);
+  if (!existsSync(folder)) throw new Error(`medical-decision classifier: its training folder ${folder} is missing (it is part of the app: the weights are keyed by, and trained from, those files)`);
   const cases = readdirSync(folder).filter((name) => name.startsWith('medical-decision') && name.endsWith('.json')).sort().map((name) => path.join(folder, name));
   const safety = path.join(rootDir, 'content', 'safety');
   const extension = path.extname(__filename);
