@@ -93,7 +93,10 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   const funnel = createFunnelRecorder({ store: stores.funnel, clock, logger, timeZone: funnelTimeZone(config.site) });
   const metrics = createAppMetrics({ outboxDepth: () => stores.outbox.countPending(), storageReady: async () => (storageMonitor.last() ?? (await storageMonitor.check())).ok });
   const i18n = createTranslator(config.rootDir);
-  const recognizer = createQuestionRecognizer(config.rootDir);
+  // Built at the first typed message, like the safety checks: a start (and /healthz) does not wait for its
+  // model (about a tenth of a start's CPU, issue 11); the weights come from dist/nlu-cache either way.
+  let recognizer: ReturnType<typeof createQuestionRecognizer> | undefined;
+  const questionRecognizer = () => (recognizer ??= createQuestionRecognizer(config.rootDir));
   // A delivery attempt must end well inside its lease, or another worker could start the same one.
   const leaseMs = config.env.OUTBOX_LEASE_SECONDS * 1000;
   const botFrameworkAdapter = createBotFrameworkAdapter(config);
@@ -131,7 +134,7 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       get: (context) => precheckProperty.get(context),
       set: (context, summary) => precheckProperty.set(context, summary),
     },
-    recognizeQuestion: (text, locale) => recognizer.recognize(text, locale),
+    recognizeQuestion: (text, locale) => questionRecognizer().recognize(text, locale),
     isMedicalDecisionRequest: detectMedicalDecisionRequest,
     // The metrics and the funnel always listen; a test joins through options.events.
     events: fanOutEvents([metrics.events, funnel, options.events ?? ignoreEvents], (error) => logger.error('study event listener failed', { error })),
