@@ -3,13 +3,26 @@ import { z } from 'zod';
 import { contentFile, readContentFile } from '../content/content-files';
 import type * as OpenCCModule from 'opencc-js' with { 'resolution-mode': 'import' };
 
-// opencc-js is an ES module with a CommonJS build; this project compiles to CommonJS, so it is required.
-const OpenCC = createRequire(__filename)('opencc-js/t2cn') as typeof OpenCCModule;
+type Convert = (text: string) => string;
+let converters: { characterToSimplified: Convert; hongKongToSimplified: Convert; taiwanToSimplified: Convert } | undefined;
 
-/** Character by character (fast), or with Hong Kong and Taiwan phrase tables too (網路 -> 网络; slower). */
-const characterToSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
-const hongKongToSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
-const taiwanToSimplified = OpenCC.Converter({ from: 'twp', to: 'cn' });
+/**
+ * Character by character (fast), or with Hong Kong and Taiwan phrase tables too (網路 -> 网络; slower). Built at
+ * the first Chinese text, not when this module loads: building the dictionaries was about a tenth of a start's
+ * CPU, and /healthz needs none of it (issue 11).
+ */
+function openCC(): NonNullable<typeof converters> {
+  if (!converters) {
+    // opencc-js is an ES module with a CommonJS build; this project compiles to CommonJS, so it is required.
+    const OpenCC = createRequire(__filename)('opencc-js/t2cn') as typeof OpenCCModule;
+    converters = {
+      characterToSimplified: OpenCC.Converter({ from: 't', to: 'cn' }),
+      hongKongToSimplified: OpenCC.Converter({ from: 'hk', to: 'cn' }),
+      taiwanToSimplified: OpenCC.Converter({ from: 'twp', to: 'cn' }),
+    };
+  }
+  return converters;
+}
 const han = /\p{Script=Han}/u;
 
 /** Written Cantonese word -> Mandarin word, applied before the script is folded. */
@@ -30,7 +43,7 @@ export function createChineseFolder(supplement: CantoneseSupplement, options: { 
   // One pass, longest word first at each position.
   const words = [...replacements.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
   const cantonese = words.length > 0 ? new RegExp(words.join('|'), 'gu') : undefined;
-  const fold = phrases ? (text: string) => taiwanToSimplified(hongKongToSimplified(text)) : characterToSimplified;
+  const fold = phrases ? (text: string) => openCC().taiwanToSimplified(openCC().hongKongToSimplified(text)) : (text: string) => openCC().characterToSimplified(text);
   return (text: string): string => {
     if (!han.test(text)) return text;
     const mandarin = cantonese ? text.replace(cantonese, (word) => replacements.get(word) ?? word) : text;
