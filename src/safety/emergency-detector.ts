@@ -117,10 +117,12 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
     });
     if (negated) return undefined;
     const after = sentence.slice(last.end);
-    if (resolved.test(after) && !restarted.test(after)) return undefined;
     // The sign's own words ("won't stop", "一直") are no context for or against it; the words between them are.
     let rest = sentence;
     for (const part of parts) rest = `${rest.slice(0, part.start)}${' '.repeat(part.end - part.start)}${rest.slice(part.end)}`;
+    // 'Resolved' is read after the sign's first word, its own words left out ("the bleeding stopped after ten
+    // minutes"); 'started again' with them ("it went down but it's still pouring").
+    if (resolved.test(rest.slice(first.end)) && !restarted.test(sentence.slice(first.end))) return undefined;
     const clause = clauseAround(sentence, first.start);
     const clauseText = sentence.slice(clause.start, Math.max(clause.end, last.end));
     const before = sentence.slice(clause.start, first.start).trim();
