@@ -143,7 +143,8 @@ export class AnswerPrompt extends Prompt<PromptResult> {
     const roleContext = turnRoleContext(context);
     // One i18next context per text: the role's wording where the text has it (…_family), else the params' own
     // context (a topic's site variant, e.g. topics:locations.answer_studySite), else none.
-    const contextOf = (key: string) => (roleContext && this.i18nInstance.exists(`${key}_${roleContext}`, { lng: turnLocale(context) }) ? roleContext : settings.params?.context);
+    const paramsContext = typeof settings.params?.context === 'string' ? settings.params.context : undefined;
+    const contextOf = (key: string) => (roleContext && this.i18nInstance.exists(`${key}_${roleContext}`, { lng: turnLocale(context) }) ? roleContext : paramsContext);
     const paragraphs = settings.keys.map((key) => t(key, { ...settings.params, context: contextOf(key) }));
     if (isRetry) paragraphs.unshift(t(settings.retryKey ?? (settings.choices?.length ? 'common:prompt.retryChoice' : 'common:prompt.retryText')));
     // "My father…" / "I'm the patient": the role was inferred or stated this turn, and the next question says so in one short line.
