@@ -49,6 +49,7 @@ function precheckNodes(input: DialogTreeInput): TreeNode[] {
   };
   const top = questions.filter((question) => !(question.kind === 'yes-no' && question.followUpOf));
   return [
+    node('Who is asking (only while nobody has said)', 'common:role.prompt', [node('why we ask', 'common:role.why')]),
     node('Introduction', 'precheck:intro.what'),
     ...top.map(questionNode),
     node('Outcome', 'precheck:outcome.next', [
@@ -72,7 +73,7 @@ function handoffNodes(): TreeNode[] {
         ask('email', 'Email (may skip)'),
         ask('bestTime', 'Best time to call'),
         ask('language', 'Language for the call'),
-        ask('relationship', 'Who you are to the patient (only if not said at the start)'),
+        ask('relationship', 'Who you are to the patient (only while nobody has said)'),
         ask('precheck', 'Send the pre-check answers? (only after a pre-check)'),
         node('Read-back: is this all right?', 'handoff:review.question', [
           node('Yes, send it: stored, then confirmed with a reference', 'handoff:confirmed.thanks'),
@@ -111,7 +112,6 @@ export function buildDialogTree(input: DialogTreeInput): TreeNode {
     ]),
     node('Greeting', 'common:welcome.greeting', [
       node('Language (when the channel does not say)', 'common:language.prompt'),
-      node('Who is asking', 'common:role.prompt'),
       node('Menu', 'common:menu.prompt', [
         node(menu('about'), dialogIds.topics, [topicNode(input, input.topics.root, new Set())]),
         node(menu('precheck'), dialogIds.precheck, precheckNodes(input)),
@@ -128,6 +128,7 @@ export function buildDialogTree(input: DialogTreeInput): TreeNode {
       const target = commandTargets[id];
       return node(`${id} → ${target?.label ?? 'see content/commands.json'}`, target?.ref);
     })),
+    node('Said at any time: who is asking (content/roles.json statements), confirmed in one line', 'common:role.noted_patient'),
   ]);
 }
 
