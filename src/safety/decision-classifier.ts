@@ -36,7 +36,8 @@ export const decisionClassifierSettingsSchema = z.strictObject({
   trainingFolder: z.string().min(1),
   /** How many times a decision case counts: there are far fewer of them than study questions and utterances. */
   decisionWeight: z.number().int().positive(),
-  threshold: z.strictObject({ en: z.number().min(0.5).max(1), zh: z.number().min(0.5).max(1) }),
+  /** null: the classifier adds nothing in that language family (chosen by measurement, see the lexicon's $comment). */
+  threshold: z.strictObject({ en: z.number().min(0.5).max(1).nullable(), zh: z.number().min(0.5).max(1).nullable() }),
   /**
    * What a message needs before the classifier may deflect it: at least this many words (English) or Chinese
    * characters (a Latin word counts as one), and one of `asks` (a question or a request for advice). A short answer or command typed in a
@@ -147,5 +148,9 @@ export function loadDecisionClassifier(rootDir: string, settings: DecisionClassi
     const normalized = foldChinese(normalizeForMatching(text));
     return asks.test(normalized) && !never.test(normalized);
   };
-  return { probability, isDecision: (text) => mayDeflect(text) && probability(text) >= settings.threshold[familyOfText(text)] };
+  const isDecision = (text: string): boolean => {
+    const threshold = settings.threshold[familyOfText(text)];
+    return threshold !== null && mayDeflect(text) && probability(text) >= threshold;
+  };
+  return { probability, isDecision };
 }
