@@ -1,7 +1,7 @@
 /**
  * `npm run eval:safety`: the red-flag detector and the medical-decision check on the frozen blind set
- * (tests/fixtures/safety/blind-3, documented by its README: written without seeing the detector, never used
- * to write patterns) and on the tuning sets (which include the first two blind sets, retired on 2026-12-01).
+ * (tests/fixtures/safety/blind-4, documented by its README: written without seeing the detector, never used
+ * to write patterns) and on the tuning sets (which include the first three blind sets, retired on 2026-12-01).
  * The medical-decision check is reported as the bot runs it (patterns + learned classifier) and with the
  * patterns alone; on the tuning set the classifier has seen every case, so only the patterns' figure there
  * says how the rules generalise.
@@ -29,10 +29,10 @@ const isDecision = loadMedicalDecisionDetector(rootDir);
 const isDecisionByPatterns = loadMedicalDecisionLexiconDetector(rootDir);
 
 /**
- * Set name -> folder. The first two blind sets (2026-12-01) are tuning material now: tuning/*-former-blind-*
- * and tuning/*-former-blind-2-* (its README: tuning/former-blind-2-README.md).
+ * Set name -> folder. The first three blind sets (2026-12-01) are tuning material now: tuning/*-former-blind-*,
+ * tuning/*-former-blind-2-* and tuning/*-former-blind-3-* (their READMEs: tuning/former-blind-*README.md).
  */
-const sets = { blind: 'blind-3', tuning: 'tuning' } as const;
+const sets = { blind: 'blind-4', tuning: 'tuning' } as const;
 
 for (const [name, folderName] of Object.entries(sets)) {
   if (only && only !== name) continue;
