@@ -76,6 +76,7 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
   const help = compile(cues.help);
   const eventBefore = compile(cues.eventBefore, 'iu', (source) => `(?:${source})$`);
   const reportWrapper = compile(cues.reportWrapper);
+  const continuesAfter = compile(cues.continuesAfter, 'iu', (source) => `^(?:${source})`);
 
   /** Each way the sign's concepts are named close together in the sentence (their own matches, in order). */
   /** A sentence's matches of each concept, found once however many signs name the concept. */
@@ -107,7 +108,7 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
 
   const clauseAround = (sentence: string, at: number): Span => spans(sentence, clauseBreak).find((part) => part.start <= at && at < part.end) ?? { start: 0, end: sentence.length };
 
-  const judge = (sentence: string, parts: Span[], entry: CompiledSign): EmergencyMatch | undefined => {
+  const judge = (sentence: string, parts: Span[], entry: CompiledSign, nextSentence: string): EmergencyMatch | undefined => {
     const first = parts[0] as Span;
     const last = parts[parts.length - 1] as Span;
     // Denial right before any of the sign's words ("no blood", "没有出血") cancels it.
@@ -127,7 +128,7 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
     const clauseText = sentence.slice(clause.start, Math.max(clause.end, last.end));
     const before = sentence.slice(clause.start, first.start).trim();
     const reported = reportBefore.test(before) || reportAfter.test(after.trimStart());
-    const present = now.test(rest) || eventBefore.test(before);
+    const present = now.test(rest) || eventBefore.test(before) || continuesAfter.test(nextSentence);
     const seekingHelp = help.test(rest);
     if ((distantPast.test(clauseText) || (entry.lowerOnHypothetical && hypothetical.test(clauseText))) && !present) return undefined;
     // A question about a named person's event is still that event: the short reply, not none.
@@ -142,14 +143,17 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
     const normalized = foldChinese(normalizeForMatching(text)).replace(figurative, (words) => ' '.repeat(words.length));
     if (normalized.trim() === '') return undefined;
     let best: EmergencyMatch | undefined;
-    for (const part of spans(normalized, sentenceBreak)) {
+    const sentences = spans(normalized, sentenceBreak);
+    for (const [index, part] of sentences.entries()) {
       const sentence = normalized.slice(part.start, part.end);
+      const following = sentences[index + 1];
+      const nextSentence = following ? normalized.slice(following.start, following.end).trimStart() : '';
       const matchesOf = conceptMatcher(sentence);
       for (const entry of signs) {
         if (best && (best.category === 'self-harm' || best.certainty === 'now') && entry.category !== 'self-harm') continue;
         let match: EmergencyMatch | undefined;
         for (const parts of findSign(matchesOf, entry)) {
-          match = judge(sentence, parts, entry);
+          match = judge(sentence, parts, entry, nextSentence);
           if (match) break;
         }
         if (!match) continue;

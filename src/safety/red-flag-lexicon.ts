@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { readJsonFile } from '../content/content-files';
 import { emergencyCategories } from './emergency-categories';
 
 function compiles(source: string): boolean {
@@ -56,6 +56,11 @@ const cues = z.strictObject({
    * not lowered by the question, answered with the short "if this is happening now" reply.
    */
   reportWrapper: patternList,
+  /**
+   * At the start of the NEXT sentence, words saying the sign goes on ("…on apatinib? it's still going",
+   * "…正常吗？现在还在流"): the sign counts as now, as if they were in its own sentence.
+   */
+  continuesAfter: patternList,
 });
 
 export const redFlagLexiconSchema = z
@@ -89,13 +94,10 @@ export type RedFlagLexicon = z.infer<typeof redFlagLexiconSchema>;
 export type RedFlagSign = z.infer<typeof sign>;
 export type RedFlagCues = z.infer<typeof cues>;
 
-/** Reads and validates one safety content file; a bad file stops startup with the file name and each problem. */
+/**
+ * Reads and validates one safety content file through the one content loader (src/content/content-files.ts); a
+ * bad file stops startup with the file name and each problem.
+ */
 export function loadSafetyFile<T>(schema: z.ZodType<T>, folder: string, fileName: string): T {
-  const file = path.join(folder, fileName);
-  const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  - ${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid safety content ${file}:\n${problems.join('\n')}`);
-  }
-  return parsed.data;
+  return readJsonFile(path.join(folder, fileName), schema);
 }
