@@ -7,7 +7,7 @@
  * Trained weights are stored under dist/safety-cache (the recognizer's model-cache format and key), so a
  * start reads them instead of training.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { loadChineseFolder } from '../i18n/fold-chinese';
@@ -68,7 +68,34 @@ export interface DecisionClassifierOptions {
   readonly cacheDir?: string | false;
   /** Training cases to leave out (by file name), e.g. a set held out to measure generalisation. */
   readonly excludeFiles?: (fileName: string) => boolean;
+  /** Told when the classifier cannot run (no training files and no stored weights); default: a process warning. */
+  readonly warn?: (message: string) => void;
 }
+
+/**
+ * Beside the weights, the build writes the key of the weights it stored last, so a deployment without the
+ * test fixtures (the training files) still finds them.
+ */
+const currentKeyFile = (cacheDir: string) => path.join(cacheDir, 'medical-decision-classifier.current');
+
+function readCurrentKey(cacheDir: string): string | undefined {
+  try {
+    return readFileSync(currentKeyFile(cacheDir), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Adds nothing to the patterns: what runs when neither the training files nor stored weights are there. */
+function writeCurrentKey(cacheDir: string, key: string): void {
+  try {
+    writeFileSync(currentKeyFile(cacheDir), `${key}\n`);
+  } catch {
+    // A read-only cache folder: the weights are still used when the training files are there.
+  }
+}
+
+const patternsOnly: DecisionClassifier = { probability: () => 0, isDecision: () => false };
 
 export const defaultDecisionCacheDir = (rootDir: string) => path.join(rootDir, 'dist', 'safety-cache');
 
@@ -92,10 +119,9 @@ function trainingExamples(rootDir: string, settings: DecisionClassifierSettings,
   return examples;
 }
 
-/** Every file training reads (data and code), for the cache key. */
+/** Every file training reads (data and code), for the cache key; the training folder must exist. */
 function trainingInputs(rootDir: string, settings: DecisionClassifierSettings): string[] {
   const folder = path.join(rootDir, settings.trainingFolder);
-  if (!existsSync(folder)) throw new Error(`medical-decision classifier: its training folder ${folder} is missing (it is part of the app: the weights are keyed by, and trained from, those files)`);
   const cases = readdirSync(folder).filter((name) => name.startsWith('medical-decision') && name.endsWith('.json')).sort().map((name) => path.join(folder, name));
   const safety = path.join(rootDir, 'content', 'safety');
   const extension = path.extname(__filename);
@@ -110,7 +136,11 @@ function trainingInputs(rootDir: string, settings: DecisionClassifierSettings): 
   ];
 }
 
-/** The classifier for a project root: stored weights when the cache holds this data's, else trained (and stored). */
+/**
+ * The classifier for a project root: stored weights when the cache holds this data's, else trained (and
+ * stored). Without the training folder (a deployment that ships no test fixtures) it reads the weights the
+ * build stored last; without those either, it warns and adds nothing, so the patterns alone run.
+ */
 export function loadDecisionClassifier(rootDir: string, settings: DecisionClassifierSettings, isLexiconDecision: (text: string) => boolean, options: DecisionClassifierOptions = {}): DecisionClassifier {
   const cacheDir = options.cacheDir ?? defaultDecisionCacheDir(rootDir);
   const foldChinese = loadChineseFolder(rootDir);
@@ -120,15 +150,25 @@ export function loadDecisionClassifier(rootDir: string, settings: DecisionClassi
     return Object.fromEntries(families.map((family) => [family, trainModel(examples[family], featurize, settings.training)]));
   };
   let stored: StoredModels | undefined;
-  // A run that leaves files out is an experiment: never cached.
-  if (cacheDir === false || options.excludeFiles) stored = train();
-  else {
+  const trainingFolder = path.join(rootDir, settings.trainingFolder);
+  if (!existsSync(trainingFolder)) {
+    const key = cacheDir === false ? undefined : readCurrentKey(cacheDir);
+    stored = cacheDir === false || !key ? undefined : readStoredModels(cacheDir, key);
+    if (!stored?.en || !stored.zh) {
+      const warn = options.warn ?? ((message: string) => process.emitWarning(message, 'TrialGuideWarning'));
+      warn(`medical-decision classifier: no training folder (${trainingFolder}) and no stored weights${cacheDir === false ? '' : ` in ${cacheDir}`}; the medical-decision patterns run alone (run \`npm run build\` to store the weights)`);
+      return patternsOnly;
+    }
+  } else if (cacheDir === false || options.excludeFiles) {
+    // A run that leaves files out is an experiment: never cached.
+    stored = train();
+  } else {
     const key = modelCacheKey(trainingInputs(rootDir, settings), { settings, excluded: 'none' });
     stored = readStoredModels(cacheDir, key);
     if (!stored?.en || !stored.zh) {
       stored = train();
-      writeStoredModels(cacheDir, key, stored);
-    }
+      if (writeStoredModels(cacheDir, key, stored)) writeCurrentKey(cacheDir, key);
+    } else if (readCurrentKey(cacheDir) !== key) writeCurrentKey(cacheDir, key);
   }
   const models = Object.fromEntries(families.map((family) => [family, classifierFromModel(stored[family] as StoredModels[string], featurize)])) as Record<LanguageFamily, ReturnType<typeof classifierFromModel>>;
   const probability = (text: string): number => {

@@ -31,7 +31,7 @@ describe('red-flag detector on the tuning sets', () => {
   }
 });
 
-/** Every tuning file on its own, the two former blind sets (retired 2026-12-01) and the `-more-` files included. */
+/** Every tuning file on its own, the three former blind sets (retired 2026-12-01) and the `-more-` files included. */
 describe('each tuning file on its own', () => {
   const redFlagFiles = loadRedFlagSet(tuningFolder).files.map((file) => file.name);
   const decisionFiles = loadDecisionSet(tuningFolder).files.map((file) => file.name);
@@ -41,6 +41,8 @@ describe('each tuning file on its own', () => {
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-2-en.json', 'red-flags-former-blind-2-zh.json', 'red-flags-more-2-en.json', 'red-flags-more-2-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-en.json', 'medical-decision-former-blind-zh.json', 'medical-decision-more-en.json', 'medical-decision-more-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-2-en.json', 'medical-decision-former-blind-2-zh.json', 'medical-decision-more-2-en.json', 'medical-decision-more-2-zh.json']));
+    expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-3-en.json', 'red-flags-former-blind-3-zh.json', 'red-flags-more-3-en.json', 'red-flags-more-3-zh.json']));
+    expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-3-en.json', 'medical-decision-former-blind-3-zh.json', 'medical-decision-more-3-en.json', 'medical-decision-more-3-zh.json']));
   });
 
   it.each(redFlagFiles)('%s: every emergency caught, no false alarm', (name) => {
@@ -112,6 +114,31 @@ describe('medical-decision classifier', () => {
     for (const text of ['what is this study about?', 'how do I leave the study?', '这个研究在哪里做', '參加研究要付錢嗎', 'hello', '']) expect(combined(text)).toBe(false);
   });
 
+  it('does not take an urgent-care question for a treatment decision, nor the study\'s rules about other medicines', () => {
+    const check = loadMedicalDecisionDetector(projectRoot);
+    for (const text of ['should I take him to the hospital now?', '要不要送医院', '要不要送我妈去急诊', 'do I have to stop my other medicines to join?']) expect([text, check(text)]).toEqual([text, false]);
+    for (const text of ['should I stop my other medicines to join?', '我爸要不要把PD-1停了来参加这个']) expect([text, check(text)]).toEqual([text, true]);
+  });
+
+  it('needs no test fixtures at run time: it reads the weights the build stored, and without them the patterns run alone, with a warning', () => {
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'tg-safety-cache-'));
+    const trained = loadMedicalDecisionClassifier(projectRoot, { cacheDir });
+    // A deployment with the content but without tests/fixtures.
+    const root = mkdtempSync(path.join(tmpdir(), 'tg-safety-root-'));
+    cpSync(path.join(projectRoot, 'content'), path.join(root, 'content'), { recursive: true });
+    const warnings: string[] = [];
+    const warn = (message: string) => warnings.push(message);
+    const text = '医生让吃安罗替尼，我该吃还是等这个研究';
+    const fromCache = loadMedicalDecisionClassifier(root, { cacheDir, warn });
+    expect(fromCache.probability(text)).toBe(trained.probability(text));
+    expect(warnings).toEqual([]);
+    const withoutCache = loadMedicalDecisionClassifier(root, { cacheDir: mkdtempSync(path.join(tmpdir(), 'tg-safety-empty-')), warn });
+    expect(withoutCache.isDecision(text)).toBe(false);
+    expect(warnings).toEqual([expect.stringMatching(/no training folder[\s\S]*patterns run alone/)]);
+    // The check the bot runs still deflects what the patterns catch.
+    expect(loadMedicalDecisionDetector(root, { cacheDir: false, warn })('should I stop my chemo?')).toBe(true);
+  }, 120_000);
+
   it('never deflects a short answer or command typed in a dialog, nor a question about urgent care', () => {
     const classifier = loadMedicalDecisionClassifier(projectRoot);
     // Each of these scores high enough on its own; the length, 'asks' and 'never' rules keep them out.
@@ -143,6 +170,15 @@ describe('what lowers and what raises the urgency', () => {
     ['阿媽食緊阿帕替尼，啱啱度到210/120，頭痛兼睇嘢矇', 'blood-pressure', 'now'],
     ['我老公把自己锁在车库里，车一直发动着', 'self-harm', 'now'],
     ['arm and face twitching and not responding', 'seizure', 'now'],
+    // Bleeding that stopped and started again goes on; words in the next sentence can say it goes on.
+    ['his bleeding stopped for a minute then started again', 'bleeding', 'now'],
+    ["is it normal for a nosebleed to last this long on apatinib? it's still going", 'bleeding', 'unclear'],
+    // Asking whether to go to hospital, with a sign, is that emergency.
+    ["should I take him to the hospital now? he's coughing up blood", 'bleeding', 'now'],
+    ['要不要送医院，他一直吐血', 'bleeding', 'now'],
+    // A-not-A (是不是) asks, it does not deny; 没多久 is 'not long after'.
+    ['爸爸说话含含糊糊的，是不是中风了？', 'stroke', 'now'],
+    ['打点滴没多久他胸口就闷了', 'chest', 'now'],
   ] as const)('%s -> %s (%s)', (text, category, certainty) => {
     expect(detectEmergency(text)).toEqual({ category, certainty });
   });
@@ -168,6 +204,12 @@ describe('what lowers and what raises the urgency', () => {
     'we said goodbye to everyone at the ward party',
     'I laughed so hard I nearly passed out',
     '用这个药的病人大出血的多吗',
+    // a leg cramp is no seizure, however long it lasts
+    '我爸腿抽筋，抽了好几分钟',
+    '小腿抽筋一直不停',
+    // an urgent-care question without a sign
+    'should I take him to the hospital now?',
+    '要不要送医院',
   ])('%s -> no emergency', (text) => {
     expect(detectEmergency(text)).toBeUndefined();
   });
