@@ -1,9 +1,10 @@
 import { type Activity, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions, StatusCodes, type TurnContext } from 'botbuilder';
-import { AuthenticationConstants, type AuthenticateRequestResult, AuthenticationError } from 'botframework-connector';
+import { AuthenticationConstants, type AuthenticateRequestResult, AuthenticationError, type ClaimsIdentity, type ConnectorFactory } from 'botframework-connector';
 import type { Request, Response, Server } from 'restify';
 import type { AppConfig } from '../../config/load-config';
 import { errorBody, type HttpErrorCode, httpErrors } from '../../http/error-catalogue';
 import { type ChannelDependencies, stampIngress } from '../channel-dependencies';
+import { ConnectorClientCache } from './connector-client-cache';
 import { readInboundActivity } from './inbound-activity';
 import { isLoopbackAddress, isLoopbackServiceUrl, isMicrosoftConnectorUrl } from './service-url-policy';
 
@@ -11,8 +12,11 @@ import { isLoopbackAddress, isLoopbackServiceUrl, isMicrosoftConnectorUrl } from
  * Token checks that fail inside jsonwebtoken (a forged signature, an expired token) are 401s, not 500s. And a
  * channel token must name the activity's serviceUrl: botbuilder compares the `serviceurl` claim only when the
  * activity has a serviceUrl and only for channel tokens (not for Emulator tokens), so it is required here for all.
+ * Replies of every turn share one connector client per app id, service URL and audience (ConnectorClientCache).
  */
 class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
+  private readonly connectorClients = new ConnectorClientCache();
+
   constructor(
     options: ConfigurationBotFrameworkAuthenticationOptions,
     private readonly authEnabled: boolean,
@@ -34,7 +38,19 @@ class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthenti
       const claimed = result.claimsIdentity.getClaimValue(AuthenticationConstants.ServiceUrlClaim);
       if (!claimed || claimed !== activity.serviceUrl) throw new AuthenticationError('Unauthorized. ServiceUrl claim missing or different.', StatusCodes.UNAUTHORIZED);
     }
-    return result;
+    if (!result.connectorFactory) return result;
+    return { ...result, connectorFactory: this.sharedClients(result.connectorFactory, result.claimsIdentity) };
+  }
+
+  /** Proactive turns (continueConversationAsync: Teams notices) share the same clients. */
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return this.sharedClients(super.createConnectorFactory(claimsIdentity), claimsIdentity);
+  }
+
+  /** The app id as botbuilder's factory reads it: the audience claim (a channel's token), else the app id claim. */
+  private sharedClients(factory: ConnectorFactory, claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    const appId = claimsIdentity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? claimsIdentity.getClaimValue(AuthenticationConstants.AppIdClaim) ?? undefined;
+    return this.connectorClients.around(factory, appId);
   }
 }
 
