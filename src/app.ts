@@ -1,5 +1,5 @@
 import { type BotAdapter, type TurnContext } from 'botbuilder';
-import type { Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import type { DialogServices } from '../dialogs/dialog-services';
 import { CheckReferralDialog } from '../dialogs/data/check-referral-dialog';
 import { EraseDialog } from '../dialogs/data/erase-dialog';
@@ -40,6 +40,7 @@ import { createAppMetrics, type StoreOperation } from './metrics/app-metrics';
 import { registerMetricsRoute } from './metrics/metrics-route';
 import { createQuestionRecognizer } from './nlu/question-recognizer';
 import { createConversationEraser } from './privacy/erase-conversation';
+import { detectEmergency } from './safety/emergency-detector';
 import { detectMedicalDecisionRequest } from './safety/medical-decision-detector';
 import { createStores } from './storage/create-stores';
 import type { PrecheckSummary, Stores } from './storage/ports';
@@ -198,6 +199,41 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
   if (consoleOidc) registerOidcRoutes(server, { signIn: createOidcSignIn(consoleOidc), sessions: consoleRoutes.sessions, keyValue: stores.keyValue, clock, logger, config, i18n });
   registerMetricsRoute(server, { metrics, logger, token: config.env.METRICS_TOKEN });
 
+  // What the first typed message would otherwise build (about 0.8 s of CPU after a restart, issue 11): the
+  // safety checks, the recognizer and Chinese folding. It starts shortly after listening, so the first health
+  // check is answered first (a step that runs as a request arrives would hold it; 50 ms leaves room for it to
+  // be read), then one step per macrotask, none while a request is being answered: a message that arrives
+  // meanwhile waits for one step at most, and builds what it needs itself.
+  const warmUpSteps = [
+    () => detectEmergency('hello'),
+    () => detectMedicalDecisionRequest('hello'),
+    () => questionRecognizer().recognize('what is the study about?', 'en'),
+    () => questionRecognizer().recognize('这个研究是什么？', 'zh-Hans'),
+    () => detectEmergency('我头很痛'),
+  ];
+  let warmUpTimer: NodeJS.Timeout | undefined;
+  let requestsInFlight = 0;
+  server.pre((_req: Request, res: Response, next: () => void) => {
+    requestsInFlight += 1;
+    res.once('close', () => (requestsInFlight -= 1));
+    return next();
+  });
+  const warmUp = (steps: ReadonlyArray<() => unknown>, delayMs = 0) => {
+    const [step, ...rest] = steps;
+    if (!step) return;
+    warmUpTimer = setTimeout(() => {
+      if (requestsInFlight > 0) return warmUp(steps, 20);
+      try {
+        step();
+      } catch (error) {
+        // The first message builds it again and answers with the turn's own error handling.
+        logger.error('warm-up failed', { error });
+        return;
+      }
+      warmUp(rest);
+    }, delayMs);
+  };
+
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = async () => {
     try {
@@ -235,9 +271,11 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       sweeper = setInterval(() => void sweep(), retentionSweepMs);
       sweeper.unref();
       logger.info('TrialGuide listening', { port: bound, storage: stores.kind, sinks: sinks.names });
+      warmUp(warmUpSteps, 50);
       return bound;
     },
     async stop() {
+      clearTimeout(warmUpTimer);
       if (sweeper) clearInterval(sweeper);
       storageMonitor.stop();
       directLine.close();
