@@ -128,7 +128,9 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
     const clauseText = sentence.slice(clause.start, Math.max(clause.end, last.end));
     const before = sentence.slice(clause.start, first.start).trim();
     const reported = reportBefore.test(before) || reportAfter.test(after.trimStart());
-    const present = now.test(rest) || eventBefore.test(before) || continuesAfter.test(nextSentence);
+    // The next sentence saying it goes on outweighs a question or an 'if', not the distant past.
+    const continues = continuesAfter.test(nextSentence) && !distantPast.test(clauseText);
+    const present = now.test(rest) || eventBefore.test(before) || continues;
     const seekingHelp = help.test(rest);
     if ((distantPast.test(clauseText) || (entry.lowerOnHypothetical && hypothetical.test(clauseText))) && !present) return undefined;
     // A question about a named person's event is still that event: the short reply, not none.
