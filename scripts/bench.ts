@@ -1,19 +1,21 @@
 /**
  * `npm run bench [-- --quick]`: figures for what people feel, from the real HTTP server (BENCHMARKS.md).
  *
- * 1. Connector: N concurrent conversations x 10 turns (half English, half Chinese: role, menu, a topic, a
+ * 1. Connector: N concurrent conversations x 10 turns (half English, half Chinese: the start, a topic, the menu, a
  *    question, the pre-check and its answers) POSTed to /api/messages as the Bot Framework Emulator does, the
  *    bot's replies received by a loopback capture server (its serviceUrl). In the same run, the same driver
  *    against a minimal botbuilder echo bot (same restify, Node and CloudAdapter), for the ratios.
  * 2. Direct Line (self-hosted): token, conversation, POST each message, GET the replies since the watermark.
  * 3. Memory per idle stored conversation at 1k and 10k stored conversations, SQLite and PostgreSQL.
- * 4. Cold start of the production start (`node dist/src/main.js`, built first if stale) to /healthz.
+ * 4. Cold start of the production start (`node dist/src/main.js`, built first if stale) to /healthz and to the
+ *    answer to a first message.
  * 5. Parts, in process (scripts/bench-parts.ts).
  *
  * Each server runs in a child process (scripts/bench-server.ts), one at a time, so its CPU and memory are its
  * own. Flags: --quick, --conversations=N, --stored=1000,10000, --cold-runs=5, --only=connector,directline,
  * memory,cold,parts, --log-level=info (the servers' log level; production's default is info), --json=FILE,
- * --cpu-prof=DIR (CPU profiles of the measured connector load, echo bot and TrialGuide).
+ * --cpu-prof=DIR (CPU profiles of the measured connector load, echo bot and TrialGuide), --show-replies (what the
+ * bot said at each turn of one English and one Chinese conversation).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -34,11 +36,15 @@ type Language = 'en' | 'zh';
 /**
  * What a person types, turn by turn, after the conversation starts (the start, a conversationUpdate, is the
  * first turn). Edit here when the dialogs change: both languages must hold the same number of turns, and a turn
- * the bot does not answer with at least one message counts as an error.
+ * the bot does not answer with at least one message counts as an error. `--show-replies` prints what the bot
+ * said at each turn of one English and one Chinese conversation: check that each turn gets the reply it should
+ * (a topic, the pre-check's next question), not a "please choose again".
+ * The start: greeting and menu. '1': a topic (what the study is); back to the menu; a question; the menu; '2':
+ * the pre-check, which first asks who is asking ('1': the patient); the age; a yes; a question.
  */
 const scripts: Record<Language, { locale: string; texts: string[] }> = {
-  en: { locale: 'en-US', texts: ['1', '1', 'Back to menu', 'what is apatinib?', 'menu', '2', '56', 'yes', 'what are the side effects?'] },
-  zh: { locale: 'zh-CN', texts: ['1', '1', '返回菜单', '阿帕替尼是什么？', '菜单', '2', '56岁', '是', '有什么副作用？'] },
+  en: { locale: 'en-US', texts: ['1', 'Back to menu', 'what is apatinib?', 'menu', '2', '1', '56', 'yes', 'what are the side effects?'] },
+  zh: { locale: 'zh-CN', texts: ['1', '返回菜单', '阿帕替尼是什么？', '菜单', '2', '1', '56岁', '是', '有什么副作用？'] },
 };
 if (scripts.en.texts.length !== scripts.zh.texts.length) throw new Error('scripts/bench.ts: the English and Chinese turn lists must be equally long');
 
@@ -61,6 +67,8 @@ const options = {
   json: args.get('json'),
   /** Writes CPU profiles of the measured connector load to this folder. */
   cpuProf: args.get('cpu-prof'),
+  /** Prints the bot's replies, turn by turn, of one English and one Chinese conversation of the connector load. */
+  showReplies: args.has('show-replies'),
 };
 const postgresUrl = 'postgres://postgres@127.0.0.1:5432/test';
 /**
@@ -222,8 +230,11 @@ function sampleRss(pid: number): { stop(): number } {
 const turnsPerConversation = 1 + scripts.en.texts.length;
 
 /** The loopback stand-in for the channel's connector: counts the bot's replies per conversation. */
-async function startCaptureServer(): Promise<{ url: string; replies(conversationId: string): number; totals(): { messages: number; typing: number }; close(): Promise<void> }> {
+async function startCaptureServer(): Promise<{ url: string; replies(conversationId: string): number; texts(conversationId: string): string[]; said(conversationId: string, text: string): void; totals(): { messages: number; typing: number }; close(): Promise<void> }> {
   const counts = new Map<string, number>();
+  /** What the bot said, for the conversations whose replies are shown (--show-replies). */
+  const texts = new Map<string, string[]>();
+  const shown = (id: string) => options.showReplies && /^load-trialguide-[01]$/.test(id);
   const totals = { messages: 0, typing: 0 };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -231,9 +242,13 @@ async function startCaptureServer(): Promise<{ url: string; replies(conversation
     req.on('end', () => {
       const match = /\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
       if (match) {
-        const activity = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { type?: string };
+        const activity = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { type?: string; text?: string; suggestedActions?: { actions?: Array<{ title?: string }> } };
         const id = decodeURIComponent(match[1] ?? '');
         if (activity.type === 'message') counts.set(id, (counts.get(id) ?? 0) + 1);
+        if (activity.type === 'message' && shown(id)) {
+          const buttons = activity.suggestedActions?.actions?.map((action) => action.title).join(' | ');
+          texts.set(id, [...(texts.get(id) ?? []), `  bot: ${(activity.text ?? '[no text]').replace(/\s+/g, ' ').slice(0, 110)}${buttons ? ` [${buttons}]` : ''}`]);
+        }
         if (activity.type === 'message') totals.messages += 1;
         else if (activity.type === 'typing') totals.typing += 1;
       }
@@ -247,6 +262,10 @@ async function startCaptureServer(): Promise<{ url: string; replies(conversation
   return {
     url: `http://127.0.0.1:${port}/`,
     replies: (conversationId) => counts.get(conversationId) ?? 0,
+    texts: (conversationId) => texts.get(conversationId) ?? [],
+    said: (conversationId, text) => {
+      if (shown(conversationId)) texts.set(conversationId, [...(texts.get(conversationId) ?? []), `user: ${text}`]);
+    },
     totals: () => ({ ...totals }),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -271,11 +290,16 @@ interface LoadResult {
   /** Over the connector: the bot's messages and typing indicators per turn (each one a POST to the connector). */
   messagesPerTurn?: number;
   typingPerTurn?: number;
+  /** Over the connector: the bot's messages at each turn of the list, on average, per language. */
+  messagesByTurn?: Record<Language, number[]>;
 }
 
 class Recorder {
   readonly latencies: number[] = [];
   readonly errorKinds: Record<string, number> = {};
+  /** Over the connector: the bot's messages at each turn, summed over the conversations of each language. */
+  readonly messagesByTurn: Record<Language, number[]> = { en: [], zh: [] };
+  readonly conversationsByLanguage: Record<Language, number> = { en: 0, zh: 0 };
   error(kind: string): void {
     this.errorKinds[kind] = (this.errorKinds[kind] ?? 0) + 1;
   }
@@ -317,6 +341,10 @@ async function measure(name: string, server: BenchServer, conversations: number,
     rssPerConversation: (peakRss - rssBefore) / conversations,
     cpuMsPerTurn: cpuMs / sorted.length,
     driverCpuMsPerTurn: (driver.user + driver.system) / 1000 / sorted.length,
+    messagesByTurn: {
+      en: recorder.messagesByTurn.en.map((sum) => sum / Math.max(1, recorder.conversationsByLanguage.en)),
+      zh: recorder.messagesByTurn.zh.map((sum) => sum / Math.max(1, recorder.conversationsByLanguage.zh)),
+    },
   };
 }
 
@@ -324,7 +352,9 @@ async function measure(name: string, server: BenchServer, conversations: number,
 async function connectorConversation(server: BenchServer, capture: Awaited<ReturnType<typeof startCaptureServer>>, conversationId: string, language: Language, recorder: Recorder): Promise<void> {
   const { locale, texts } = scripts[language];
   let sequence = 0;
+  recorder.conversationsByLanguage[language] += 1;
   const turn = async (activity: Record<string, unknown>, expectReply: boolean): Promise<void> => {
+    const index = sequence;
     sequence += 1;
     const before = capture.replies(conversationId);
     const body = {
@@ -340,14 +370,20 @@ async function connectorConversation(server: BenchServer, capture: Awaited<Retur
     };
     try {
       const response = await recorder.time(() => request('POST', `http://127.0.0.1:${server.port}/api/messages`, body));
+      const sent = capture.replies(conversationId) - before;
+      recorder.messagesByTurn[language][index] = (recorder.messagesByTurn[language][index] ?? 0) + sent;
       if (response.status !== 200) recorder.error(`http ${response.status}`);
-      else if (expectReply && capture.replies(conversationId) === before) recorder.error('no reply');
+      else if (expectReply && sent === 0) recorder.error('no reply');
     } catch (error) {
       recorder.error((error as NodeJS.ErrnoException).code ?? 'request failed');
     }
   };
+  capture.said(conversationId, '(starts the conversation)');
   await turn({ type: 'conversationUpdate', membersAdded: [{ id: `user-${conversationId}` }] }, true);
-  for (const text of texts) await turn({ type: 'message', text }, true);
+  for (const text of texts) {
+    capture.said(conversationId, text);
+    await turn({ type: 'message', text }, true);
+  }
 }
 
 /** One conversation over the self-hosted Direct Line, as Web Chat's polling client would hold it. */
@@ -428,6 +464,16 @@ async function connectorSection(): Promise<void> {
   const trialGuide = results.trialguide as LoadResult;
   printLoad(echo);
   printLoad(trialGuide, echo);
+  for (const language of ['en', 'zh'] as const) {
+    out(`  ${''.padEnd(26)} TrialGuide's messages at each turn (${language}): ${(trialGuide.messagesByTurn?.[language] ?? []).map((count) => count.toFixed(2)).join(' ')}`);
+  }
+  if (options.showReplies) {
+    for (const [index, language] of [[0, 'en'], [1, 'zh']] as const) {
+      const said = capture.texts(`load-trialguide-${index}`);
+      out(`  Conversation load-trialguide-${index} (${language}), turn by turn:`);
+      for (const line of said) out(`    ${line}`);
+    }
+  }
   summary.connector = { echo, trialGuide, throughputRatio: trialGuide.turnsPerSecond / echo.turnsPerSecond, p99Ratio: trialGuide.p99 / echo.p99 };
   out();
 }
@@ -533,8 +579,29 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Spawns a production start and times it to the first 200 from /healthz; stops it with SIGTERM. */
-async function timeStart(command: string, commandArgs: string[], dataDir: string): Promise<{ wallMs: number; cpuMs: number }> {
+interface StartTiming {
+  /** Spawn to the first 200 from /healthz, and the process's CPU time then. */
+  wallMs: number;
+  cpuMs: number;
+  /** Spawn to the answer to the first message ("hello" over the connector, its reply received), and CPU then. */
+  firstReplyMs: number;
+  firstReplyCpuMs: number;
+  /** From sending the first message to its answer. */
+  firstMessageLatencyMs: number;
+}
+
+/** CPU time of a spawned start (npm start: every process of its group), in ms. */
+function cpuMsOfGroup(groupPid: number): number {
+  const pids = spawnSync('pgrep', ['-g', String(groupPid)]).stdout.toString().trim().split('\n').map(Number).filter(Boolean);
+  return pids.reduce((sum, pid) => sum + (() => { try { return cpuMsOf(pid); } catch { return 0; } })(), 0);
+}
+
+/**
+ * Spawns a production start and times it to the first 200 from /healthz, then to the answer to a first message
+ * (what a person feels after a restart: the recognizer and the safety checks must be ready by then); stops it
+ * with SIGTERM.
+ */
+async function timeStart(command: string, commandArgs: string[], dataDir: string, capture: Awaited<ReturnType<typeof startCaptureServer>>, messageAfterMs = 0): Promise<StartTiming> {
   const port = await freePort();
   const start = performance.now();
   const child = spawn(command, commandArgs, { cwd: projectRoot, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: 'ignore', detached: true });
@@ -552,16 +619,32 @@ async function timeStart(command: string, commandArgs: string[], dataDir: string
     if (!healthy) await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const wallMs = performance.now() - start;
-  // The node process itself (npm start: the deepest descendant).
-  const pids = spawnSync('pgrep', ['-g', String(child.pid)]).stdout.toString().trim().split('\n').map(Number).filter(Boolean);
-  const cpuMs = pids.reduce((sum, pid) => sum + (() => { try { return cpuMsOf(pid); } catch { return 0; } })(), 0);
+  const cpuMs = cpuMsOfGroup(child.pid ?? 0);
+  const conversationId = `cold-${randomBytes(6).toString('hex')}`;
+  if (messageAfterMs > 0) await new Promise((resolve) => setTimeout(resolve, messageAfterMs));
+  const sentAt = performance.now();
+  const answer = await request('POST', `http://127.0.0.1:${port}/api/messages`, {
+    type: 'message',
+    id: `${conversationId}-1`,
+    channelId: 'emulator',
+    serviceUrl: capture.url,
+    conversation: { id: conversationId },
+    from: { id: `user-${conversationId}`, name: 'User' },
+    recipient: { id: 'bot', name: 'Bot' },
+    locale: 'en-US',
+    timestamp: new Date().toISOString(),
+    text: 'hello',
+  });
+  if (answer.status !== 200 || capture.replies(conversationId) === 0) throw new Error(`${command}: the first message was not answered (HTTP ${answer.status})`);
+  const firstReplyMs = performance.now() - start;
+  const firstReplyCpuMs = cpuMsOfGroup(child.pid ?? 0);
   process.kill(-(child.pid ?? 0), 'SIGTERM');
   await exited;
-  return { wallMs, cpuMs };
+  return { wallMs, cpuMs, firstReplyMs, firstReplyCpuMs, firstMessageLatencyMs: firstReplyMs - (sentAt - start) };
 }
 
 async function coldStartSection(): Promise<void> {
-  out(`Cold start of the production start to the first 200 from /healthz (median of ${options.coldRuns}; a data folder from an earlier start):`);
+  out(`Cold start of the production start to the first 200 from /healthz, and to the answer to a first message ("hello" over the connector, its reply received) right after (median of ${options.coldRuns}; a data folder from an earlier start):`);
   const build = spawnSync(process.execPath, [path.join(projectRoot, 'scripts', 'build-if-stale.mjs')], { cwd: projectRoot, encoding: 'utf8' });
   if (build.status !== 0) {
     // A type error in a working tree shared with other work: the last successful build is measured, and said so.
@@ -569,19 +652,35 @@ async function coldStartSection(): Promise<void> {
     out(`  (the build failed, so the last successful build of dist/ is measured: ${(build.stdout + build.stderr).split('\n').find((line) => /error/i.test(line))?.slice(0, 160) ?? 'see npm run build'})`);
   }
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'trialguide-bench-cold-'));
+  const capture = await startCaptureServer();
   try {
-    const first = await timeStart(process.execPath, [...productionNodeFlags, 'dist/src/main.js'], dataDir);
-    out(`  first start (creates the database and key): ${ms(first.wallMs)} (CPU ${ms(first.cpuMs)})`);
-    const rows: Record<string, { wallMs: number; cpuMs: number; runs: number[] }> = {};
+    const first = await timeStart(process.execPath, [...productionNodeFlags, 'dist/src/main.js'], dataDir, capture);
+    out(`  first start (creates the database and key): ${ms(first.wallMs)} (CPU ${ms(first.cpuMs)}), first message answered at ${ms(first.firstReplyMs)} (CPU ${ms(first.firstReplyCpuMs)})`);
+    const rows: Record<string, { wallMs: number; cpuMs: number; runs: number[]; firstReplyMs: number; firstReplyCpuMs: number; firstReplyRuns: number[]; latencies: number[] }> = {};
     for (const [name, command, commandArgs] of [
       [productionStart, process.execPath, [...productionNodeFlags, 'dist/src/main.js']],
       ['tsx src/main.ts (npm run dev without watch)', process.execPath, ['--import', 'tsx', 'src/main.ts']],
     ] as const) {
-      const runs: Array<{ wallMs: number; cpuMs: number }> = [];
-      for (let i = 0; i < options.coldRuns; i += 1) runs.push(await timeStart(command, [...commandArgs], dataDir));
-      rows[name] = { wallMs: median(runs.map((run) => run.wallMs)), cpuMs: median(runs.map((run) => run.cpuMs)), runs: runs.map((run) => Math.round(run.wallMs)) };
-      out(`  ${name.padEnd(46)} median ${ms(rows[name].wallMs)} (runs: ${rows[name].runs.join(', ')} ms), CPU ${ms(rows[name].cpuMs)}`);
+      const runs: StartTiming[] = [];
+      for (let i = 0; i < options.coldRuns; i += 1) runs.push(await timeStart(command, [...commandArgs], dataDir, capture));
+      const row = {
+        wallMs: median(runs.map((run) => run.wallMs)),
+        cpuMs: median(runs.map((run) => run.cpuMs)),
+        runs: runs.map((run) => Math.round(run.wallMs)),
+        firstReplyMs: median(runs.map((run) => run.firstReplyMs)),
+        firstReplyCpuMs: median(runs.map((run) => run.firstReplyCpuMs)),
+        firstReplyRuns: runs.map((run) => Math.round(run.firstReplyMs)),
+        latencies: runs.map((run) => run.firstMessageLatencyMs),
+      };
+      rows[name] = row;
+      out(`  ${name.padEnd(46)} /healthz      median ${ms(row.wallMs)} (runs: ${row.runs.join(', ')} ms), CPU ${ms(row.cpuMs)}`);
+      out(`  ${''.padEnd(46)} first message median ${ms(row.firstReplyMs)} (runs: ${row.firstReplyRuns.join(', ')} ms), CPU ${ms(row.firstReplyCpuMs)}`);
     }
+    // A person rarely writes the moment /healthz first answers: the first message 2 s later (after the warm-up).
+    const later: StartTiming[] = [];
+    for (let i = 0; i < options.coldRuns; i += 1) later.push(await timeStart(process.execPath, [...productionNodeFlags, 'dist/src/main.js'], dataDir, capture, 2000));
+    const laterMs = median(later.map((run) => run.firstMessageLatencyMs));
+    out(`  ${productionStart}: the first message sent 2 s after /healthz answered in median ${ms(laterMs)} (runs: ${later.map((run) => Math.round(run.firstMessageLatencyMs)).join(', ')} ms); sent right after /healthz: ${ms(median((rows[productionStart]?.latencies ?? [])))}`);
     // `npm start` adds npm itself and the prestart check; the check is timed alone (an \`npm start\` here could
     // rebuild midway, as other work changes the sources).
     const checks: number[] = [];
@@ -591,8 +690,9 @@ async function coldStartSection(): Promise<void> {
       if (check.status === 0) checks.push(performance.now() - start);
     }
     out(`  ${'prestart check, dist/ up to date'.padEnd(46)} median ${ms(median(checks))}`);
-    summary.coldStart = { ...rows, prestartCheckMs: median(checks) };
+    summary.coldStart = { ...rows, prestartCheckMs: median(checks), firstMessageTwoSecondsLaterMs: laterMs };
   } finally {
+    await capture.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
   out();
@@ -607,9 +707,12 @@ function targets(): void {
     out(`  p99 <= 2x the echo bot's at ${options.conversations} concurrent conversations: ${connector.p99Ratio.toFixed(2)}x — ${verdict(connector.p99Ratio <= 2)}`);
     out(`  0 errors: ${connector.trialGuide.errors} — ${verdict(connector.trialGuide.errors === 0)}`);
   }
-  const cold = summary.coldStart as Record<string, { wallMs: number; cpuMs: number }> | undefined;
+  const cold = summary.coldStart as Record<string, { wallMs: number; cpuMs: number; firstReplyMs: number }> | undefined;
   const compiled = cold?.[productionStart];
-  if (compiled) out(`  cold start of the production start <= 1.5 s: ${ms(compiled.wallMs)} (its CPU time: ${ms(compiled.cpuMs)}; load average ${os.loadavg()[0]?.toFixed(1)}) — ${verdict(compiled.wallMs <= 1500)}`);
+  if (compiled) {
+    out(`  cold start of the production start <= 1.5 s: ${ms(compiled.wallMs)} to /healthz (its CPU time: ${ms(compiled.cpuMs)}; load average ${os.loadavg()[0]?.toFixed(1)}) — ${verdict(compiled.wallMs <= 1500)}`);
+    out(`    (to the answer to a first message: ${ms(compiled.firstReplyMs)})`);
+  }
   const memory = summary.memory as Record<string, Array<{ stored: number; heapUsed: number; heapPerConversation: number }>> | undefined;
   for (const [backend, rows] of Object.entries(memory ?? {})) {
     const first = rows[0];
