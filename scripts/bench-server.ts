@@ -45,6 +45,8 @@ async function startTrialGuide(): Promise<{ port: number; stop: () => Promise<vo
   const config = loadConfig();
   const app = await buildApp(config, { logger: createLogger(config.env.LOG_LEVEL) });
   const port = await app.start(0);
+  // As the process entry (src/main.ts) does.
+  app.warmUp();
   return { port, stop: () => app.stop() };
 }
 

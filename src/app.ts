@@ -68,6 +68,11 @@ export interface App {
   readonly runtime: Pick<ChannelDependencies, 'botLogic' | 'prepareAdapter'>;
   /** Starts listening (PORT/HOST, or the given port) and the background workers; resolves with the port. */
   start(port?: number): Promise<number>;
+  /**
+   * After `start`: builds in the background what the first typed message would otherwise build (the process
+   * entry calls it; tests need not pay for it).
+   */
+  warmUp(): void;
   /** The funnel's background writer: `flush` writes what is waiting now (tests; `stop` also does it). */
   readonly funnel: { flush(): Promise<void> };
   /** Stops taking requests, drains channels and workers, closes storage. */
@@ -271,9 +276,9 @@ export async function buildApp(config: AppConfig, options: AppOptions = {}): Pro
       sweeper = setInterval(() => void sweep(), retentionSweepMs);
       sweeper.unref();
       logger.info('TrialGuide listening', { port: bound, storage: stores.kind, sinks: sinks.names });
-      warmUp(warmUpSteps, 50);
       return bound;
     },
+    warmUp: () => warmUp(warmUpSteps, 50),
     async stop() {
       clearTimeout(warmUpTimer);
       if (sweeper) clearInterval(sweeper);

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.env.LOG_LEVEL);
   const app = await buildApp(config, { logger });
   await app.start();
+  app.warmUp();
 
   let stopping = false;
   const shutdown = (signal: string) => {
