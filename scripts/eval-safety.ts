@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadEmergencyDetector } from '../src/safety/emergency-detector';
+import { loadEmergencyDetector, loadUrgentCareCheck } from '../src/safety/emergency-detector';
 import { type LanguageFamily, loadDecisionSet, loadRedFlagSet, scoreDecisions, scoreRedFlags } from '../src/safety/evaluate-safety';
 import { loadMedicalDecisionDetector, loadMedicalDecisionLexiconDetector } from '../src/safety/medical-decision-detector';
 
@@ -25,6 +25,7 @@ const families: LanguageFamily[] = ['en', 'zh'];
 const percent = (part: number, whole: number) => (whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}%`);
 
 const detector = loadEmergencyDetector(rootDir);
+const asksAboutUrgentCare = loadUrgentCareCheck(rootDir);
 const isDecision = loadMedicalDecisionDetector(rootDir);
 const isDecisionByPatterns = loadMedicalDecisionLexiconDetector(rootDir);
 
@@ -51,12 +52,12 @@ for (const [name, folderName] of Object.entries(sets)) {
   }
   for (const file of [...redFlags.files, ...decisions.files]) console.log(`  sha256 ${file.sha256}  ${file.name}`);
   for (const family of families) {
-    const score = scoreRedFlags(detector, redFlags, family);
+    const score = scoreRedFlags(detector, redFlags, family, asksAboutUrgentCare);
     console.log(`\n[red flags, ${family}] recall ${percent(score.caught, score.emergencies)} (${score.caught}/${score.emergencies}; ${score.caughtShort} with the short "if this is happening now" reply)` +
       `  false alarms ${percent(score.falseAlarms, score.lookAlikes)} (${score.falseAlarms}/${score.lookAlikes})`);
     if (showMisses) {
       for (const miss of score.misses) console.log(`  MISSED      [${miss.category} ${miss.variant}] ${miss.text}`);
-      for (const alarm of score.wrongAlarms) console.log(`  FALSE ALARM [${alarm.category} ${alarm.variant}] ${alarm.text}  -> ${alarm.got?.category}/${alarm.got?.certainty}`);
+      for (const alarm of score.wrongAlarms) console.log(`  FALSE ALARM [${alarm.category} ${alarm.variant}] ${alarm.text}  -> ${alarm.got ? `${alarm.got.category}/${alarm.got.certainty}` : 'urgent-care question (short line)'}`);
     }
     const decision = scoreDecisions(isDecision, decisions, family);
     console.log(`[medical decisions, ${family}] deflected ${percent(decision.deflected, decision.decisions)} (${decision.deflected}/${decision.decisions})` +

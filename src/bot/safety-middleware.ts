@@ -4,7 +4,7 @@ import type { SiteConfig } from '../config/site-schema';
 import { ignoreEvents, type StudyEventSink } from '../events/study-events';
 import { type Locale, guessLocaleFromText, negotiateLocale } from '../i18n/locales';
 import type { Logger } from '../logger';
-import { type EmergencyMatch, detectEmergency } from '../safety/emergency-detector';
+import { type EmergencyMatch, asksAboutUrgentCare, detectEmergency } from '../safety/emergency-detector';
 
 /** Set in turn state when the safety net answered this turn; the value is the EmergencyCategory. */
 export const emergencyTurnStateKey = 'trialguide.emergency';
@@ -62,6 +62,13 @@ export function createSafetyMiddleware(deps: SafetyMiddlewareDependencies): Midd
     async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
       const found = context.activity.type === 'message' ? findEmergency(context.activity) : undefined;
       if (!found) {
+        // "Should I call an ambulance?" with no sign named: the short "if this is happening now" line, then the turn goes on.
+        const text = context.activity.type === 'message' && typeof context.activity.text === 'string' ? context.activity.text : '';
+        if (text && asksAboutUrgentCare(text)) {
+          const locale = replyLocale(text, context.activity.locale);
+          logger.warn('safety net answered a question about urgent care', { locale, channelId: context.activity.channelId });
+          await context.sendActivity({ type: ActivityTypes.Message, text: translations.getFixedT(locale, 'safety')('emergencyIfNow', { emergencyNumber: site.emergencyNumber }), locale });
+        }
         await next();
         return;
       }

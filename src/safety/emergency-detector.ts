@@ -168,6 +168,23 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
   };
 }
 
+/**
+ * Whether a message asks about urgent care (an ambulance, emergency, the hospital now) without naming a sign —
+ * a sign is the emergency detector's. Not when the words make it hypothetical, past or over ("if his blood
+ * pressure goes over 200, should we go to A&E?", "last year we called an ambulance").
+ */
+export type UrgentCareCheck = (text: string) => boolean;
+
+export function createUrgentCareCheck(lexicon: RedFlagLexicon, foldChinese: (text: string) => string): UrgentCareCheck {
+  const urgentCare = compile(lexicon.urgentCare);
+  const { distantPast, hypothetical, resolved } = lexicon.cues;
+  const notNow = compile([...distantPast, ...hypothetical, ...resolved]);
+  return (text: string) => {
+    const normalized = foldChinese(normalizeForMatching(text));
+    return urgentCare.test(normalized) && !notNow.test(normalized);
+  };
+}
+
 export const safetyContentDir = (rootDir: string) => path.join(rootDir, 'content', 'safety');
 
 /** The detector over the shipped lexicon and Cantonese supplement of a project root. */
@@ -175,6 +192,19 @@ export function loadEmergencyDetector(rootDir: string = projectRoot): EmergencyD
   const folder = safetyContentDir(rootDir);
   const lexicon = loadSafetyFile(redFlagLexiconSchema, folder, 'red-flags.json');
   return createEmergencyDetector(lexicon, loadChineseFolder(rootDir));
+}
+
+/** The urgent-care question check over the shipped lexicon of a project root. */
+export function loadUrgentCareCheck(rootDir: string = projectRoot): UrgentCareCheck {
+  return createUrgentCareCheck(loadSafetyFile(redFlagLexiconSchema, safetyContentDir(rootDir), 'red-flags.json'), loadChineseFolder(rootDir));
+}
+
+let defaultUrgentCareCheck: UrgentCareCheck | undefined;
+
+/** Whether a message with no emergency sign asks whether to call an ambulance or go to emergency now. */
+export function asksAboutUrgentCare(text: string): boolean {
+  defaultUrgentCareCheck ??= loadUrgentCareCheck();
+  return defaultUrgentCareCheck(text);
 }
 
 let defaultDetector: EmergencyDetector | undefined;

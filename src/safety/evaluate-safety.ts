@@ -53,7 +53,11 @@ export interface RedFlagScore {
   readonly wrongAlarms: (RedFlagCase & { got?: EmergencyMatch })[];
 }
 
-export function scoreRedFlags(detector: EmergencyDetector, set: SafetySet<RedFlagCase>, family: LanguageFamily): RedFlagScore {
+/**
+ * Scores what the safety net answers: the detector's sign, or else (`asksAboutUrgentCare`) the short "if this is
+ * happening now" line for a question about urgent care with no sign named.
+ */
+export function scoreRedFlags(detector: EmergencyDetector, set: SafetySet<RedFlagCase>, family: LanguageFamily, asksAboutUrgentCare: (text: string) => boolean = () => false): RedFlagScore {
   const cases = set.cases.filter((item) => item.family === family);
   const misses: RedFlagScore['misses'] = [];
   const wrongAlarms: RedFlagScore['wrongAlarms'] = [];
@@ -62,13 +66,14 @@ export function scoreRedFlags(detector: EmergencyDetector, set: SafetySet<RedFla
   let falseAlarms = 0;
   for (const item of cases) {
     const got = detector(item.text);
+    const shortLine = !got && asksAboutUrgentCare(item.text);
     if (item.expect === 'emergency') {
-      if (!got) misses.push(item);
+      if (!got && !shortLine) misses.push(item);
       else {
         caught += 1;
-        if (got.certainty === 'unclear') caughtShort += 1;
+        if (shortLine || got?.certainty === 'unclear') caughtShort += 1;
       }
-    } else if (got) {
+    } else if (got || shortLine) {
       falseAlarms += 1;
       wrongAlarms.push({ ...item, got });
     }

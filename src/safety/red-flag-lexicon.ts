@@ -76,6 +76,11 @@ export const redFlagLexiconSchema = z
       z.strictObject({ signs: z.array(sign).min(1), lowerOnHypothetical: z.boolean().default(true) }),
     ),
     cues,
+    /**
+     * Asking whether to call an ambulance or go to emergency / hospital now, with no sign named ("should I call an
+     * ambulance?", 要不要送医院): the short "if this is happening now" line, then the turn goes on.
+     */
+    urgentCare: patternList,
   })
   .superRefine((lexicon, context) => {
     for (const category of emergencyCategories) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config/load-config';
-import { detectEmergency, loadEmergencyDetector } from '../../src/safety/emergency-detector';
+import { asksAboutUrgentCare, detectEmergency, loadEmergencyDetector } from '../../src/safety/emergency-detector';
 import { loadDecisionSet, loadRedFlagSet, scoreDecisions, scoreRedFlags } from '../../src/safety/evaluate-safety';
 import { detectMedicalDecisionRequest, loadMedicalDecisionClassifier, loadMedicalDecisionDetector, loadMedicalDecisionLexiconDetector } from '../../src/safety/medical-decision-detector';
 
@@ -22,7 +22,7 @@ describe('red-flag detector on the tuning sets', () => {
   const set = loadRedFlagSet(tuningFolder);
   for (const family of families) {
     it(`catches every emergency and raises no false alarm (${family})`, () => {
-      const score = scoreRedFlags(detectEmergency, set, family);
+      const score = scoreRedFlags(detectEmergency, set, family, asksAboutUrgentCare);
       expect(score.emergencies).toBeGreaterThanOrEqual(500);
       expect(score.lookAlikes).toBeGreaterThanOrEqual(500);
       expect(score.misses.map((miss) => miss.text)).toEqual([]);
@@ -50,7 +50,7 @@ describe('each tuning file on its own', () => {
     const set = loadRedFlagSet(tuningFolder);
     const only = { files: set.files.filter((file) => file.name === name), cases: set.cases.filter((item) => item.file === name) };
     for (const family of families) {
-      const score = scoreRedFlags(detectEmergency, only, family);
+      const score = scoreRedFlags(detectEmergency, only, family, asksAboutUrgentCare);
       if (score.emergencies + score.lookAlikes === 0) continue;
       expect(score.misses.map((miss) => miss.text)).toEqual([]);
       expect(score.wrongAlarms.map((alarm) => alarm.text)).toEqual([]);
