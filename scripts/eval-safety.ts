@@ -1,7 +1,7 @@
 /**
  * `npm run eval:safety`: the red-flag detector and the medical-decision check on the frozen blind set
- * (tests/fixtures/safety/blind-4, documented by its README: written without seeing the detector, never used
- * to write patterns) and on the tuning sets (which include the first three blind sets, retired on 2026-12-01).
+ * (tests/fixtures/safety/blind-5, documented by its README: written without seeing the detector, never used
+ * to write patterns) and on the tuning sets (which include the first four blind sets, retired on 2026-12-01).
  * The medical-decision check is reported as the bot runs it (patterns + learned classifier) and with the
  * patterns alone; on the tuning set the classifier has seen every case, so only the patterns' figure there
  * says how the rules generalise.
@@ -30,10 +30,11 @@ const isDecision = loadMedicalDecisionDetector(rootDir);
 const isDecisionByPatterns = loadMedicalDecisionLexiconDetector(rootDir);
 
 /**
- * Set name -> folder. The first three blind sets (2026-12-01) are tuning material now: tuning/*-former-blind-*,
- * tuning/*-former-blind-2-* and tuning/*-former-blind-3-* (their READMEs: tuning/former-blind-*README.md).
+ * Set name -> folder. The first four blind sets (2026-12-01) are tuning material now: tuning/*-former-blind-*,
+ * tuning/*-former-blind-2-*, tuning/*-former-blind-3-* and tuning/*-former-blind-4-* (their READMEs:
+ * tuning/former-blind-*README.md).
  */
-const sets = { blind: 'blind-4', tuning: 'tuning' } as const;
+const sets = { blind: 'blind-5', tuning: 'tuning' } as const;
 
 for (const [name, folderName] of Object.entries(sets)) {
   if (only && only !== name) continue;
