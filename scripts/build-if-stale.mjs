@@ -3,7 +3,7 @@
  * `npm start`'s prestart and `npm run build`: compiles TypeScript to dist/ (tsc -p tsconfig.build.json) only
  * when a source is newer than the last successful build, bundles the production entry into one file
  * (dist/src/main.js, esbuild: see bundle() below), then stores the question recognizer's and the
- * medical-decision classifier's trained weights (dist/nlu-cache, dist/safety-cache) with that bundle, so the
+ * medical-decision classifier's and the red-flag doubt tier's trained weights (dist/nlu-cache, dist/safety-cache) with that bundle, so the
  * first start does not train. Plain JavaScript on purpose: it runs before anything is compiled and needs
  * neither tsx nor a build of its own. `--always` builds even when up to date.
  *

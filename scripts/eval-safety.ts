@@ -2,9 +2,9 @@
  * `npm run eval:safety`: the red-flag detector and the medical-decision check on the frozen blind set
  * (tests/fixtures/safety/blind-5, documented by its README: written without seeing the detector, never used
  * to write patterns) and on the tuning sets (which include the first four blind sets, retired on 2026-12-01).
- * The medical-decision check is reported as the bot runs it (patterns + learned classifier) and with the
- * patterns alone; on the tuning set the classifier has seen every case, so only the patterns' figure there
- * says how the rules generalise.
+ * The red-flag net and the medical-decision check are reported as the bot runs them (patterns + learned tier /
+ * classifier) and with the patterns alone; on the tuning set the learned parts have seen every case, so only
+ * the patterns' figure there says how the rules generalise.
  * Prints each blind file's hash, recall, false-alarm rate and every miss.
  * `--set tuning` or `--set blind` limits the run; `--quiet` leaves out the tuning set's misses;
  * `--aggregates-only` leaves out every set's misses (to measure a blind set without reading what it missed).
@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadEmergencyDetector, loadUrgentCareCheck } from '../src/safety/emergency-detector';
+import { loadEmergencyDetector, loadEmergencyNet, loadUrgentCareCheck } from '../src/safety/emergency-detector';
 import { type LanguageFamily, loadDecisionSet, loadRedFlagSet, scoreDecisions, scoreRedFlags } from '../src/safety/evaluate-safety';
 import { loadMedicalDecisionDetector, loadMedicalDecisionLexiconDetector } from '../src/safety/medical-decision-detector';
 
@@ -24,7 +24,8 @@ const aggregatesOnly = args.includes('--aggregates-only');
 const families: LanguageFamily[] = ['en', 'zh'];
 const percent = (part: number, whole: number) => (whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}%`);
 
-const detector = loadEmergencyDetector(rootDir);
+const detector = loadEmergencyNet(rootDir);
+const detectorByPatterns = loadEmergencyDetector(rootDir);
 const asksAboutUrgentCare = loadUrgentCareCheck(rootDir);
 const isDecision = loadMedicalDecisionDetector(rootDir);
 const isDecisionByPatterns = loadMedicalDecisionLexiconDetector(rootDir);
@@ -56,6 +57,9 @@ for (const [name, folderName] of Object.entries(sets)) {
     const score = scoreRedFlags(detector, redFlags, family, asksAboutUrgentCare);
     console.log(`\n[red flags, ${family}] recall ${percent(score.caught, score.emergencies)} (${score.caught}/${score.emergencies}; ${score.caughtShort} with the short "if this is happening now" reply)` +
       `  false alarms ${percent(score.falseAlarms, score.lookAlikes)} (${score.falseAlarms}/${score.lookAlikes})`);
+    const redFlagsByPatterns = scoreRedFlags(detectorByPatterns, redFlags, family, asksAboutUrgentCare);
+    console.log(`  (patterns alone: recall ${percent(redFlagsByPatterns.caught, redFlagsByPatterns.emergencies)} (${redFlagsByPatterns.caught}/${redFlagsByPatterns.emergencies})` +
+      `  false alarms ${percent(redFlagsByPatterns.falseAlarms, redFlagsByPatterns.lookAlikes)} (${redFlagsByPatterns.falseAlarms}/${redFlagsByPatterns.lookAlikes}))`);
     if (showMisses) {
       for (const miss of score.misses) console.log(`  MISSED      [${miss.category} ${miss.variant}] ${miss.text}`);
       for (const alarm of score.wrongAlarms) console.log(`  FALSE ALARM [${alarm.category} ${alarm.variant}] ${alarm.text}  -> ${alarm.got ? `${alarm.got.category}/${alarm.got.certainty}` : 'urgent-care question (short line)'}`);

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config/load-config';
 import { projectRoot } from './content/project-root';
 import { createLogger } from './logger';
 import { createQuestionRecognizer } from './nlu/question-recognizer';
+import { loadEmergencyNet } from './safety/emergency-detector';
 import { loadMedicalDecisionDetector } from './safety/medical-decision-detector';
 
 /**
@@ -60,12 +61,13 @@ async function main(): Promise<void> {
 
 /**
  * `node dist/src/main.js --prepare-caches`, run by the build (scripts/build-if-stale.mjs): trains the question
- * recognizer and the medical-decision classifier and stores their weights (dist/nlu-cache, dist/safety-cache)
+ * recognizer, the medical-decision classifier and the red-flag doubt tier and stores their weights (dist/nlu-cache, dist/safety-cache)
  * under the keys of this very build, so a start reads them instead of training. Needs no configuration.
  */
 function prepareCaches(): void {
   createQuestionRecognizer(projectRoot);
   loadMedicalDecisionDetector(projectRoot);
+  loadEmergencyNet(projectRoot);
 }
 
 if (process.argv.includes('--prepare-caches')) {

@@ -7,18 +7,15 @@
  * Trained weights are stored under dist/safety-cache (the recognizer's model-cache format and key), so a
  * start reads them instead of training.
  */
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { loadChineseFolder } from '../i18n/fold-chinese';
-import { supportedLocales } from '../i18n/locales';
 import { classifierFromModel, type LabelledExample, trainModel } from '../nlu/intent-classifier';
-import { modelCacheKey, readStoredModels, type StoredModels, writeStoredModels } from '../nlu/model-cache';
-import { loadKnownIntents, loadLocaleNluData } from '../nlu/nlu-data';
-import { createFeaturizer } from '../nlu/text-features';
-import { createTokenizer } from '../nlu/tokenize';
+import type { StoredModels } from '../nlu/model-cache';
 import { type LanguageFamily, loadDecisionSet } from './evaluate-safety';
-import { normalizeForMatching } from './text-normalizer';
+import { createSafetyFeaturizer, defaultSafetyCacheDir, familyOfText, loadStoredSafetyModels, recognizerDataFiles, recognizerUtterances } from './learned-safety-model';
+
+export { familyOfText } from './learned-safety-model';
 
 const families = ['en', 'zh'] as const;
 const decisionLabel = 'decision';
@@ -51,11 +48,6 @@ export const decisionClassifierSettingsSchema = z.strictObject({
 });
 export type DecisionClassifierSettings = z.infer<typeof decisionClassifierSettingsSchema>;
 
-const han = /\p{Script=Han}/u;
-
-/** Which model reads a message: any Chinese character makes it Chinese. */
-export const familyOfText = (text: string): LanguageFamily => (han.test(text) ? 'zh' : 'en');
-
 export interface DecisionClassifier {
   /** Probability (0..1) that the message asks for a treatment decision. */
   readonly probability: (text: string) => number;
@@ -72,32 +64,10 @@ export interface DecisionClassifierOptions {
   readonly warn?: (message: string) => void;
 }
 
-/**
- * Beside the weights, the build writes the key of the weights it stored last, so a deployment without the
- * test fixtures (the training files) still finds them.
- */
-const currentKeyFile = (cacheDir: string) => path.join(cacheDir, 'medical-decision-classifier.current');
-
-function readCurrentKey(cacheDir: string): string | undefined {
-  try {
-    return readFileSync(currentKeyFile(cacheDir), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Adds nothing to the patterns: what runs when neither the training files nor stored weights are there. */
-function writeCurrentKey(cacheDir: string, key: string): void {
-  try {
-    writeFileSync(currentKeyFile(cacheDir), `${key}\n`);
-  } catch {
-    // A read-only cache folder: the weights are still used when the training files are there.
-  }
-}
-
 const patternsOnly: DecisionClassifier = { probability: () => 0, isDecision: () => false };
 
-export const defaultDecisionCacheDir = (rootDir: string) => path.join(rootDir, 'dist', 'safety-cache');
+export const defaultDecisionCacheDir = defaultSafetyCacheDir;
 
 /**
  * Training examples per family. `isLexiconDecision` drops recognizer utterances the lexicon itself calls a
@@ -110,12 +80,8 @@ function trainingExamples(rootDir: string, settings: DecisionClassifierSettings,
     const label = item.expect === 'decision' ? decisionLabel : notDecisionLabel;
     for (let copy = 0; copy < (item.expect === 'decision' ? settings.decisionWeight : 1); copy += 1) examples[item.family].push({ text: item.text, label });
   }
-  const knownIntents = loadKnownIntents(rootDir);
-  for (const locale of supportedLocales) {
-    const data = loadLocaleNluData(rootDir, locale, knownIntents);
-    const utterances = [...Object.values(data.intents).flat(), ...data.outOfScope, ...(data.smallTalk ?? [])];
-    for (const text of utterances) if (!isLexiconDecision(text)) examples[locale === 'en' ? 'en' : 'zh'].push({ text, label: notDecisionLabel });
-  }
+  const utterances = recognizerUtterances(rootDir);
+  for (const family of families) for (const text of utterances[family]) if (!isLexiconDecision(text)) examples[family].push({ text, label: notDecisionLabel });
   return examples;
 }
 
@@ -127,12 +93,12 @@ function trainingInputs(rootDir: string, settings: DecisionClassifierSettings): 
   const extension = path.extname(__filename);
   return [
     ...cases,
-    ...supportedLocales.map((locale) => path.join(rootDir, 'content', 'nlu', `${locale}.json`)),
-    path.join(rootDir, 'content', 'topics.json'),
+    ...recognizerDataFiles(rootDir),
     path.join(safety, 'medical-decision-lexicon.json'),
     path.join(safety, 'cantonese.json'),
     __filename,
     path.join(__dirname, `text-normalizer${extension}`),
+    path.join(__dirname, `learned-safety-model${extension}`),
   ];
 }
 
@@ -142,34 +108,21 @@ function trainingInputs(rootDir: string, settings: DecisionClassifierSettings): 
  * build stored last; without those either, it warns and adds nothing, so the patterns alone run.
  */
 export function loadDecisionClassifier(rootDir: string, settings: DecisionClassifierSettings, isLexiconDecision: (text: string) => boolean, options: DecisionClassifierOptions = {}): DecisionClassifier {
-  const cacheDir = options.cacheDir ?? defaultDecisionCacheDir(rootDir);
-  const foldChinese = loadChineseFolder(rootDir);
-  const featurize = createFeaturizer(createTokenizer({ synonyms: {}, patterns: [], stopwords: [] }), [], (text) => foldChinese(normalizeForMatching(text)));
-  const train = (): StoredModels => {
-    const examples = trainingExamples(rootDir, settings, isLexiconDecision, options.excludeFiles ?? (() => false));
-    return Object.fromEntries(families.map((family) => [family, trainModel(examples[family], featurize, settings.training)]));
-  };
-  let stored: StoredModels | undefined;
-  const trainingFolder = path.join(rootDir, settings.trainingFolder);
-  if (!existsSync(trainingFolder)) {
-    const key = cacheDir === false ? undefined : readCurrentKey(cacheDir);
-    stored = cacheDir === false || !key ? undefined : readStoredModels(cacheDir, key);
-    if (!stored?.en || !stored.zh) {
-      const warn = options.warn ?? ((message: string) => process.emitWarning(message, 'TrialGuideWarning'));
-      warn(`medical-decision classifier: no training folder (${trainingFolder}) and no stored weights${cacheDir === false ? '' : ` in ${cacheDir}`}; the medical-decision patterns run alone (run \`npm run build\` to store the weights)`);
-      return patternsOnly;
-    }
-  } else if (cacheDir === false || options.excludeFiles) {
-    // A run that leaves files out is an experiment: never cached.
-    stored = train();
-  } else {
-    const key = modelCacheKey(trainingInputs(rootDir, settings), { settings, excluded: 'none' });
-    stored = readStoredModels(cacheDir, key);
-    if (!stored?.en || !stored.zh) {
-      stored = train();
-      if (writeStoredModels(cacheDir, key, stored)) writeCurrentKey(cacheDir, key);
-    } else if (readCurrentKey(cacheDir) !== key) writeCurrentKey(cacheDir, key);
-  }
+  const { featurize, normalize } = createSafetyFeaturizer(rootDir);
+  const stored = loadStoredSafetyModels({
+    name: 'medical-decision-classifier',
+    trainingFolder: path.join(rootDir, settings.trainingFolder),
+    inputs: () => trainingInputs(rootDir, settings),
+    keySettings: { settings, excluded: 'none' },
+    train: (): StoredModels => {
+      const examples = trainingExamples(rootDir, settings, isLexiconDecision, options.excludeFiles ?? (() => false));
+      return Object.fromEntries(families.map((family) => [family, trainModel(examples[family], featurize, settings.training)]));
+    },
+    cacheDir: options.cacheDir ?? defaultDecisionCacheDir(rootDir),
+    experiment: options.excludeFiles !== undefined,
+    warn: options.warn ?? ((message: string) => process.emitWarning(message, 'TrialGuideWarning')),
+  });
+  if (!stored) return patternsOnly;
   const models = Object.fromEntries(families.map((family) => [family, classifierFromModel(stored[family] as StoredModels[string], featurize)])) as Record<LanguageFamily, ReturnType<typeof classifierFromModel>>;
   const probability = (text: string): number => {
     if (text.trim() === '') return 0;
@@ -185,7 +138,7 @@ export function loadDecisionClassifier(rootDir: string, settings: DecisionClassi
   const mayDeflect = (text: string): boolean => {
     const family = familyOfText(text);
     if (lengthOf[family](text) < settings.minLength[family]) return false;
-    const normalized = foldChinese(normalizeForMatching(text));
+    const normalized = normalize(text);
     return asks.test(normalized) && !never.test(normalized);
   };
   const isDecision = (text: string): boolean => {

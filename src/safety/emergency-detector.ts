@@ -2,6 +2,7 @@ import path from 'node:path';
 import { projectRoot } from '../config/load-config';
 import { type EmergencyCategory, emergencyCategories } from './emergency-categories';
 import { loadChineseFolder } from '../i18n/fold-chinese';
+import { type RedFlagClassifier, type RedFlagClassifierOptions, loadRedFlagClassifier, redFlagClassifierSettingsSchema } from './red-flag-classifier';
 import { type RedFlagLexicon, type RedFlagSign, loadSafetyFile, redFlagLexiconSchema } from './red-flag-lexicon';
 import { normalizeForMatching } from './text-normalizer';
 
@@ -194,6 +195,27 @@ export function loadEmergencyDetector(rootDir: string = projectRoot): EmergencyD
   return createEmergencyDetector(lexicon, loadChineseFolder(rootDir));
 }
 
+/** The learned doubt tier (red-flag-classifier.ts) over this root's settings and training files, beside the patterns it never overrules. */
+export function loadRedFlagDoubtTier(rootDir: string = projectRoot, options: RedFlagClassifierOptions = {}): RedFlagClassifier {
+  const folder = safetyContentDir(rootDir);
+  const lexicon = loadSafetyFile(redFlagLexiconSchema, folder, 'red-flags.json');
+  const foldChinese = loadChineseFolder(rootDir);
+  const bySigns = createEmergencyDetector(lexicon, foldChinese);
+  const asksAboutUrgentCare = createUrgentCareCheck(lexicon, foldChinese);
+  const settings = loadSafetyFile(redFlagClassifierSettingsSchema, folder, 'red-flag-classifier.json');
+  return loadRedFlagClassifier(rootDir, settings, (text) => bySigns(text) !== undefined || asksAboutUrgentCare(text), options);
+}
+
+/**
+ * The net the bot runs: the signs of the lexicon, and only when they find nothing, the learned doubt tier,
+ * which can add the short "if this is happening now" reply (certainty 'unclear') and nothing else.
+ */
+export function loadEmergencyNet(rootDir: string = projectRoot, options: RedFlagClassifierOptions = {}): EmergencyDetector {
+  const bySigns = loadEmergencyDetector(rootDir);
+  const tier = loadRedFlagDoubtTier(rootDir, options);
+  return (text: string) => bySigns(text) ?? tier.doubt(text);
+}
+
 /** The urgent-care question check over the shipped lexicon of a project root. */
 export function loadUrgentCareCheck(rootDir: string = projectRoot): UrgentCareCheck {
   return createUrgentCareCheck(loadSafetyFile(redFlagLexiconSchema, safetyContentDir(rootDir), 'red-flags.json'), loadChineseFolder(rootDir));
@@ -209,8 +231,11 @@ export function asksAboutUrgentCare(text: string): boolean {
 
 let defaultDetector: EmergencyDetector | undefined;
 
-/** Whether a message reports an emergency sign, and which; undefined when it only mentions one. */
+/**
+ * Whether a message reports an emergency sign, and which; undefined when it only mentions one. The bot's net:
+ * the patterns, then the learned doubt tier (loadEmergencyNet).
+ */
 export function detectEmergency(text: string): EmergencyMatch | undefined {
-  defaultDetector ??= loadEmergencyDetector();
+  defaultDetector ??= loadEmergencyNet();
   return defaultDetector(text);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config/load-config';
-import { asksAboutUrgentCare, detectEmergency, loadEmergencyDetector } from '../../src/safety/emergency-detector';
+import { asksAboutUrgentCare, loadEmergencyDetector } from '../../src/safety/emergency-detector';
 import { loadDecisionSet, loadRedFlagSet, scoreDecisions, scoreRedFlags } from '../../src/safety/evaluate-safety';
 import { detectMedicalDecisionRequest, loadMedicalDecisionClassifier, loadMedicalDecisionDetector, loadMedicalDecisionLexiconDetector } from '../../src/safety/medical-decision-detector';
 
@@ -18,6 +18,11 @@ const families = ['en', 'zh'] as const;
  * classifier's own test trains without former-blind-2 and measures it there.
  */
 const decisionPatterns = loadMedicalDecisionLexiconDetector(projectRoot);
+/**
+ * The red-flag patterns alone (the sign detector). The bot's net adds a learned doubt tier trained on these
+ * same files; it has its own test (safety-red-flag-classifier.test.ts), trained without former-blind-4.
+ */
+const detectEmergency = loadEmergencyDetector(projectRoot);
 describe('red-flag detector on the tuning sets', () => {
   const set = loadRedFlagSet(tuningFolder);
   for (const family of families) {
@@ -31,7 +36,7 @@ describe('red-flag detector on the tuning sets', () => {
   }
 });
 
-/** Every tuning file on its own, the three former blind sets (retired 2026-12-01) and the `-more-` files included. */
+/** Every tuning file on its own, the four former blind sets (retired 2026-12-01) and the `-more-` files included. */
 describe('each tuning file on its own', () => {
   const redFlagFiles = loadRedFlagSet(tuningFolder).files.map((file) => file.name);
   const decisionFiles = loadDecisionSet(tuningFolder).files.map((file) => file.name);
@@ -43,6 +48,8 @@ describe('each tuning file on its own', () => {
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-2-en.json', 'medical-decision-former-blind-2-zh.json', 'medical-decision-more-2-en.json', 'medical-decision-more-2-zh.json']));
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-3-en.json', 'red-flags-former-blind-3-zh.json', 'red-flags-more-3-en.json', 'red-flags-more-3-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-3-en.json', 'medical-decision-former-blind-3-zh.json', 'medical-decision-more-3-en.json', 'medical-decision-more-3-zh.json']));
+    expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-4-en.json', 'red-flags-former-blind-4-zh.json']));
+    expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-4-en.json', 'medical-decision-former-blind-4-zh.json']));
   });
 
   it.each(redFlagFiles)('%s: every emergency caught, no false alarm', (name) => {

@@ -1,0 +1,135 @@
+/**
+ * The red-flag net's learned doubt tier: a logistic-regression model per language family over the same
+ * features as the medical-decision classifier (learned-safety-model.ts), trained on the safety tuning set's
+ * red-flag cases — each emergency labelled with its category, each look-alike and each of the question
+ * recognizer's utterances as 'none'. It is asked only when the sign detector found nothing, and it can only
+ * add the short "if this is happening now, call" reply (certainty 'unclear') under the category it finds most
+ * likely, never remove or raise an answer. Settings and the calibration: content/safety/red-flag-classifier.json.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { classifierFromModel, type LabelledExample, trainModel } from '../nlu/intent-classifier';
+import type { StoredModels } from '../nlu/model-cache';
+import { type EmergencyCategory, emergencyCategories } from './emergency-categories';
+import type { EmergencyMatch } from './emergency-detector';
+import { type LanguageFamily, loadRedFlagSet } from './evaluate-safety';
+import { createSafetyFeaturizer, defaultSafetyCacheDir, familyOfText, loadStoredSafetyModels, recognizerDataFiles, recognizerUtterances, safetyModelFamilies } from './learned-safety-model';
+
+const noneLabel = 'none';
+
+export const redFlagClassifierSettingsSchema = z.strictObject({
+  $comment: z.array(z.string()).optional(),
+  /** Folder (from the project root) whose red-flags-*.json cases are the training examples. */
+  trainingFolder: z.string().min(1),
+  /** How many times an emergency case counts. */
+  emergencyWeight: z.number().int().positive(),
+  /** Lowest probability of "some emergency" (1 - P(none)) that adds the short reply; null: the tier is off in that family. */
+  threshold: z.strictObject({ en: z.number().min(0.5).max(1).nullable(), zh: z.number().min(0.5).max(1).nullable() }),
+  /** A message needs at least this many words (English) or Chinese characters: a short answer or a button's value is never scored. */
+  minLength: z.strictObject({ en: z.number().int().min(1), zh: z.number().int().min(1) }),
+  training: z.strictObject({ epochs: z.number().int().positive(), learningRate: z.number().positive(), l2: z.number().min(0) }),
+});
+export type RedFlagClassifierSettings = z.infer<typeof redFlagClassifierSettingsSchema>;
+
+export interface RedFlagClassifier {
+  /** Probability (0..1) that the message reports an emergency, and the most likely category. */
+  readonly score: (text: string) => { probability: number; category: EmergencyCategory };
+  /** The short reply's match when the probability reaches the family's threshold (and the message is long enough). */
+  readonly doubt: (text: string) => EmergencyMatch | undefined;
+}
+
+export interface RedFlagClassifierOptions {
+  /** Where trained weights are stored and looked up; false: always train (and store nothing). */
+  readonly cacheDir?: string | false;
+  /** Training cases to leave out (by file name), e.g. a set held out to measure generalisation. */
+  readonly excludeFiles?: (fileName: string) => boolean;
+  /** Told when the tier cannot run (no training files and no stored weights); default: a process warning. */
+  readonly warn?: (message: string) => void;
+}
+
+/** Adds nothing: what runs when neither the training files nor stored weights are there. */
+const patternsOnly: RedFlagClassifier = { score: () => ({ probability: 0, category: 'bleeding' }), doubt: () => undefined };
+
+const isCategory = (label: string): label is EmergencyCategory => (emergencyCategories as readonly string[]).includes(label);
+
+/** `answeredByPatterns` drops recognizer utterances the patterns themselves answer (their label would contradict them). */
+function trainingExamples(rootDir: string, settings: RedFlagClassifierSettings, answeredByPatterns: (text: string) => boolean, excludeFiles: (fileName: string) => boolean): Record<LanguageFamily, LabelledExample[]> {
+  const examples: Record<LanguageFamily, LabelledExample[]> = { en: [], zh: [] };
+  for (const item of loadRedFlagSet(path.join(rootDir, settings.trainingFolder)).cases) {
+    if (excludeFiles(item.file)) continue;
+    if (item.expect === 'none') {
+      examples[item.family].push({ text: item.text, label: noneLabel });
+      continue;
+    }
+    if (!isCategory(item.category)) throw new Error(`red-flag classifier: ${item.file} has an emergency of unknown category '${item.category}'`);
+    for (let copy = 0; copy < settings.emergencyWeight; copy += 1) examples[item.family].push({ text: item.text, label: item.category });
+  }
+  const utterances = recognizerUtterances(rootDir);
+  for (const family of safetyModelFamilies) for (const text of utterances[family]) if (!answeredByPatterns(text)) examples[family].push({ text, label: noneLabel });
+  return examples;
+}
+
+/** Every file training reads (data and code), for the cache key; the training folder must exist. */
+function trainingInputs(rootDir: string, settings: RedFlagClassifierSettings): string[] {
+  const folder = path.join(rootDir, settings.trainingFolder);
+  const cases = readdirSync(folder).filter((name) => name.startsWith('red-flags') && name.endsWith('.json')).sort().map((name) => path.join(folder, name));
+  const safety = path.join(rootDir, 'content', 'safety');
+  const extension = path.extname(__filename);
+  return [
+    ...cases,
+    ...recognizerDataFiles(rootDir),
+    path.join(safety, 'red-flags.json'),
+    path.join(safety, 'red-flag-classifier.json'),
+    path.join(safety, 'cantonese.json'),
+    __filename,
+    path.join(__dirname, `emergency-detector${extension}`),
+    path.join(__dirname, `text-normalizer${extension}`),
+    path.join(__dirname, `learned-safety-model${extension}`),
+  ];
+}
+
+const lengthOf: Record<LanguageFamily, (text: string) => number> = {
+  en: (text) => text.split(/\s+/u).filter((word) => /[\p{L}\p{N}]/u.test(word)).length,
+  // Chinese characters, and a Latin word counts as one.
+  zh: (text) => (text.match(/\p{Script=Han}/gu) ?? []).length + (text.match(/[a-z0-9][a-z0-9-]*/giu) ?? []).length,
+};
+
+/**
+ * The tier for a project root: stored weights when the cache holds this data's, else trained (and stored).
+ * Without the training folder it reads the weights the build stored last; without those either, it warns and
+ * adds nothing, so the patterns run alone.
+ */
+export function loadRedFlagClassifier(rootDir: string, settings: RedFlagClassifierSettings, answeredByPatterns: (text: string) => boolean, options: RedFlagClassifierOptions = {}): RedFlagClassifier {
+  const { featurize } = createSafetyFeaturizer(rootDir);
+  const stored = loadStoredSafetyModels({
+    name: 'red-flag-classifier',
+    trainingFolder: path.join(rootDir, settings.trainingFolder),
+    inputs: () => trainingInputs(rootDir, settings),
+    keySettings: { settings, excluded: 'none' },
+    train: (): StoredModels => {
+      const examples = trainingExamples(rootDir, settings, answeredByPatterns, options.excludeFiles ?? (() => false));
+      return Object.fromEntries(safetyModelFamilies.map((family) => [family, trainModel(examples[family], featurize, settings.training)]));
+    },
+    cacheDir: options.cacheDir ?? defaultSafetyCacheDir(rootDir),
+    experiment: options.excludeFiles !== undefined,
+    warn: options.warn ?? ((message: string) => process.emitWarning(message, 'TrialGuideWarning')),
+  });
+  if (!stored) return patternsOnly;
+  const models = Object.fromEntries(safetyModelFamilies.map((family) => [family, classifierFromModel(stored[family] as StoredModels[string], featurize)])) as Record<LanguageFamily, ReturnType<typeof classifierFromModel>>;
+  const score = (text: string): { probability: number; category: EmergencyCategory } => {
+    if (text.trim() === '') return { probability: 0, category: 'bleeding' };
+    const ranked = models[familyOfText(text)].rank(text);
+    const none = ranked.find((item) => item.label === noneLabel)?.probability ?? 0;
+    const best = ranked.find((item) => isCategory(item.label));
+    return { probability: 1 - none, category: best && isCategory(best.label) ? best.label : 'bleeding' };
+  };
+  const doubt = (text: string): EmergencyMatch | undefined => {
+    const family = familyOfText(text);
+    const threshold = settings.threshold[family];
+    if (threshold === null || lengthOf[family](text) < settings.minLength[family]) return undefined;
+    const { probability, category } = score(text);
+    return probability >= threshold ? { category, certainty: 'unclear' } : undefined;
+  };
+  return { score, doubt };
+}
