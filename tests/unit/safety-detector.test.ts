@@ -62,7 +62,7 @@ describe('each tuning file on its own', () => {
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-4-en.json', 'medical-decision-former-blind-4-zh.json', 'medical-decision-more-4-en.json', 'medical-decision-more-4-zh.json']));
   });
 
-  it('former-blind-4, patterns alone: what its misses and false alarms taught is kept (en 143/152 caught, 3/150 false alarms; zh 180/198, 2/192; decisions en 59/62 and zh 50/63 deflected, no study question)', () => {
+  it('former-blind-4, patterns alone: what its misses and false alarms taught is kept (en 143/152 caught, 3/150 false alarms; zh 180/198, 2/192; decisions en 59/62 and zh 56/63 deflected, no study question)', () => {
     const redFlags = without(loadRedFlagSet(tuningFolder), notAllFixedYet);
     const en = scoreRedFlags(detectEmergency, redFlags, 'en', asksAboutUrgentCare);
     const zh = scoreRedFlags(detectEmergency, redFlags, 'zh', asksAboutUrgentCare);
@@ -75,7 +75,7 @@ describe('each tuning file on its own', () => {
     const decisionsEn = scoreDecisions(decisionPatterns, decisions, 'en');
     const decisionsZh = scoreDecisions(decisionPatterns, decisions, 'zh');
     expect(decisionsEn.deflected).toBeGreaterThanOrEqual(59);
-    expect(decisionsZh.deflected).toBeGreaterThanOrEqual(50);
+    expect(decisionsZh.deflected).toBeGreaterThanOrEqual(56);
     expect([decisionsEn.wrong.map((item) => item.text), decisionsZh.wrong.map((item) => item.text)]).toEqual([[], []]);
   });
 
