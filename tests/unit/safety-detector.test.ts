@@ -62,14 +62,14 @@ describe('each tuning file on its own', () => {
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-4-en.json', 'medical-decision-former-blind-4-zh.json', 'medical-decision-more-4-en.json', 'medical-decision-more-4-zh.json']));
   });
 
-  it('former-blind-4, patterns alone: what its misses and false alarms taught is kept (en 143/152 caught, 3/150 false alarms; zh 180/198, 2/192; decisions en 59/62 and zh 56/63 deflected, no study question)', () => {
+  it('former-blind-4, patterns alone: what its misses and false alarms taught is kept (en 144/152 caught, 3/150 false alarms; zh 182/198, 2/192; decisions en 59/62 and zh 56/63 deflected, no study question)', () => {
     const redFlags = without(loadRedFlagSet(tuningFolder), notAllFixedYet);
     const en = scoreRedFlags(detectEmergency, redFlags, 'en', asksAboutUrgentCare);
     const zh = scoreRedFlags(detectEmergency, redFlags, 'zh', asksAboutUrgentCare);
     expect([en.emergencies, en.lookAlikes, zh.emergencies, zh.lookAlikes]).toEqual([152, 150, 198, 192]);
-    expect(en.caught).toBeGreaterThanOrEqual(143);
+    expect(en.caught).toBeGreaterThanOrEqual(144);
     expect(en.falseAlarms).toBeLessThanOrEqual(3);
-    expect(zh.caught).toBeGreaterThanOrEqual(180);
+    expect(zh.caught).toBeGreaterThanOrEqual(182);
     expect(zh.falseAlarms).toBeLessThanOrEqual(2);
     const decisions = without(loadDecisionSet(tuningFolder), notAllFixedYet);
     const decisionsEn = scoreDecisions(decisionPatterns, decisions, 'en');
