@@ -349,6 +349,21 @@ async function measure(name: string, server: BenchServer, conversations: number,
 }
 
 /** One conversation over the connector protocol (Emulator rules: channel "emulator", loopback serviceUrl). */
+/** An activity as the Bot Framework Emulator sends it (auth off), its replies going to `serviceUrl`. */
+function emulatorActivity(conversationId: string, id: string, serviceUrl: string, locale: string, activity: Record<string, unknown>): Record<string, unknown> {
+  return {
+    id,
+    channelId: 'emulator',
+    serviceUrl,
+    conversation: { id: conversationId },
+    from: { id: `user-${conversationId}`, name: 'User' },
+    recipient: { id: 'bot', name: 'Bot' },
+    locale,
+    timestamp: new Date().toISOString(),
+    ...activity,
+  };
+}
+
 async function connectorConversation(server: BenchServer, capture: Awaited<ReturnType<typeof startCaptureServer>>, conversationId: string, language: Language, recorder: Recorder): Promise<void> {
   const { locale, texts } = scripts[language];
   let sequence = 0;
@@ -357,17 +372,7 @@ async function connectorConversation(server: BenchServer, capture: Awaited<Retur
     const index = sequence;
     sequence += 1;
     const before = capture.replies(conversationId);
-    const body = {
-      id: `${conversationId}-${sequence}`,
-      channelId: 'emulator',
-      serviceUrl: capture.url,
-      conversation: { id: conversationId },
-      from: { id: `user-${conversationId}`, name: 'User' },
-      recipient: { id: 'bot', name: 'Bot' },
-      locale,
-      timestamp: new Date().toISOString(),
-      ...activity,
-    };
+    const body = emulatorActivity(conversationId, `${conversationId}-${sequence}`, capture.url, locale, activity);
     try {
       const response = await recorder.time(() => request('POST', `http://127.0.0.1:${server.port}/api/messages`, body));
       const sent = capture.replies(conversationId) - before;
@@ -557,17 +562,11 @@ async function memorySection(): Promise<void> {
 
 /** Starts a conversation (the greeting turn stores its state) and leaves it idle. */
 async function startOnly(server: BenchServer, capture: Awaited<ReturnType<typeof startCaptureServer>>, conversationId: string, language: Language): Promise<void> {
-  const response = await request('POST', `http://127.0.0.1:${server.port}/api/messages`, {
-    id: `${conversationId}-1`,
-    channelId: 'emulator',
-    serviceUrl: capture.url,
-    conversation: { id: conversationId },
-    from: { id: `user-${conversationId}`, name: 'User' },
-    recipient: { id: 'bot', name: 'Bot' },
-    locale: scripts[language].locale,
-    type: 'conversationUpdate',
-    membersAdded: [{ id: `user-${conversationId}` }],
-  });
+  const response = await request(
+    'POST',
+    `http://127.0.0.1:${server.port}/api/messages`,
+    emulatorActivity(conversationId, `${conversationId}-1`, capture.url, scripts[language].locale, { type: 'conversationUpdate', membersAdded: [{ id: `user-${conversationId}` }] }),
+  );
   if (response.status !== 200) throw new Error(`greeting turn: HTTP ${response.status}`);
 }
 
@@ -623,18 +622,7 @@ async function timeStart(command: string, commandArgs: string[], dataDir: string
   const conversationId = `cold-${randomBytes(6).toString('hex')}`;
   if (messageAfterMs > 0) await new Promise((resolve) => setTimeout(resolve, messageAfterMs));
   const sentAt = performance.now();
-  const answer = await request('POST', `http://127.0.0.1:${port}/api/messages`, {
-    type: 'message',
-    id: `${conversationId}-1`,
-    channelId: 'emulator',
-    serviceUrl: capture.url,
-    conversation: { id: conversationId },
-    from: { id: `user-${conversationId}`, name: 'User' },
-    recipient: { id: 'bot', name: 'Bot' },
-    locale: 'en-US',
-    timestamp: new Date().toISOString(),
-    text: 'hello',
-  });
+  const answer = await request('POST', `http://127.0.0.1:${port}/api/messages`, emulatorActivity(conversationId, `${conversationId}-1`, capture.url, 'en-US', { type: 'message', text: 'hello' }));
   if (answer.status !== 200 || capture.replies(conversationId) === 0) throw new Error(`${command}: the first message was not answered (HTTP ${answer.status})`);
   const firstReplyMs = performance.now() - start;
   const firstReplyCpuMs = cpuMsOfGroup(child.pid ?? 0);

@@ -104,18 +104,6 @@ describe.each(scripts)('who is asking, only when it is needed ($locale)', (scrip
     expect(chat.opening.at(-1)?.choices).toEqual(menuChoices());
   });
 
-  it('a first message that is a question (no join event) is greeted, answered, then the menu; nobody asks who is asking', async () => {
-    chat = await startConversation({ locale: script.channelLocale, greet: false });
-    const site = chat.app.config.site;
-    const [question, topic] = script.question;
-    const replies = texts(await chat.say(question));
-    expect(replies).toHaveLength(4);
-    expect(replies[0]).toBe(t('common:welcome.greeting', { siteName: site.siteName[script.locale] }));
-    expect(replies[1]).toBe(t('common:welcome.notForEmergencies', { emergencyNumber: site.emergencyNumber }));
-    expect(replies[2]).toContain(t(`topics:${topic}.title`));
-    expect(replies[3]).toBe(t('common:menu.prompt'));
-  });
-
   it('the pre-check asks who is asking first; "1" (the patient) starts it worded for the patient', async () => {
     const conversation = await atPrecheckRoleQuestion();
     expect(texts(await conversation.say('1'))).toEqual([intro(), ageQuestion()]);
