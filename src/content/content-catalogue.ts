@@ -9,6 +9,7 @@ import { supportedLocales } from '../i18n/locales';
 import { nluFile } from '../nlu/nlu-data';
 import { classifierSettingsFile } from '../nlu/question-recognizer';
 import { medicalDecisionLexiconSchema } from '../safety/medical-decision-detector';
+import { redFlagClassifierSettingsSchema } from '../safety/red-flag-classifier';
 import { redFlagLexiconSchema } from '../safety/red-flag-lexicon';
 import { approvalsSchema } from './content-approval';
 import { type ContentFile, contentFile } from './content-files';
@@ -19,6 +20,8 @@ import { topicsFile } from './topics-file';
 export const redFlagsFile = contentFile('content/safety/red-flags.json', redFlagLexiconSchema);
 /** content/safety/medical-decision-lexicon.json: requests for a medical decision the bot must not make. */
 export const medicalDecisionFile = contentFile('content/safety/medical-decision-lexicon.json', medicalDecisionLexiconSchema);
+/** content/safety/red-flag-classifier.json: the learned doubt tier's settings and calibrated thresholds. */
+export const redFlagClassifierFile = contentFile('content/safety/red-flag-classifier.json', redFlagClassifierSettingsSchema);
 /** content/approved.json: the approved content versions (an absent file means none; see content-approval.ts). */
 export const approvalsContentFile = contentFile('content/approved.json', approvalsSchema);
 /** content/site.example.json: the example site file (SITE_CONFIG_PATH may name another, read by loadConfig). */
@@ -40,6 +43,7 @@ export const contentCatalogue: readonly ContentFile<unknown>[] = [
   cantoneseFile,
   redFlagsFile,
   medicalDecisionFile,
+  redFlagClassifierFile,
   classifierSettingsFile,
   ...supportedLocales.map((locale) => nluFile(locale)),
   approvalsContentFile,
