@@ -13,11 +13,10 @@ import { z } from 'zod';
 import { classifierFromModel, type LabelledExample, trainModel } from '../nlu/intent-classifier';
 import type { StoredModels } from '../nlu/model-cache';
 import { type LanguageFamily, loadDecisionSet } from './evaluate-safety';
-import { createSafetyFeaturizer, defaultSafetyCacheDir, familyOfText, loadStoredSafetyModels, recognizerDataFiles, recognizerUtterances } from './learned-safety-model';
+import { createSafetyFeaturizer, defaultSafetyCacheDir, familyMinLengthSchema, familyOfText, familyThresholdsSchema, loadStoredSafetyModels, recognizerDataFiles, recognizerUtterances, safetyModelFamilies } from './learned-safety-model';
 
 export { familyOfText } from './learned-safety-model';
 
-const families = ['en', 'zh'] as const;
 const decisionLabel = 'decision';
 const notDecisionLabel = 'not-decision';
 
@@ -34,13 +33,13 @@ export const decisionClassifierSettingsSchema = z.strictObject({
   /** How many times a decision case counts: there are far fewer of them than study questions and utterances. */
   decisionWeight: z.number().int().positive(),
   /** null: the classifier adds nothing in that language family (chosen by measurement, see the lexicon's $comment). */
-  threshold: z.strictObject({ en: z.number().min(0.5).max(1).nullable(), zh: z.number().min(0.5).max(1).nullable() }),
+  threshold: familyThresholdsSchema,
   /**
    * What a message needs before the classifier may deflect it: at least this many words (English) or Chinese
    * characters (a Latin word counts as one), and one of `asks` (a question or a request for advice). A short answer or command typed in a
    * dialog ("可以", "继续", "stop") is never a decision request the patterns have not seen.
    */
-  minLength: z.strictObject({ en: z.number().int().min(1), zh: z.number().int().min(1) }),
+  minLength: familyMinLengthSchema,
   asks: z.array(z.string().min(1)).min(1),
   /** Messages the classifier never deflects: asking whether to seek urgent care (an ambulance, A&E) is no treatment decision. */
   never: z.array(z.string().min(1)).min(1),
@@ -81,7 +80,7 @@ function trainingExamples(rootDir: string, settings: DecisionClassifierSettings,
     for (let copy = 0; copy < (item.expect === 'decision' ? settings.decisionWeight : 1); copy += 1) examples[item.family].push({ text: item.text, label });
   }
   const utterances = recognizerUtterances(rootDir);
-  for (const family of families) for (const text of utterances[family]) if (!isLexiconDecision(text)) examples[family].push({ text, label: notDecisionLabel });
+  for (const family of safetyModelFamilies) for (const text of utterances[family]) if (!isLexiconDecision(text)) examples[family].push({ text, label: notDecisionLabel });
   return examples;
 }
 
@@ -116,14 +115,14 @@ export function loadDecisionClassifier(rootDir: string, settings: DecisionClassi
     keySettings: { settings, excluded: 'none' },
     train: (): StoredModels => {
       const examples = trainingExamples(rootDir, settings, isLexiconDecision, options.excludeFiles ?? (() => false));
-      return Object.fromEntries(families.map((family) => [family, trainModel(examples[family], featurize, settings.training)]));
+      return Object.fromEntries(safetyModelFamilies.map((family) => [family, trainModel(examples[family], featurize, settings.training)]));
     },
     cacheDir: options.cacheDir ?? defaultDecisionCacheDir(rootDir),
     experiment: options.excludeFiles !== undefined,
     warn: options.warn ?? ((message: string) => process.emitWarning(message, 'TrialGuideWarning')),
   });
   if (!stored) return patternsOnly;
-  const models = Object.fromEntries(families.map((family) => [family, classifierFromModel(stored[family] as StoredModels[string], featurize)])) as Record<LanguageFamily, ReturnType<typeof classifierFromModel>>;
+  const models = Object.fromEntries(safetyModelFamilies.map((family) => [family, classifierFromModel(stored[family] as StoredModels[string], featurize)])) as Record<LanguageFamily, ReturnType<typeof classifierFromModel>>;
   const probability = (text: string): number => {
     if (text.trim() === '') return 0;
     return models[familyOfText(text)].rank(text).find((ranked) => ranked.label === decisionLabel)?.probability ?? 0;

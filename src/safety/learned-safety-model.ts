@@ -8,6 +8,7 @@
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { loadChineseFolder } from '../i18n/fold-chinese';
 import { supportedLocales } from '../i18n/locales';
 import { modelCacheKey, readStoredModels, type StoredModels, writeStoredModels } from '../nlu/model-cache';
@@ -20,6 +21,11 @@ import { normalizeForMatching } from './text-normalizer';
 export const safetyModelFamilies = ['en', 'zh'] as const;
 
 const han = /\p{Script=Han}/u;
+
+/** A setting per language family; null: the learned part adds nothing in that family (chosen by measurement). */
+export const familyThresholdsSchema = z.strictObject({ en: z.number().min(0.5).max(1).nullable(), zh: z.number().min(0.5).max(1).nullable() });
+/** A message needs at least this many words (English) or Chinese characters before a learned part may score it. */
+export const familyMinLengthSchema = z.strictObject({ en: z.number().int().min(1), zh: z.number().int().min(1) });
 
 /** Which model reads a message: any Chinese character makes it Chinese. */
 export const familyOfText = (text: string): LanguageFamily => (han.test(text) ? 'zh' : 'en');

@@ -14,7 +14,7 @@ import type { StoredModels } from '../nlu/model-cache';
 import { type EmergencyCategory, emergencyCategories } from './emergency-categories';
 import type { EmergencyMatch } from './emergency-detector';
 import { type LanguageFamily, loadRedFlagSet } from './evaluate-safety';
-import { createSafetyFeaturizer, defaultSafetyCacheDir, familyOfText, loadStoredSafetyModels, recognizerDataFiles, recognizerUtterances, safetyModelFamilies } from './learned-safety-model';
+import { createSafetyFeaturizer, defaultSafetyCacheDir, familyMinLengthSchema, familyOfText, familyThresholdsSchema, loadStoredSafetyModels, recognizerDataFiles, recognizerUtterances, safetyModelFamilies } from './learned-safety-model';
 
 const noneLabel = 'none';
 
@@ -25,9 +25,9 @@ export const redFlagClassifierSettingsSchema = z.strictObject({
   /** How many times an emergency case counts. */
   emergencyWeight: z.number().int().positive(),
   /** Lowest probability of "some emergency" (1 - P(none)) that adds the short reply; null: the tier is off in that family. */
-  threshold: z.strictObject({ en: z.number().min(0.5).max(1).nullable(), zh: z.number().min(0.5).max(1).nullable() }),
+  threshold: familyThresholdsSchema,
   /** A message needs at least this many words (English) or Chinese characters: a short answer or a button's value is never scored. */
-  minLength: z.strictObject({ en: z.number().int().min(1), zh: z.number().int().min(1) }),
+  minLength: familyMinLengthSchema,
   training: z.strictObject({ epochs: z.number().int().positive(), learningRate: z.number().positive(), l2: z.number().min(0) }),
 });
 export type RedFlagClassifierSettings = z.infer<typeof redFlagClassifierSettingsSchema>;
