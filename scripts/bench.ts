@@ -19,7 +19,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -453,7 +453,11 @@ async function connectorSection(): Promise<void> {
       const run = (prefix: string) => (index: number, recorder: Recorder) => connectorConversation(server, capture, `${prefix}-${kind}-${index}`, index % 2 === 0 ? 'en' : 'zh', recorder);
       // Warm-up: JIT, lazily loaded modules, prepared statements.
       await measure('warm-up', server, options.warmupConversations, run('warm'));
-      if (options.cpuProf) await server.profile('start');
+      if (options.cpuProf) {
+        // The server writes the profile there; a missing folder would leave the driver waiting for its reply.
+        mkdirSync(options.cpuProf, { recursive: true });
+        await server.profile('start');
+      }
       const sentBefore = capture.totals();
       const result = await measure(kind === 'echo' ? 'echo bot (botbuilder)' : 'TrialGuide', server, options.conversations, run('load'));
       const sentAfter = capture.totals();
