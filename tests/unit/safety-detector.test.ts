@@ -24,10 +24,12 @@ const decisionPatterns = loadMedicalDecisionLexiconDetector(projectRoot);
  */
 const detectEmergency = loadEmergencyDetector(projectRoot);
 /**
- * Former-blind-4 (the fourth blind set, retired 2026-12-01) became tuning material at the end of a cycle: only
- * some of its causes are fixed yet. It is held to what is fixed (below), the other tuning files to 100%.
+ * Former-blind-4 and former-blind-5 (the fourth and fifth blind sets, retired 2026-12-01) became tuning material
+ * at the end of a cycle: only some of their causes are fixed yet. Each is held to what is fixed (below), the
+ * other tuning files to 100%.
  */
-const notAllFixedYet = (file: string) => file.includes('-former-blind-4-');
+const notAllFixedYet = (file: string) => file.includes('-former-blind-4-') || file.includes('-former-blind-5-');
+const only = (tag: string) => (file: string) => file.includes(tag);
 const without = <T extends { file: string }>(set: { files: { name: string; sha256: string }[]; cases: T[] }, keep: (file: string) => boolean) => ({
   files: set.files.filter((file) => keep(file.name)),
   cases: set.cases.filter((item) => keep(item.file)),
@@ -46,7 +48,7 @@ describe('red-flag detector on the tuning sets', () => {
   }
 });
 
-/** Every tuning file on its own, the four former blind sets (retired 2026-12-01) and the `-more-` files included. */
+/** Every tuning file on its own, the five former blind sets (retired 2026-12-01) and the `-more-` files included. */
 describe('each tuning file on its own', () => {
   const redFlagFiles = loadRedFlagSet(tuningFolder).files.map((file) => file.name);
   const decisionFiles = loadDecisionSet(tuningFolder).files.map((file) => file.name);
@@ -60,10 +62,12 @@ describe('each tuning file on its own', () => {
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-3-en.json', 'medical-decision-former-blind-3-zh.json', 'medical-decision-more-3-en.json', 'medical-decision-more-3-zh.json']));
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-4-en.json', 'red-flags-former-blind-4-zh.json', 'red-flags-more-4-en.json', 'red-flags-more-4-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-4-en.json', 'medical-decision-former-blind-4-zh.json', 'medical-decision-more-4-en.json', 'medical-decision-more-4-zh.json']));
+    expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-5-en.json', 'red-flags-former-blind-5-zh.json']));
+    expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-5-en.json', 'medical-decision-former-blind-5-zh.json']));
   });
 
   it('former-blind-4, patterns alone: what its misses and false alarms taught is kept (en 144/152 caught, 3/150 false alarms; zh 182/198, 2/192; decisions en 59/62 and zh 56/63 deflected, no study question)', () => {
-    const redFlags = without(loadRedFlagSet(tuningFolder), notAllFixedYet);
+    const redFlags = without(loadRedFlagSet(tuningFolder), only('-former-blind-4-'));
     const en = scoreRedFlags(detectEmergency, redFlags, 'en', asksAboutUrgentCare);
     const zh = scoreRedFlags(detectEmergency, redFlags, 'zh', asksAboutUrgentCare);
     expect([en.emergencies, en.lookAlikes, zh.emergencies, zh.lookAlikes]).toEqual([152, 150, 198, 192]);
@@ -71,12 +75,31 @@ describe('each tuning file on its own', () => {
     expect(en.falseAlarms).toBeLessThanOrEqual(3);
     expect(zh.caught).toBeGreaterThanOrEqual(182);
     expect(zh.falseAlarms).toBeLessThanOrEqual(2);
-    const decisions = without(loadDecisionSet(tuningFolder), notAllFixedYet);
+    const decisions = without(loadDecisionSet(tuningFolder), only('-former-blind-4-'));
     const decisionsEn = scoreDecisions(decisionPatterns, decisions, 'en');
     const decisionsZh = scoreDecisions(decisionPatterns, decisions, 'zh');
     expect(decisionsEn.deflected).toBeGreaterThanOrEqual(59);
     expect(decisionsZh.deflected).toBeGreaterThanOrEqual(56);
     expect([decisionsEn.wrong.map((item) => item.text), decisionsZh.wrong.map((item) => item.text)]).toEqual([[], []]);
+  });
+
+  it('former-blind-5, patterns alone: what its misses and false alarms taught is kept (en 124/130 caught, 2/130 false alarms; zh 150/170, 5/160; decisions en 58/62 deflected, 2/62 study questions; zh 56/60, 4/60)', () => {
+    const redFlags = without(loadRedFlagSet(tuningFolder), only('-former-blind-5-'));
+    const en = scoreRedFlags(detectEmergency, redFlags, 'en', asksAboutUrgentCare);
+    const zh = scoreRedFlags(detectEmergency, redFlags, 'zh', asksAboutUrgentCare);
+    expect([en.emergencies, en.lookAlikes, zh.emergencies, zh.lookAlikes]).toEqual([130, 130, 170, 160]);
+    expect(en.caught).toBeGreaterThanOrEqual(124);
+    expect(en.falseAlarms).toBeLessThanOrEqual(2);
+    expect(zh.caught).toBeGreaterThanOrEqual(150);
+    expect(zh.falseAlarms).toBeLessThanOrEqual(5);
+    const decisions = without(loadDecisionSet(tuningFolder), only('-former-blind-5-'));
+    const decisionsEn = scoreDecisions(decisionPatterns, decisions, 'en');
+    const decisionsZh = scoreDecisions(decisionPatterns, decisions, 'zh');
+    expect([decisionsEn.decisions, decisionsEn.studyQuestions, decisionsZh.decisions, decisionsZh.studyQuestions]).toEqual([62, 62, 60, 60]);
+    expect(decisionsEn.deflected).toBeGreaterThanOrEqual(58);
+    expect(decisionsEn.wrong.length).toBeLessThanOrEqual(2);
+    expect(decisionsZh.deflected).toBeGreaterThanOrEqual(56);
+    expect(decisionsZh.wrong.length).toBeLessThanOrEqual(4);
   });
 
   it.each(redFlagFiles.filter((name) => !notAllFixedYet(name)))('%s: every emergency caught, no false alarm', (name) => {
