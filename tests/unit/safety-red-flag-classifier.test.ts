@@ -12,34 +12,40 @@ const asksAboutUrgentCare = loadUrgentCareCheck(projectRoot);
 
 /**
  * The red-flag net's learned doubt tier. Its training data includes every tuning file, so here it is trained
- * again without former-blind-4 (the fourth blind set, measured once and then retired) and scored there with
- * the patterns. The clean figure was taken once, on 2026-12-01, before former-blind-4's misses were read:
- * English recall 140/152 with the patterns alone, 145/152 with the tier, false alarms 4/150 either way;
- * in Chinese the tier at its calibrated threshold raised false alarms from 5/192 to 7/192 (over 3%), so it is
- * off there (threshold null) and adds nothing.
+ * again without a retired blind set and scored there with the patterns.
+ * Former-blind-4 (measured once before its misses were read, 2026-12-01): English recall 140/152 with the
+ * patterns alone, 145/152 with the tier, false alarms 4/150 either way; in Chinese the tier at 0.9 raised false
+ * alarms from 5/192 to 7/192, so it stayed off there. Former-blind-5, held out the same way on 2026-12-01 at
+ * 19:50 (after its misses had been read, before any pattern was written for them), with thresholds 0.8:
+ * English 128/130 with or without the tier (2/130 false alarms either way); Chinese 150/170 -> 165/170, false
+ * alarms 5/160 -> 6/160. Former-blind-4 held out again with today's patterns: Chinese 194/198 -> 196/198, false
+ * alarms 3/192 -> 4/192. So the tier is on in both families at 0.8 (content/safety/red-flag-classifier.json).
+ * The floors below leave room for the patterns to catch more of these by themselves.
  */
 describe('red-flag doubt tier', () => {
-  const heldOut = (file: string) => file.startsWith('red-flags-former-blind-4-');
+  const heldOut = (file: string) => file.startsWith('red-flags-former-blind-5-');
 
-  it('trained without former-blind-4, catches more of its English emergencies than the patterns alone with no more false alarms, and adds nothing in Chinese', () => {
+  it('trained without former-blind-5, catches its emergencies with the patterns at least as well as the patterns alone, and keeps false alarms within issue 7\'s 5% (at most one more than the patterns)', () => {
     const tier = loadRedFlagDoubtTier(projectRoot, { excludeFiles: heldOut });
     const set = loadRedFlagSet(tuningFolder);
     const only = { files: set.files.filter((file) => heldOut(file.name)), cases: set.cases.filter((item) => heldOut(item.file)) };
     const withTier = (text: string) => bySigns(text) ?? tier.doubt(text);
-    const en = { patterns: scoreRedFlags(bySigns, only, 'en', asksAboutUrgentCare), withTier: scoreRedFlags(withTier, only, 'en', asksAboutUrgentCare) };
-    expect(en.withTier.emergencies).toBe(152);
-    expect(en.withTier.caught - en.patterns.caught).toBeGreaterThanOrEqual(3);
-    expect(en.withTier.falseAlarms).toBe(en.patterns.falseAlarms);
-    const zh = { patterns: scoreRedFlags(bySigns, only, 'zh', asksAboutUrgentCare), withTier: scoreRedFlags(withTier, only, 'zh', asksAboutUrgentCare) };
-    expect([zh.withTier.caught, zh.withTier.falseAlarms]).toEqual([zh.patterns.caught, zh.patterns.falseAlarms]);
+    for (const [family, emergencies, lookAlikes, floor] of [['en', 130, 130, 128], ['zh', 170, 160, 163]] as const) {
+      const patterns = scoreRedFlags(bySigns, only, family, asksAboutUrgentCare);
+      const net = scoreRedFlags(withTier, only, family, asksAboutUrgentCare);
+      expect([family, net.emergencies, net.lookAlikes]).toEqual([family, emergencies, lookAlikes]);
+      expect(net.caught).toBeGreaterThanOrEqual(Math.max(floor, patterns.caught));
+      expect(net.falseAlarms).toBeLessThanOrEqual(patterns.falseAlarms + 1);
+      expect(net.falseAlarms / net.lookAlikes).toBeLessThanOrEqual(0.05);
+    }
   }, 120_000);
 
   it('only adds the short reply when the signs find nothing, and never raises or removes an answer', () => {
     const net = loadEmergencyNet(projectRoot);
     for (const text of ['his nose is bleeding and it will not stop', 'I have a nosebleed', '他吃了一整瓶安眠药', 'he fainted yesterday']) expect(net(text)).toEqual(bySigns(text));
-    // Over the held-out English cases (tier trained without them): every change is an added short reply.
-    const heldOutTier = loadRedFlagDoubtTier(projectRoot, { excludeFiles: (file) => file.startsWith('red-flags-former-blind-4-') });
-    const changed = loadRedFlagSet(tuningFolder).cases.filter((item) => item.file === 'red-flags-former-blind-4-en.json' && heldOutTier.doubt(item.text) !== undefined && bySigns(item.text) === undefined);
+    // Over the held-out cases (tier trained without them): every change is an added short reply.
+    const heldOutTier = loadRedFlagDoubtTier(projectRoot, { excludeFiles: (file) => file.startsWith('red-flags-former-blind-5-') });
+    const changed = loadRedFlagSet(tuningFolder).cases.filter((item) => item.file.startsWith('red-flags-former-blind-5-') && heldOutTier.doubt(item.text) !== undefined && bySigns(item.text) === undefined);
     expect(changed.length).toBeGreaterThanOrEqual(3);
     for (const item of changed) expect(heldOutTier.doubt(item.text)?.certainty).toBe('unclear');
   }, 120_000);
