@@ -18,8 +18,8 @@ const asksAboutUrgentCare = loadUrgentCareCheck(projectRoot);
  * alarms from 5/192 to 7/192, so it stayed off there. Former-blind-5, held out the same way on 2026-12-01 at
  * 19:50 (after its misses had been read, before any pattern was written for them), with thresholds 0.8:
  * English 128/130 with or without the tier (2/130 false alarms either way); Chinese 150/170 -> 165/170, false
- * alarms 5/160 -> 6/160. Former-blind-4 held out again with today's patterns: Chinese 194/198 -> 196/198, false
- * alarms 3/192 -> 4/192. So the tier is on in both families at 0.8 (content/safety/red-flag-classifier.json).
+ * alarms 5/160 -> 6/160. Former-blind-4 held out again with that day's patterns: Chinese 182/198 -> 196/198,
+ * false alarms 2/192 -> 4/192. So the tier is on in both families at 0.8 (content/safety/red-flag-classifier.json).
  * The floors below leave room for the patterns to catch more of these by themselves.
  */
 describe('red-flag doubt tier', () => {
