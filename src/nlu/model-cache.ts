@@ -149,6 +149,7 @@ export function writeStoredModels(cacheDir: string, key: string, models: StoredM
     fs.mkdirSync(cacheDir, { recursive: true });
     fs.writeFileSync(temporary, encodeModels(models));
     fs.renameSync(temporary, file);
+    pruneStoredModels(cacheDir, file);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -157,5 +158,34 @@ export function writeStoredModels(cacheDir: string, key: string, models: StoredM
       return false;
     }
     throw error;
+  }
+}
+
+/** How many weight files a cache folder keeps: each start kind (tsx, the bundle) and each model has its own. */
+export const storedModelsKept = 8;
+
+/**
+ * Every change of the training data or code writes a new file (several megabytes) and the old one is never
+ * read again: keep the newest few, the one just written and any a `<name>.current` file points to (the
+ * safety classifiers' last stored weights, read by a deployment without tests/fixtures). A reader that loses
+ * a file to a parallel prune finds none and trains, as on a first start.
+ */
+function pruneStoredModels(cacheDir: string, justWritten: string): void {
+  const names = fs.readdirSync(cacheDir);
+  const pinned = new Set([path.basename(justWritten)]);
+  for (const name of names.filter((entry) => entry.endsWith('.current'))) {
+    try {
+      pinned.add(path.basename(modelCacheFile(cacheDir, fs.readFileSync(path.join(cacheDir, name), 'utf8').trim())));
+    } catch {
+      // Removed meanwhile by another process: nothing to pin.
+    }
+  }
+  const stored = names
+    .filter((name) => /^recognizer-[0-9a-f]+\.bin$/u.test(name))
+    .map((name) => ({ name, modified: fs.statSync(path.join(cacheDir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.modified - a.modified);
+  for (const [index, { name }] of stored.entries()) {
+    if (index < storedModelsKept || pinned.has(name)) continue;
+    fs.rmSync(path.join(cacheDir, name), { force: true });
   }
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { supportedLocales } from '../../src/i18n/locales';
 import { loadEvaluationSet } from '../../src/nlu/evaluate';
-import { decodeModels, encodeModels, modelCacheKey } from '../../src/nlu/model-cache';
+import { decodeModels, encodeModels, modelCacheFile, modelCacheKey, readStoredModels, storedModelsKept, writeStoredModels } from '../../src/nlu/model-cache';
 import { buildQuestionRecognizer, loadClassifierSettings } from '../../src/nlu/question-recognizer';
 
 const rootDir = path.resolve(__dirname, '..', '..');
@@ -80,5 +80,28 @@ describe('the model cache key', () => {
     expect(modelCacheKey([data], { ...settings, training: { ...settings.training, epochs: settings.training.epochs + 1 } })).not.toBe(before);
     writeFileSync(data, '{"intents":{"costs":[]}}');
     expect(modelCacheKey([data], settings)).not.toBe(before);
+  });
+});
+
+describe('the cache folder', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'trialguide-nlu-prune-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const tiny = { m: { labels: ['a'], features: ['x'], weights: new Float64Array([1]), bias: new Float64Array([0]) } };
+  const keyOf = (index: number) => index.toString(16).padStart(32, '0');
+
+  it(`keeps the newest ${storedModelsKept} weight files, the one just written and any a .current file names; other files stay`, () => {
+    writeFileSync(path.join(dir, 'notes.txt'), 'not a model');
+    writeFileSync(path.join(dir, 'red-flag-classifier.current'), `${keyOf(2)}\n`);
+    // Twelve older files, oldest first (modification times a minute apart), then one more written now.
+    for (let index = 1; index <= 12; index += 1) {
+      expect(writeStoredModels(dir, keyOf(index), tiny)).toBe(true);
+      const at = new Date(Date.UTC(2026, 0, 1, 0, index));
+      utimesSync(modelCacheFile(dir, keyOf(index)), at, at);
+    }
+    expect(writeStoredModels(dir, keyOf(13), tiny)).toBe(true);
+    const kept = readdirSync(dir).sort();
+    expect(kept).toEqual(['notes.txt', 'red-flag-classifier.current', ...[2, 6, 7, 8, 9, 10, 11, 12, 13].map((index) => path.basename(modelCacheFile(dir, keyOf(index))))].sort());
+    expect(readStoredModels(dir, keyOf(2))?.m?.labels).toEqual(['a']);
+    expect(readStoredModels(dir, keyOf(3))).toBeUndefined();
   });
 });
