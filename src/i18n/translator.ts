@@ -34,8 +34,19 @@ type FixedT = ReturnType<i18n['getFixedT']>;
 
 /** i18next options that only pick text (never carry a person's words), so a call with them may be remembered. */
 const selectingOptions = new Set(['returnObjects', 'context', 'count', 'ns', 'lng']);
+/**
+ * Options i18next itself reads (besides the selecting ones): a string in one of these changes what t() does,
+ * so it is never swapped for a placeholder (see memoCallOf) and such a call is not remembered.
+ */
+const behaviourOptions = new Set([
+  'replace', 'lngs', 'fallbackLng', 'keySeparator', 'nsSeparator', 'joinArrays', 'postProcess', 'interpolation', 'keyPrefix',
+  'ordinal', 'returnDetails', 'skipInterpolation', 'nest', 'applyPostProcessor', 'appendNamespaceToCIMode', 'missingKeyNoValueFallbackToKey',
+]);
 /** Remembered calls per instance before the memo starts afresh (there are a few thousand keys in all). */
 const memoLimit = 20_000;
+/** Stands for the n-th string value in a remembered text (private-use characters: in no resource). */
+const placeholder = (index: number): string => `\uE000${index}\uE001`;
+const placeholders = /\uE000(\d+)\uE001/g;
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -45,30 +56,51 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+interface MemoCall {
+  /** What identifies the remembered text: the key and the options, string values replaced by placeholders. */
+  memoKey: string;
+  /** The call that makes that text: the same options, with the placeholders. */
+  args: unknown[];
+  /** The string values, by placeholder number, filled into the remembered text. */
+  values: string[];
+}
+
 /**
- * The memo key of a t() call, or undefined when the call must not be remembered: any other argument shape, or
- * an interpolation value that is a string (it may be what a person typed or their name; such text is neither
- * kept in memory nor worth a cache entry). Numbers and booleans only pick plural forms and the like.
+ * How a t() call is remembered, or undefined when it must not be: any other argument shape, or a string in an
+ * option i18next reads. An interpolation value that is a string (it may be what a person typed, or their name)
+ * is never kept: the text is remembered with a placeholder in its place and the value filled in on each call,
+ * the same text i18next makes (no resource formats or nests a value; a value is never interpolated again).
+ * Objects (`returnObjects`) are remembered only without string values. Numbers and booleans only pick plural
+ * forms and the like, and are part of the key.
  */
-function memoKeyOf(args: unknown[]): string | undefined {
+function memoCallOf(args: unknown[]): MemoCall | undefined {
   const [key, options] = args;
   if (args.length > 2 || (typeof key !== 'string' && !(Array.isArray(key) && key.every((item) => typeof item === 'string')))) return undefined;
-  if (options === undefined) return typeof key === 'string' ? key : JSON.stringify(key);
+  if (options === undefined) return { memoKey: typeof key === 'string' ? key : JSON.stringify(key), args, values: [] };
   if (typeof options !== 'object' || options === null || Object.getPrototypeOf(options) !== Object.prototype) return undefined;
+  const values: string[] = [];
+  let templated: Record<string, unknown> | undefined;
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined || typeof value === 'number' || typeof value === 'boolean') continue;
-    if (typeof value === 'string' && selectingOptions.has(name)) continue;
-    return undefined;
+    if (typeof value !== 'string' || behaviourOptions.has(name) || name.startsWith('defaultValue')) return undefined;
+    // A value that holds a placeholder's opening character (none that people type) is answered by i18next alone.
+    if (value.includes('\uE000')) return undefined;
+    if (selectingOptions.has(name)) continue;
+    templated ??= { ...options };
+    templated[name] = placeholder(values.length);
+    values.push(value);
   }
-  return JSON.stringify([key, options]);
+  if (values.length > 0 && (options as Record<string, unknown>).returnObjects === true) return undefined;
+  const callOptions = templated ?? options;
+  return { memoKey: JSON.stringify([key, callOptions]), args: [key, callOptions], values };
 }
 
 /**
  * Makes `getFixedT(locale[, namespace])` return one remembering t() per locale and namespace. The bot
  * re-localises the same choices, synonyms and prompts several times a turn, and i18next resolves each call
- * afresh (about a sixth of a turn's CPU under load, issue 11). Results are the same: resources do not change
- * after start (the memo starts afresh if a bundle is added or removed); objects (`returnObjects`) are frozen,
- * since every caller shares them.
+ * afresh (about a sixth of a turn's CPU under load, issue 11; prompts with the site's phone number or name in
+ * them were the last ~1%). Results are the same: resources do not change after start (the memo starts afresh if
+ * a bundle is added or removed); objects (`returnObjects`) are frozen, since every caller shares them.
  */
 function rememberTranslations(instance: i18n): void {
   const original = instance.getFixedT.bind(instance);
@@ -86,14 +118,20 @@ function rememberTranslations(instance: i18n): void {
       const fixedT = original(lng, ns);
       const translate = fixedT as unknown as ((...inner: unknown[]) => unknown) & { lng?: string; ns?: unknown; keyPrefix?: unknown };
       const remembering = (...callArgs: unknown[]): unknown => {
-        const key = memoKeyOf(callArgs);
-        if (key === undefined) return translate(...callArgs);
-        const memoKey = `${id}\u0000${key}`;
-        if (memo.has(memoKey)) return memo.get(memoKey);
-        const value = deepFreeze(translate(...callArgs));
-        if (memo.size >= memoLimit) memo.clear();
-        memo.set(memoKey, value);
-        return value;
+        const call = memoCallOf(callArgs);
+        if (call === undefined) return translate(...callArgs);
+        const memoKey = `${id}\u0000${call.memoKey}`;
+        let text: unknown;
+        if (memo.has(memoKey)) text = memo.get(memoKey);
+        else {
+          text = deepFreeze(translate(...call.args));
+          if (memo.size >= memoLimit) memo.clear();
+          memo.set(memoKey, text);
+        }
+        if (call.values.length === 0) return text;
+        // Not a text (a missing key's object): no placeholders to fill, so i18next answers the call itself.
+        if (typeof text !== 'string') return translate(...callArgs);
+        return text.replace(placeholders, (_match, index: string) => call.values[Number(index)] ?? '');
       };
       t = Object.assign(remembering, { lng: translate.lng, ns: translate.ns, keyPrefix: translate.keyPrefix }) as unknown as FixedT;
       fixed.set(id, t);
