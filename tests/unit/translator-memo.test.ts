@@ -72,7 +72,7 @@ describe('the translator remembers what getFixedT(locale) answers', () => {
           for (const [round, text] of odd.entries()) {
             // Plus one the text does not use: a string value is then always swapped for a placeholder.
             const values = Object.fromEntries([...variables, 'unused'].map((name, index) => [name, `${text}<${name}:${index + round}>`]));
-            for (const options of [values, { ...values, context: 'caregiver' }, { count: 1, ...values }]) {
+            for (const options of [values, { ...values, context: 'caregiver' }, { count: 1, ...values }] as Record<string, string | number>[]) {
               expect(remembered(full, options)).toEqual(fresh(full, options));
             }
           }
