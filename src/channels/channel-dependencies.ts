@@ -1,4 +1,4 @@
-import { type BotAdapter, ConversationState, type TurnContext, UserState } from 'botbuilder';
+import { type BotAdapter, type BotState, type CachedBotState, calculateChangeHash, ConversationState, type TurnContext, UserState } from 'botbuilder';
 import type { Clock } from '../clock';
 import type { AppConfig } from '../config/load-config';
 import type { Logger } from '../logger';
@@ -54,17 +54,75 @@ export function conversationNamespaceOf(context: TurnContext): string {
 }
 
 /**
+ * What a state looked like, to tell whether a turn changed it: its JSON without the eTag (botbuilder's own
+ * calculateChangeHash, a sha256 of a replacer-driven stringify, for what JSON cannot write, e.g. a cycle).
+ */
+function changeHash(state: Record<string, unknown>): string {
+  const { eTag: _eTag, ...rest } = state;
+  try {
+    return JSON.stringify(rest);
+  } catch {
+    return `sha256:${calculateChangeHash(state)}`;
+  }
+}
+
+/**
+ * botbuilder's BotState hashes the whole state three times a turn (on load, to compare at save, again after the
+ * write), each a replacer-driven stringify and a sha256: ~3% of a turn's CPU under load (issue 11). Here it is
+ * one JSON.stringify at load and one at save, whose result also stands for the state once written (the write
+ * only sets the eTag, which the hash leaves out). Same writes as before: state the turn did not change is not
+ * written. The turn's cache entry is botbuilder's own, under BotState's `stateKey` (private in its types, so
+ * checked at construction: a botbuilder without it fails at start, not mid-turn).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a mixin's constructor must take any[] (TS2545)
+function hashingOnce<Base extends new (...args: any[]) => BotState>(base: Base) {
+  return class extends base {
+    private readonly turnCacheKey: symbol;
+
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+    constructor(...args: any[]) {
+      super(...args);
+      const { stateKey } = this as unknown as { stateKey?: unknown };
+      if (typeof stateKey !== 'symbol') throw new Error('botbuilder BotState has no stateKey symbol: hashingOnce (channel-dependencies.ts) needs updating');
+      this.turnCacheKey = stateKey;
+    }
+
+    override async load(context: TurnContext, force = false): Promise<Record<string, unknown>> {
+      const cached = context.turnState.get<CachedBotState | undefined>(this.turnCacheKey);
+      if (!force && cached?.state) return cached.state;
+      const key = await this.storageKey(context);
+      const items = await this.storage.read([key]);
+      const state = (items[key] ?? {}) as Record<string, unknown>;
+      context.turnState.set(this.turnCacheKey, { state, hash: changeHash(state) } satisfies CachedBotState);
+      return state;
+    }
+
+    override async saveChanges(context: TurnContext, force = false): Promise<void> {
+      const cached = context.turnState.get<CachedBotState | undefined>(this.turnCacheKey);
+      if (!cached) return force ? super.saveChanges(context, force) : undefined;
+      const hash = changeHash(cached.state);
+      if (!force && hash === cached.hash) return;
+      const key = await this.storageKey(context);
+      (cached.state as Record<string, unknown>).eTag = '*';
+      await this.storage.write({ [key]: cached.state });
+      cached.hash = hash;
+      context.turnState.set(this.turnCacheKey, cached);
+    }
+  };
+}
+
+/**
  * botbuilder's state, keyed by namespace instead of the bare channel id:
  * `${namespace}/conversations/${conversationId}/` and `${namespace}/users/${userId}/`.
  */
-export class IngressConversationState extends ConversationState {
+export class IngressConversationState extends hashingOnce(ConversationState) {
   override getStorageKey(context: TurnContext): string | undefined {
     const id = context.activity.conversation?.id;
     return id ? `${conversationNamespaceOf(context)}/conversations/${id}/` : undefined;
   }
 }
 
-export class IngressUserState extends UserState {
+export class IngressUserState extends hashingOnce(UserState) {
   override getStorageKey(context: TurnContext): string | undefined {
     const id = context.activity.from?.id;
     return id ? `${conversationNamespaceOf(context)}/users/${id}/` : undefined;
