@@ -21,23 +21,12 @@ const decisionPatterns = loadMedicalDecisionLexiconDetector(projectRoot);
 /**
  * The red-flag patterns alone (the sign detector). The bot's net adds a learned doubt tier trained on these
  * same files; it has its own test (safety-red-flag-classifier.test.ts), trained without former-blind-5.
- * Every tuning file but the newest retired blind set is held to 100% caught and no false alarm.
+ * Every tuning file, the six retired blind sets included, is held to 100% caught and no false alarm.
  */
 const detectEmergency = loadEmergencyDetector(projectRoot);
 
-/**
- * Former-blind-6 (the sixth blind set, retired 2026-12-01 after its one measurement) became tuning material at
- * the start of a cycle: it is held to what the patterns already do (below) until its causes are fixed, every
- * other tuning file to 100%.
- */
-const notAllFixedYet = (file: string) => file.includes('-former-blind-6-');
-const without = <T extends { file: string }>(set: { files: { name: string; sha256: string }[]; cases: T[] }, keep: (file: string) => boolean) => ({
-  files: set.files.filter((file) => keep(file.name)),
-  cases: set.cases.filter((item) => keep(item.file)),
-});
-
 describe('red-flag detector on the tuning sets', () => {
-  const set = without(loadRedFlagSet(tuningFolder), (file) => !notAllFixedYet(file));
+  const set = loadRedFlagSet(tuningFolder);
   for (const family of families) {
     it(`catches every emergency and raises no false alarm (${family})`, () => {
       const score = scoreRedFlags(detectEmergency, set, family, asksAboutUrgentCare);
@@ -69,27 +58,7 @@ describe('each tuning file on its own', () => {
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-6-en.json', 'medical-decision-former-blind-6-zh.json', 'medical-decision-more-5-en.json', 'medical-decision-more-5-zh.json']));
   });
 
-  it('former-blind-6, patterns alone: what is fixed is kept (en 130/140 caught, 4/140 false alarms; zh 162/180, 1/180; decisions en 63/64 deflected, no study question; zh 62/66, 2/66 study questions)', () => {
-    const heldTo = (file: string) => file.includes('-former-blind-6-');
-    const redFlags = without(loadRedFlagSet(tuningFolder), heldTo);
-    const en = scoreRedFlags(detectEmergency, redFlags, 'en', asksAboutUrgentCare);
-    const zh = scoreRedFlags(detectEmergency, redFlags, 'zh', asksAboutUrgentCare);
-    expect([en.emergencies, en.lookAlikes, zh.emergencies, zh.lookAlikes]).toEqual([140, 140, 180, 180]);
-    expect(en.caught).toBeGreaterThanOrEqual(130);
-    expect(en.falseAlarms).toBeLessThanOrEqual(4);
-    expect(zh.caught).toBeGreaterThanOrEqual(162);
-    expect(zh.falseAlarms).toBeLessThanOrEqual(1);
-    const decisions = without(loadDecisionSet(tuningFolder), heldTo);
-    const decisionsEn = scoreDecisions(decisionPatterns, decisions, 'en');
-    const decisionsZh = scoreDecisions(decisionPatterns, decisions, 'zh');
-    expect([decisionsEn.decisions, decisionsEn.studyQuestions, decisionsZh.decisions, decisionsZh.studyQuestions]).toEqual([64, 64, 66, 66]);
-    expect(decisionsEn.deflected).toBeGreaterThanOrEqual(63);
-    expect(decisionsEn.wrong.length).toBe(0);
-    expect(decisionsZh.deflected).toBeGreaterThanOrEqual(62);
-    expect(decisionsZh.wrong.length).toBeLessThanOrEqual(2);
-  });
-
-  it.each(redFlagFiles.filter((name) => !notAllFixedYet(name)))('%s: every emergency caught, no false alarm', (name) => {
+  it.each(redFlagFiles)('%s: every emergency caught, no false alarm', (name) => {
     expect.hasAssertions();
     const set = loadRedFlagSet(tuningFolder);
     const only = { files: set.files.filter((file) => file.name === name), cases: set.cases.filter((item) => item.file === name) };
@@ -101,7 +70,7 @@ describe('each tuning file on its own', () => {
     }
   });
 
-  it.each(decisionFiles.filter((name) => !notAllFixedYet(name)))('%s: every decision request deflected by the patterns alone, no study question', (name) => {
+  it.each(decisionFiles)('%s: every decision request deflected by the patterns alone, no study question', (name) => {
     expect.hasAssertions();
     const set = loadDecisionSet(tuningFolder);
     const only = { files: set.files.filter((file) => file.name === name), cases: set.cases.filter((item) => item.file === name) };
@@ -115,7 +84,7 @@ describe('each tuning file on its own', () => {
 });
 
 describe('medical-decision check on the tuning sets', () => {
-  const set = without(loadDecisionSet(tuningFolder), (file) => !notAllFixedYet(file));
+  const set = loadDecisionSet(tuningFolder);
   for (const family of families) {
     it(`deflects every decision request and no study question, with the patterns alone and as the bot runs it (${family})`, () => {
       for (const isDecision of [decisionPatterns, detectMedicalDecisionRequest]) {
