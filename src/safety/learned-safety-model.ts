@@ -16,7 +16,7 @@ import { loadKnownIntents, loadLocaleNluData } from '../nlu/nlu-data';
 import { createFeaturizer } from '../nlu/text-features';
 import { createTokenizer } from '../nlu/tokenize';
 import type { LanguageFamily } from './evaluate-safety';
-import { normalizeForMatching } from './text-normalizer';
+import { normalizeAndFold } from './text-normalizer';
 
 export const safetyModelFamilies = ['en', 'zh'] as const;
 
@@ -32,11 +32,24 @@ export const familyOfText = (text: string): LanguageFamily => (han.test(text) ? 
 
 export const defaultSafetyCacheDir = (rootDir: string) => path.join(rootDir, 'dist', 'safety-cache');
 
+/** Per Chinese folder, the latest message's features (the featurizer is the same for every safety model). */
+const lastFeatures = new WeakMap<(text: string) => string, { readonly text: string; readonly features: string[] }>();
+
 /** Words, word pairs and character n-grams of the text as the safety patterns see it (normalized, Chinese folded). */
 export function createSafetyFeaturizer(rootDir: string): { featurize: (text: string) => string[]; normalize: (text: string) => string } {
   const foldChinese = loadChineseFolder(rootDir);
-  const normalize = (text: string) => foldChinese(normalizeForMatching(text));
-  return { featurize: createFeaturizer(createTokenizer({ synonyms: {}, patterns: [], stopwords: [] }), [], normalize), normalize };
+  // The same one-message memory as the patterns': a tier asked about a message reads the text they folded.
+  const normalize = (text: string) => normalizeAndFold(text, foldChinese);
+  const features = createFeaturizer(createTokenizer({ synonyms: {}, patterns: [], stopwords: [] }), [], normalize);
+  // Both learned parts score a long message: its features are found once (frozen: a reader cannot change them for the other).
+  const featurize = (text: string): string[] => {
+    const last = lastFeatures.get(foldChinese);
+    if (last?.text === text) return last.features;
+    const found = Object.freeze(features(text)) as string[];
+    lastFeatures.set(foldChinese, { text, features: found });
+    return found;
+  };
+  return { featurize, normalize };
 }
 
 /** The question recognizer's utterances (study questions, small talk, out of scope) per language family. */

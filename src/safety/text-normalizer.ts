@@ -17,3 +17,22 @@ export function normalizeForMatching(text: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+type Fold = (text: string) => string;
+
+/** Per Chinese folder, the last message it was asked for and the result. */
+const lastFolded = new WeakMap<Fold, { readonly text: string; readonly folded: string }>();
+
+/**
+ * `foldChinese(normalizeForMatching(text))`, remembered for the latest message only: the checks of one message
+ * (the red-flag signs, the urgent-care check, the medical-decision check, the learned tiers) all read the
+ * same text folded the same way, and the NFKC pass and the phrase-level Chinese fold were computed five
+ * times a message (issue 11). One entry per folder, replaced by the next message, so nothing builds up.
+ */
+export function normalizeAndFold(text: string, foldChinese: Fold): string {
+  const last = lastFolded.get(foldChinese);
+  if (last?.text === text) return last.folded;
+  const folded = foldChinese(normalizeForMatching(text));
+  lastFolded.set(foldChinese, { text, folded });
+  return folded;
+}
