@@ -1,7 +1,8 @@
 /**
  * `npm run eval:safety`: the red-flag detector and the medical-decision check on the frozen blind set
- * (tests/fixtures/safety/blind-7, documented by its README: written without seeing the detector, never used
- * to write patterns) and on the tuning sets (which include the first six blind sets, retired on 2026-12-01).
+ * (tests/fixtures/safety/blind-8, documented by its README: written without seeing the detector, never used
+ * to write patterns; still to be written) and on the tuning sets (which include the first seven blind sets,
+ * retired on 2026-12-01).
  * The red-flag net and the medical-decision check are reported as the bot runs them (patterns + learned tier /
  * classifier) and with the patterns alone; on the tuning set the learned parts have seen every case, so only
  * the patterns' figure there says how the rules generalise.
@@ -31,11 +32,11 @@ const isDecision = loadMedicalDecisionDetector(rootDir);
 const isDecisionByPatterns = loadMedicalDecisionLexiconDetector(rootDir);
 
 /**
- * Set name -> folder. The first six blind sets (2026-12-01) are tuning material now: tuning/*-former-blind-*,
- * tuning/*-former-blind-2-* to tuning/*-former-blind-6-* (their READMEs:
+ * Set name -> folder. The first seven blind sets (2026-12-01) are tuning material now: tuning/*-former-blind-*,
+ * tuning/*-former-blind-2-* to tuning/*-former-blind-7-* (their READMEs:
  * tuning/former-blind-*README.md).
  */
-const sets = { blind: 'blind-7', tuning: 'tuning' } as const;
+const sets = { blind: 'blind-8', tuning: 'tuning' } as const;
 
 for (const [name, folderName] of Object.entries(sets)) {
   if (only && only !== name) continue;
