@@ -4,7 +4,9 @@ import { type EmergencyCategory, emergencyCategories } from './emergency-categor
 import { loadChineseFolder } from '../i18n/fold-chinese';
 import { type RedFlagClassifier, type RedFlagClassifierOptions, loadRedFlagClassifier, redFlagClassifierSettingsSchema } from './red-flag-classifier';
 import { type RedFlagLexicon, type RedFlagSign, loadSafetyFile, redFlagLexiconSchema } from './red-flag-lexicon';
-import { normalizeForMatching } from './text-normalizer';
+import { defaultSafetyCacheDir } from './learned-safety-model';
+import { GatedPatternList, type LiteralHits, LiteralIndex, storedPatternLiterals } from './pattern-prefilter';
+import { normalizeAndFold } from './text-normalizer';
 
 export { type EmergencyCategory, emergencyCategories } from './emergency-categories';
 
@@ -45,6 +47,11 @@ function spans(text: string, breaks: RegExp): Span[] {
   return found;
 }
 
+export interface PatternCacheOptions {
+  /** Where what each pattern requires is stored between starts (pattern-prefilter.ts); false or unset: not stored. */
+  readonly cacheDir?: string | false;
+}
+
 interface CompiledSign extends RedFlagSign {
   readonly category: EmergencyCategory;
   readonly lowerOnHypothetical: boolean;
@@ -54,11 +61,18 @@ interface CompiledSign extends RedFlagSign {
  * Builds a detector from the lexicon. A sign is a combination of concepts (blood + "won't stop", blood +
  * neck) found in one sentence; context can only lower the urgency when the words clearly say the event is
  * over, denied, in the past, hypothetical or asked about — and "now" or a report of someone having it
- * outweighs all but denial and "it stopped". Every pattern is compiled here, once.
+ * outweighs all but denial and "it stopped". Every pattern is compiled here, once (and a union of the few a
+ * sentence may match when first needed); `options.cacheDir` keeps what the patterns require between starts.
  */
-export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (text: string) => string): EmergencyDetector {
-  const concepts = new Map(Object.entries(lexicon.concepts).map(([name, sources]) => [name, compile(sources, 'giu')]));
-  const figurative = compile(lexicon.figurative, 'giu');
+export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (text: string) => string, options: PatternCacheOptions = {}): EmergencyDetector {
+  // Concepts are looked for in each sentence only when their literals are there (pattern-prefilter.ts); figures
+  // of speech in the whole text before it is cut into sentences, so each has its own index.
+  const stored = storedPatternLiterals(options.cacheDir ?? false, 'red-flag-patterns', [...Object.values(lexicon.concepts).flat(), ...lexicon.figurative].map((source) => [source, 'giu'] as const));
+  const conceptIndex = new LiteralIndex();
+  const concepts = new Map(Object.entries(lexicon.concepts).map(([name, sources]) => [name, new GatedPatternList(conceptIndex, sources, 'giu', stored.analyse)]));
+  const figurativeIndex = new LiteralIndex();
+  const figurative = new GatedPatternList(figurativeIndex, lexicon.figurative, 'giu', stored.analyse);
+  stored.save();
   const signs: CompiledSign[] = emergencyCategories.flatMap((category) => {
     const { signs: entries, lowerOnHypothetical } = lexicon.categories[category];
     return entries.map((entry) => ({ ...entry, category, lowerOnHypothetical }));
@@ -79,21 +93,29 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
   const reportWrapper = compile(cues.reportWrapper);
   const continuesAfter = compile(cues.continuesAfter, 'iu', (source) => `^(?:${source})`);
 
-  /** Each way the sign's concepts are named close together in the sentence (their own matches, in order). */
-  /** A sentence's matches of each concept, found once however many signs name the concept. */
+  /**
+   * A sentence's matches of each concept, found once however many signs name the concept; `mayMatch` says,
+   * from the literals in the sentence alone, whether a concept can match there at all.
+   */
   const conceptMatcher = (sentence: string) => {
     const found = new Map<string, Span[]>();
-    return (name: string): Span[] => {
+    let hits: LiteralHits | undefined;
+    const matchesOf = (name: string): Span[] => {
       let spans = found.get(name);
       if (!spans) {
-        spans = [...sentence.matchAll(concepts.get(name) as RegExp)].map((match) => ({ start: match.index, end: match.index + match[0].length }));
+        spans = (concepts.get(name) as GatedPatternList).matches(sentence, (hits ??= conceptIndex.scan(sentence)));
         found.set(name, spans);
       }
       return spans;
     };
+    const mayMatch = (name: string): boolean => (concepts.get(name) as GatedPatternList).mayMatch((hits ??= conceptIndex.scan(sentence)));
+    return { matchesOf, mayMatch };
   };
 
-  const findSign = (matchesOf: (name: string) => Span[], entry: CompiledSign): Span[][] => {
+  /** Each way the sign's concepts are named close together in the sentence (their own matches, in order). */
+  const findSign = ({ matchesOf, mayMatch }: ReturnType<typeof conceptMatcher>, entry: CompiledSign): Span[][] => {
+    // A concept of `all` that cannot match settles it before any pattern runs (`none` only ever removes a sign).
+    if (!entry.all.every(mayMatch)) return [];
     if (entry.none?.some((name) => matchesOf(name).length > 0)) return [];
     const [first, ...others] = entry.all.map(matchesOf);
     if (!first?.length || others.some((list) => list.length === 0)) return [];
@@ -143,7 +165,8 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
   };
 
   return (text: string): EmergencyMatch | undefined => {
-    const normalized = foldChinese(normalizeForMatching(text)).replace(figurative, (words) => ' '.repeat(words.length));
+    const folded = normalizeAndFold(text, foldChinese);
+    const normalized = figurative.replace(folded, figurativeIndex.scan(folded), (words) => ' '.repeat(words.length));
     if (normalized.trim() === '') return undefined;
     let best: EmergencyMatch | undefined;
     const sentences = spans(normalized, sentenceBreak);
@@ -151,11 +174,11 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
       const sentence = normalized.slice(part.start, part.end);
       const following = sentences[index + 1];
       const nextSentence = following ? normalized.slice(following.start, following.end).trimStart() : '';
-      const matchesOf = conceptMatcher(sentence);
+      const inSentence = conceptMatcher(sentence);
       for (const entry of signs) {
         if (best && (best.category === 'self-harm' || best.certainty === 'now') && entry.category !== 'self-harm') continue;
         let match: EmergencyMatch | undefined;
-        for (const parts of findSign(matchesOf, entry)) {
+        for (const parts of findSign(inSentence, entry)) {
           match = judge(sentence, parts, entry, nextSentence);
           if (match) break;
         }
@@ -176,23 +199,32 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
  */
 export type UrgentCareCheck = (text: string) => boolean;
 
-export function createUrgentCareCheck(lexicon: RedFlagLexicon, foldChinese: (text: string) => string): UrgentCareCheck {
-  const urgentCare = compile(lexicon.urgentCare);
+export function createUrgentCareCheck(lexicon: RedFlagLexicon, foldChinese: (text: string) => string, options: PatternCacheOptions = {}): UrgentCareCheck {
+  const stored = storedPatternLiterals(options.cacheDir ?? false, 'urgent-care-patterns', lexicon.urgentCare.map((source) => [source, 'iu'] as const));
+  const index = new LiteralIndex();
+  const urgentCare = new GatedPatternList(index, lexicon.urgentCare, 'iu', stored.analyse);
+  stored.save();
   const { distantPast, hypothetical, resolved } = lexicon.cues;
   const notNow = compile([...distantPast, ...hypothetical, ...resolved]);
   return (text: string) => {
-    const normalized = foldChinese(normalizeForMatching(text));
-    return urgentCare.test(normalized) && !notNow.test(normalized);
+    const normalized = normalizeAndFold(text, foldChinese);
+    return urgentCare.test(normalized, index.scan(normalized)) && !notNow.test(normalized);
   };
 }
 
 export const safetyContentDir = (rootDir: string) => path.join(rootDir, 'content', 'safety');
 
+/** What the patterns require is stored with the learned weights (dist/safety-cache), or nowhere when they are not stored. */
+const patternCache = (rootDir: string, cacheDir: string | false | undefined): PatternCacheOptions => ({ cacheDir: cacheDir ?? defaultSafetyCacheDir(rootDir) });
+
+function signsOf(rootDir: string, cacheDir?: string | false): EmergencyDetector {
+  const lexicon = loadSafetyFile(redFlagLexiconSchema, safetyContentDir(rootDir), 'red-flags.json');
+  return createEmergencyDetector(lexicon, loadChineseFolder(rootDir), patternCache(rootDir, cacheDir));
+}
+
 /** The detector over the shipped lexicon and Cantonese supplement of a project root. */
 export function loadEmergencyDetector(rootDir: string = projectRoot): EmergencyDetector {
-  const folder = safetyContentDir(rootDir);
-  const lexicon = loadSafetyFile(redFlagLexiconSchema, folder, 'red-flags.json');
-  return createEmergencyDetector(lexicon, loadChineseFolder(rootDir));
+  return signsOf(rootDir);
 }
 
 /** The learned doubt tier (red-flag-classifier.ts) over this root's settings and training files, beside the patterns it never overrules. */
@@ -200,10 +232,18 @@ export function loadRedFlagDoubtTier(rootDir: string = projectRoot, options: Red
   const folder = safetyContentDir(rootDir);
   const lexicon = loadSafetyFile(redFlagLexiconSchema, folder, 'red-flags.json');
   const foldChinese = loadChineseFolder(rootDir);
-  const bySigns = createEmergencyDetector(lexicon, foldChinese);
-  const asksAboutUrgentCare = createUrgentCareCheck(lexicon, foldChinese);
+  // Asked only while training: with stored weights, these patterns are never built.
+  let answeredByPatterns: ((text: string) => boolean) | undefined;
+  const answered = (text: string): boolean => {
+    if (!answeredByPatterns) {
+      const bySigns = createEmergencyDetector(lexicon, foldChinese, patternCache(rootDir, options.cacheDir));
+      const asksAboutUrgentCare = createUrgentCareCheck(lexicon, foldChinese, patternCache(rootDir, options.cacheDir));
+      answeredByPatterns = (message) => bySigns(message) !== undefined || asksAboutUrgentCare(message);
+    }
+    return answeredByPatterns(text);
+  };
   const settings = loadSafetyFile(redFlagClassifierSettingsSchema, folder, 'red-flag-classifier.json');
-  return loadRedFlagClassifier(rootDir, settings, (text) => bySigns(text) !== undefined || asksAboutUrgentCare(text), options);
+  return loadRedFlagClassifier(rootDir, settings, answered, options);
 }
 
 /**
@@ -211,14 +251,14 @@ export function loadRedFlagDoubtTier(rootDir: string = projectRoot, options: Red
  * which can add the short "if this is happening now" reply (certainty 'unclear') and nothing else.
  */
 export function loadEmergencyNet(rootDir: string = projectRoot, options: RedFlagClassifierOptions = {}): EmergencyDetector {
-  const bySigns = loadEmergencyDetector(rootDir);
+  const bySigns = signsOf(rootDir, options.cacheDir);
   const tier = loadRedFlagDoubtTier(rootDir, options);
   return (text: string) => bySigns(text) ?? tier.doubt(text);
 }
 
 /** The urgent-care question check over the shipped lexicon of a project root. */
 export function loadUrgentCareCheck(rootDir: string = projectRoot): UrgentCareCheck {
-  return createUrgentCareCheck(loadSafetyFile(redFlagLexiconSchema, safetyContentDir(rootDir), 'red-flags.json'), loadChineseFolder(rootDir));
+  return createUrgentCareCheck(loadSafetyFile(redFlagLexiconSchema, safetyContentDir(rootDir), 'red-flags.json'), loadChineseFolder(rootDir), patternCache(rootDir, undefined));
 }
 
 let defaultUrgentCareCheck: UrgentCareCheck | undefined;

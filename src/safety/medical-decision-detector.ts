@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { projectRoot } from '../config/load-config';
-import { safetyContentDir } from './emergency-detector';
+import { type PatternCacheOptions, safetyContentDir } from './emergency-detector';
 import { loadChineseFolder } from '../i18n/fold-chinese';
 import { loadSafetyFile } from './red-flag-lexicon';
-import { normalizeForMatching } from './text-normalizer';
+import { defaultSafetyCacheDir } from './learned-safety-model';
+import { GatedPatternList, type LiteralHits, LiteralIndex, type PatternAnalysis, storedPatternLiterals } from './pattern-prefilter';
+import { normalizeAndFold } from './text-normalizer';
 import { type DecisionClassifier, type DecisionClassifierOptions, decisionClassifierSettingsSchema, loadDecisionClassifier } from './decision-classifier';
 
 /** `{{medicine}}` stands for the medicine-word alternation, so a pattern is checked with it filled in. */
@@ -50,34 +52,43 @@ const hanCharacter = /\p{Script=Han}/u;
 const latinLetter = /[a-z]/iu;
 
 interface Matcher {
-  test(text: string): boolean;
+  /** Whether the list matches `text`; `hits`: the literals of the detector's index found in it (or in a text it is part of). */
+  test(text: string, hits: LiteralHits): boolean;
 }
 
 /**
  * The patterns of a list, split by script: those written with Chinese characters are tried only on text with
- * Chinese in it, the others only on text with Latin letters (or with neither), which halves the time a
- * message takes. A pattern with a Chinese and an English part ("who decides|谁决定") is in both halves.
+ * Chinese in it, the others only on text with Latin letters (or with neither). A pattern with a Chinese and an
+ * English part ("who decides|谁决定") is in both halves. Within a half, only the patterns whose literals the
+ * text holds run (pattern-prefilter.ts).
  */
-function scriptUnion(sources: readonly string[], fill: (source: string) => string): Matcher {
+function scriptUnion(index: LiteralIndex, sources: readonly string[], fill: (source: string) => string, analyse: PatternAnalysis): Matcher {
   const englishToo = (source: string) => /[a-z]{3,}/i.test(source.replaceAll(medicinePlaceholder, '').replaceAll(personPlaceholder, '').replace(/\\[a-z]/gi, ''));
-  const compile = (list: readonly string[]) => (list.length === 0 ? undefined : new RegExp(list.map((source) => `(?:${fill(source)})`).join('|'), 'iu'));
-  const chinese = compile(sources.filter((source) => hanCharacter.test(source)));
-  const other = compile(sources.filter((source) => !hanCharacter.test(source) || englishToo(source)));
+  const gated = (list: readonly string[]) => (list.length === 0 ? undefined : new GatedPatternList(index, list.map(fill), 'iu', analyse));
+  const chinese = gated(sources.filter((source) => hanCharacter.test(source)));
+  const other = gated(sources.filter((source) => !hanCharacter.test(source) || englishToo(source)));
   return {
-    test(text: string): boolean {
+    test(text: string, hits: LiteralHits): boolean {
       const hasHan = hanCharacter.test(text);
-      if (chinese && hasHan && chinese.test(text)) return true;
-      return Boolean(other && (!hasHan || latinLetter.test(text)) && other.test(text));
+      if (chinese && hasHan && chinese.test(text, hits)) return true;
+      return Boolean(other && (!hasHan || latinLetter.test(text)) && other.test(text, hits));
     },
   };
 }
 
-/** Builds a detector from a lexicon; the regular expressions are compiled here, once. */
-export function createMedicalDecisionDetector(lexicon: MedicalDecisionLexicon, foldChinese: (text: string) => string): (text: string) => boolean {
+/**
+ * Builds a detector from a lexicon; the regular expressions are compiled here, once (and a union of the few
+ * patterns a message may match when first needed). `options.cacheDir` keeps what the patterns require
+ * between starts (pattern-prefilter.ts).
+ */
+export function createMedicalDecisionDetector(lexicon: MedicalDecisionLexicon, foldChinese: (text: string) => string, options: PatternCacheOptions = {}): (text: string) => boolean {
   const medicine = lexicon.medicineWords.join('|');
   const person = lexicon.personWords.join('|');
   const fill = (source: string) => source.replaceAll(medicinePlaceholder, medicine).replaceAll(personPlaceholder, `(?:${person})`);
-  const union = (sources: readonly string[]) => scriptUnion(sources, fill);
+  const everyList = [lexicon.patterns, lexicon.notDecisions, lexicon.alwaysDecisions, ...Object.values(lexicon.concepts)];
+  const stored = storedPatternLiterals(options.cacheDir ?? false, 'medical-decision-patterns', everyList.flat().map((source) => [fill(source), 'iu'] as const));
+  const index = new LiteralIndex();
+  const union = (sources: readonly string[]) => scriptUnion(index, sources, fill, stored.analyse);
   const decision = union(lexicon.patterns);
   const studyQuestion = union(lexicon.notDecisions);
   const alwaysDecision = union(lexicon.alwaysDecisions);
@@ -87,28 +98,37 @@ export function createMedicalDecisionDetector(lexicon: MedicalDecisionLexicon, f
     if (!found) throw new Error(`medical-decision lexicon: a combination names unknown concept "${name}"`);
     return found;
   };
+  stored.save();
   const combinations = lexicon.combinations.map((combination) => ({ all: combination.all.map(conceptNamed), none: (combination.none ?? []).map(conceptNamed) }));
-  const inOneSentence = (sentence: string) =>
-    combinations.some((combination) => combination.all.every((concept) => concept.test(sentence)) && !combination.none.some((concept) => concept.test(sentence)));
+  // A sentence's literals are among its text's, so the text's hits can rule a pattern out for each sentence.
+  const inOneSentence = (sentence: string, hits: LiteralHits) =>
+    combinations.some((combination) => combination.all.every((concept) => concept.test(sentence, hits)) && !combination.none.some((concept) => concept.test(sentence, hits)));
   return (text: string): boolean => {
-    const normalized = foldChinese(normalizeForMatching(text));
-    if (alwaysDecision.test(normalized)) return true;
-    if (studyQuestion.test(normalized)) return false;
-    return decision.test(normalized) || normalized.split(/[.!?。！？;；\n]+/u).some(inOneSentence);
+    const normalized = normalizeAndFold(text, foldChinese);
+    const hits = index.scan(normalized);
+    if (alwaysDecision.test(normalized, hits)) return true;
+    if (studyQuestion.test(normalized, hits)) return false;
+    return decision.test(normalized, hits) || normalized.split(/[.!?。！？;；\n]+/u).some((sentence) => inOneSentence(sentence, hits));
   };
 }
+
+/** What the patterns require is stored with the learned weights (dist/safety-cache), or nowhere when they are not stored. */
+const patternCache = (rootDir: string, cacheDir?: string | false): PatternCacheOptions => ({ cacheDir: cacheDir ?? defaultSafetyCacheDir(rootDir) });
 
 const readLexicon = (rootDir: string) => loadSafetyFile(medicalDecisionLexiconSchema, safetyContentDir(rootDir), 'medical-decision-lexicon.json');
 
 /** The lexicon alone (the classifier is trained beside it, and the evaluation reports both). */
 export function loadMedicalDecisionLexiconDetector(rootDir: string = projectRoot): (text: string) => boolean {
-  return createMedicalDecisionDetector(readLexicon(rootDir), loadChineseFolder(rootDir));
+  return createMedicalDecisionDetector(readLexicon(rootDir), loadChineseFolder(rootDir), patternCache(rootDir));
 }
 
 /** The learned classifier over this root's lexicon settings and training files (decision-classifier.ts). */
 export function loadMedicalDecisionClassifier(rootDir: string = projectRoot, options: DecisionClassifierOptions = {}): DecisionClassifier {
   const lexicon = readLexicon(rootDir);
-  return loadDecisionClassifier(rootDir, lexicon.classifier, createMedicalDecisionDetector(lexicon, loadChineseFolder(rootDir)), options);
+  // Asked only while training: with stored weights, the patterns are never built.
+  let byLexicon: ((text: string) => boolean) | undefined;
+  const isLexiconDecision = (text: string) => (byLexicon ??= createMedicalDecisionDetector(lexicon, loadChineseFolder(rootDir), patternCache(rootDir, options.cacheDir)))(text);
+  return loadDecisionClassifier(rootDir, lexicon.classifier, isLexiconDecision, options);
 }
 
 /**
@@ -117,7 +137,7 @@ export function loadMedicalDecisionClassifier(rootDir: string = projectRoot, opt
  */
 export function loadMedicalDecisionDetector(rootDir: string = projectRoot, options: DecisionClassifierOptions = {}): (text: string) => boolean {
   const lexicon = readLexicon(rootDir);
-  const byLexicon = createMedicalDecisionDetector(lexicon, loadChineseFolder(rootDir));
+  const byLexicon = createMedicalDecisionDetector(lexicon, loadChineseFolder(rootDir), patternCache(rootDir, options.cacheDir));
   // The same compiled patterns serve the check and the classifier's training (read and compiled once).
   const classifier = loadDecisionClassifier(rootDir, lexicon.classifier, byLexicon, options);
   return (text: string): boolean => byLexicon(text) || classifier.isDecision(text);
