@@ -11,7 +11,8 @@ import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config/load-config';
 import { createLogger } from '../src/logger';
 import { createQuestionRecognizer } from '../src/nlu/question-recognizer';
-import { detectEmergency } from '../src/safety/emergency-detector';
+import { asksAboutUrgentCare, detectEmergency } from '../src/safety/emergency-detector';
+import { detectMedicalDecisionRequest } from '../src/safety/medical-decision-detector';
 
 function report(name: string, samplesMs: number[]): void {
   const sorted = [...samplesMs].sort((a, b) => a - b);
@@ -54,6 +55,14 @@ export async function benchParts(scale = 1): Promise<void> {
   const texts = ['my father is coughing up blood', 'will I need blood tests?', '我爸一直流鼻血止不住', '请问副作用有哪些'];
   for (let i = 0; i < n(5000); i += 1) safety.push(await time(() => detectEmergency(texts[i % texts.length] ?? '')));
   report('emergency detector, detectEmergency()', safety);
+
+  // What every typed message gets: menu answers, an age, short and long questions (issue 11).
+  const typed = ['1', 'yes', '是', 'menu', '菜单', '56', 'what are the side effects?', '有什么副作用？', 'my mum finished her chemo last month and the scan shows it came back, she is 61 and still walks every day, how often would she need to come in?', '我爸爸去年做完放化疗，上个月复查又复发了，他今年六十二岁，身体还可以，请问参加这个研究要多久来一次医院？'];
+  for (const [name, check] of [['detectEmergency()', detectEmergency], ['asksAboutUrgentCare()', asksAboutUrgentCare], ['detectMedicalDecisionRequest()', detectMedicalDecisionRequest]] as const) {
+    const samples: number[] = [];
+    for (let i = 0; i < n(5000); i += 1) samples.push(await time(() => check(typed[i % typed.length] ?? '')));
+    report(`typed: ${name}`, samples);
+  }
 
   const app = await buildApp(config, { logger: createLogger('silent') });
   const turns: number[] = [];
