@@ -9,6 +9,7 @@
  * Prints each blind file's hash, recall, false-alarm rate and every miss.
  * `--set tuning` or `--set blind` limits the run; `--quiet` leaves out the tuning set's misses;
  * `--aggregates-only` leaves out every set's misses (to measure a blind set without reading what it missed).
+ * `--folder DIR` scores the JSON files in DIR instead (a fresh set, before it is used for tuning).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -37,10 +38,13 @@ const isDecisionByPatterns = loadMedicalDecisionLexiconDetector(rootDir);
  * tuning/former-blind-*README.md).
  */
 const sets = { blind: 'blind-8', tuning: 'tuning' } as const;
+const otherFolder = args.includes('--folder') ? path.resolve(args[args.indexOf('--folder') + 1] ?? '.') : undefined;
+const folders: [string, string][] = otherFolder
+  ? [['other', otherFolder]]
+  : Object.entries(sets).map(([name, folderName]) => [name, path.join(rootDir, 'tests', 'fixtures', 'safety', folderName)]);
 
-for (const [name, folderName] of Object.entries(sets)) {
+for (const [name, folder] of folders) {
   if (only && only !== name) continue;
-  const folder = path.join(rootDir, 'tests', 'fixtures', 'safety', folderName);
   if (!existsSync(folder)) {
     console.log(`\n=== ${name} set: ${folder} does not exist yet`);
     continue;
