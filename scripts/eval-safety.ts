@@ -1,7 +1,7 @@
 /**
  * `npm run eval:safety`: the red-flag detector and the medical-decision check on the frozen blind set
  * (tests/fixtures/safety/blind-8, documented by its README: written without seeing the detector, never used
- * to write patterns; still to be written) and on the tuning sets (which include the first seven blind sets,
+ * to write patterns; written 22:31 on 2026-12-01, before the detector's next change) and on the tuning sets (which include the first seven blind sets,
  * retired on 2026-12-01).
  * The red-flag net and the medical-decision check are reported as the bot runs them (patterns + learned tier /
  * classifier) and with the patterns alone; on the tuning set the learned parts have seen every case, so only
