@@ -3,7 +3,7 @@ import { projectRoot } from '../../src/config/load-config';
 import type { Locale } from '../../src/i18n/locales';
 import { createTranslator } from '../../src/i18n/translator';
 import type { EmergencyCategory } from '../../src/safety/emergency-categories';
-import { type BotReply, type Conversation, startConversation } from '../support/conversation-harness';
+import { type BotReply, type Conversation, expectTurn, startConversation } from '../support/conversation-harness';
 
 const i18n = createTranslator(projectRoot);
 
@@ -159,7 +159,7 @@ describe.each(scripts)('every emergency category and every look-alike ($locale)'
     const question = (await chat.say(script.precheck)).at(-1)?.text ?? '';
     expect(question).toContain(t('precheck:questions.age.question_family'));
     for (const [category, text] of Object.entries(script.emergencies) as [EmergencyCategory, string][]) {
-      expect(texts(await chat.say(text)), `${category}: ${text}`).toEqual(emergencyReplies(chat, category));
+      await expectTurn(chat, text, emergencyReplies(chat, category));
     }
     const next = await chat.say(script.age);
     expect(next.at(-1)?.text).toContain(t('precheck:questions.diagnosis.question_family'));
@@ -171,7 +171,7 @@ describe.each(scripts)('every emergency category and every look-alike ($locale)'
     await chat.say(script.handoff);
     const namePrompt = (await chat.say(script.consentYes)).at(-1)?.text ?? '';
     for (const [category, text] of Object.entries(script.emergencies) as [EmergencyCategory, string][]) {
-      expect(texts(await chat.say(text)), `${category}: ${text}`).toEqual(emergencyReplies(chat, category));
+      await expectTurn(chat, text, emergencyReplies(chat, category));
     }
     // The open question is still the same one: "menu" then the hand-off again shows the consent again, not a name error.
     const again = await chat.say('help');

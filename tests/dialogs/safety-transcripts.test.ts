@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config/load-config';
 import type { Locale } from '../../src/i18n/locales';
 import { createTranslator } from '../../src/i18n/translator';
-import { type Conversation, startConversation } from '../support/conversation-harness';
+import { type Conversation, containing, expectTurn, startConversation } from '../support/conversation-harness';
 
 const i18n = createTranslator(projectRoot);
 
@@ -66,28 +66,24 @@ describe.each(scripts)('safety net inside a dialog ($locale)', (script) => {
   it('an emergency in the middle of the pre-check is answered first with the emergency number; the question waits', async () => {
     const { conversation, question } = await atFirstPrecheckQuestion();
     expect(question).toContain(t('precheck:questions.age.question_family'));
-    const replies = await conversation.say(script.emergency);
-    expect(replies[0]?.text).toBe(t('safety:emergency', { emergencyNumber: '120' }));
-    expect(replies.map((reply) => reply.text)).not.toContain(question);
-    // The dialog did not advance: the next answer still answers the same question.
-    const next = await conversation.say('56');
-    expect(next.at(-1)?.text).toContain(t('precheck:questions.diagnosis.question_family'));
+    // User says the emergency; bot says the emergency number, then how to go on, and nothing else.
+    await expectTurn(conversation, script.emergency, [t('safety:emergency', { emergencyNumber: '120' }), t('safety:offerToContinue')]);
+    // The dialog did not advance: the next answer still answers the same question (the age), and the next one is asked.
+    await expectTurn(conversation, '56', [containing(t('precheck:questions.diagnosis.question_family'))]);
   });
 
   it('thoughts of self-harm get the crisis line and the emergency number', async () => {
     const { conversation } = await atFirstPrecheckQuestion();
     const site = conversation.app.config.site;
-    const replies = await conversation.say(script.selfHarm);
-    expect(replies[0]?.text).toBe(
+    await expectTurn(conversation, script.selfHarm, [
       t('safety:selfHarm', { crisisLineName: site.crisisLine.name[script.locale], crisisLineNumber: site.crisisLine.number, emergencyNumber: site.emergencyNumber }),
-    );
+      t('safety:offerToContinue'),
+    ]);
   });
 
   it('a request for a medical decision is sent to the doctor or study team, never advised, and the question resumes', async () => {
     const { conversation, question } = await atFirstPrecheckQuestion();
-    const replies = await conversation.say(script.medicalDecision);
-    expect(replies[0]?.text).toBe(t('safety:medicalDecision', { coordinatorPhone: conversation.app.config.site.coordinator.phone }));
-    expect(replies.at(-1)?.text).toBe(question);
+    await expectTurn(conversation, script.medicalDecision, [t('safety:medicalDecision', { coordinatorPhone: conversation.app.config.site.coordinator.phone }), question]);
   });
 
   it('with the storage down, an emergency still gets the emergency number', async () => {

@@ -136,6 +136,11 @@ export async function expectTurn(chat: Pick<Conversation, 'say' | 'afterTurn'>, 
   return replies;
 }
 
+/** An expected reply that contains `text` (a question after its progress line, an answer with a number in it). */
+export function containing(text: string): RegExp {
+  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+}
+
 /** All text of a set of replies, for `toContain` assertions. */
 export function allText(replies: BotReply[]): string {
   return replies.map((reply) => [reply.text, ...reply.choices].join('\n')).join('\n---\n');
