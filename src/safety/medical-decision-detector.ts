@@ -35,6 +35,12 @@ export const medicalDecisionLexiconSchema = z.strictObject({
   alwaysDecisions: patternList,
   /** Questions about taking part in the study, which are never treatment decisions. */
   notDecisions: patternList,
+  /**
+   * What the rest of a message must hold to be read on its own when one of its sentences or clauses is a study
+   * question: a question mark or a word that asks ("My oncologist suggested stopping chemo a year ago. Is that a
+   * problem for eligibility?" tells, then asks a study question).
+   */
+  asks: patternList,
   /** Named word groups for `combinations` ({{medicine}} and {{person}} allowed). */
   concepts: z.record(z.string(), patternList),
   /**
@@ -50,6 +56,29 @@ export type MedicalDecisionLexicon = z.infer<typeof medicalDecisionLexiconSchema
 
 const hanCharacter = /\p{Script=Han}/u;
 const latinLetter = /[a-z]/iu;
+
+/** Where a sentence ends (after NFKC, Chinese ？！； are ASCII): a full stop only before a space or the end, so 2.5 mg stays whole. */
+const sentenceEnd = /[!?;。…]+|\.+(?=\s|$)/u;
+/** After a sentence's end, or after a comma or colon between Chinese characters (after NFKC, ， and ： are ASCII). */
+const partEnd = /(?<=[!?;。…]|\.(?=\s|$)|\p{Script=Han}\s?[,、:](?=\s?\p{Script=Han}))/u;
+/**
+ * A Chinese clause that only sets the scene for the next one is no clause of its own: a condition
+ * (如果我退出研究，…) or a time (参加研究之后，…, 入组前，…) belongs with the question that follows it.
+ */
+const framingClause = /^\s*(?:如果|假如|假设|要是|若|万一|一旦|等到?)|(?:之后|以后|后|之前|以前|前|的话|的时候|时|期间)\s?[,、:]$/u;
+
+/** The message's sentences and Chinese clauses, each with its closing punctuation, so that joined they give the text back. */
+function partsOf(text: string): string[] {
+  const parts: string[] = [];
+  let framing = '';
+  for (const piece of text.split(partEnd)) {
+    const part = framing + piece;
+    framing = /[,、:]$/u.test(part) && framingClause.test(part) ? part : '';
+    if (!framing && part.trim() !== '') parts.push(part);
+  }
+  if (framing.trim() !== '') parts.push(framing);
+  return parts;
+}
 
 interface Matcher {
   /** Whether the list matches `text`; `hits`: the literals of the detector's index found in it (or in a text it is part of). */
@@ -103,12 +132,21 @@ export function createMedicalDecisionDetector(lexicon: MedicalDecisionLexicon, f
   // A sentence's literals are among its text's, so the text's hits can rule a pattern out for each sentence.
   const inOneSentence = (sentence: string, hits: LiteralHits) =>
     combinations.some((combination) => combination.all.every((concept) => concept.test(sentence, hits)) && !combination.none.some((concept) => concept.test(sentence, hits)));
+  const asksForDecision = (text: string, hits: LiteralHits) => decision.test(text, hits) || text.split(sentenceEnd).some((sentence) => inOneSentence(sentence, hits));
+  const asks = new RegExp(lexicon.asks.map((source) => `(?:${source})`).join('|'), 'iu');
   return (text: string): boolean => {
     const normalized = normalizeAndFold(text, foldChinese);
     const hits = index.scan(normalized);
     if (alwaysDecision.test(normalized, hits)) return true;
-    if (studyQuestion.test(normalized, hits)) return false;
-    return decision.test(normalized, hits) || normalized.split(/[.!?。！？;；\n]+/u).some((sentence) => inOneSentence(sentence, hits));
+    if (!studyQuestion.test(normalized, hits)) return asksForDecision(normalized, hits);
+    // A study question cancels a decision only in its own sentence or clause: the rest is read without it,
+    // when the rest still asks something ("I'd like to join the study. Should I stop my blood pressure pills?").
+    const parts = partsOf(normalized);
+    const rest = parts.filter((part) => !studyQuestion.test(part, hits));
+    // A study question that no single part holds (it spans them) speaks for the whole message.
+    if (rest.length === parts.length || rest.length === 0) return false;
+    const remaining = rest.join('');
+    return asks.test(remaining) && asksForDecision(remaining, index.scan(remaining));
   };
 }
 
