@@ -5,7 +5,7 @@ import { handoffConsentVersion } from '../../dialogs/handoff/handoff-dialog';
 import { sqliteFileName } from '../../src/storage/embedded/sqlite-database';
 import { createTranslator } from '../../src/i18n/translator';
 import type { Locale } from '../../src/i18n/locales';
-import { allText, type BotReply, type Conversation, startConversation } from '../support/conversation-harness';
+import { allText, type BotReply, type Conversation, expectTurn, startConversation } from '../support/conversation-harness';
 import { openSqliteConnection } from '../../src/storage/embedded/sqlite-driver';
 
 /** What one person types, in one language, through the hand-off. Every answer is typed, none is a button number. */
@@ -193,16 +193,16 @@ describe.each(scripts)('hand-off in $locale', (script) => {
     const relationship = await conversation.say(script.consentYes);
     expect(relationship.map((reply) => reply.text)).toEqual([t('handoff:ask.relationship')]);
     expect(relationship.at(-1)?.choices).toEqual([t('common:role.patient'), t('common:role.family'), t('common:role.other')]);
-    expect(lastText(await conversation.say(script.role))).toBe(t('handoff:ask.name'));
-    expect(lastText(await conversation.say(script.name))).toBe(t('handoff:ask.phone'));
+    await expectTurn(conversation, script.role, [t('handoff:ask.name')]);
+    await expectTurn(conversation, script.name, [t('handoff:ask.phone')]);
     const reasked = lastText(await conversation.say(script.invalidPhone));
     expect(reasked).toContain(t('handoff:ask.phoneRetry'));
     expect(reasked).toContain(t('handoff:ask.phone'));
-    expect(lastText(await conversation.say(script.phone))).toBe(t('handoff:ask.email'));
+    await expectTurn(conversation, script.phone, [t('handoff:ask.email')]);
     const bestTime = await conversation.say(script.skipEmail);
     expect(lastText(bestTime)).toBe(t('handoff:ask.bestTime'));
     expect(bestTime.at(-1)?.choices).toEqual(['morning', 'afternoon', 'evening', 'any'].map((preset) => t(`handoff:bestTime.${preset}`)));
-    expect(lastText(await conversation.say(script.bestTime))).toBe(t('handoff:ask.language'));
+    await expectTurn(conversation, script.bestTime, [t('handoff:ask.language')]);
 
     // The read-back shows values in words ("Language for the call: Cantonese", "Who you are: a family member"),
     // never the labels of the buttons that chose them ("Speak Cantonese").
@@ -230,7 +230,7 @@ describe.each(scripts)('hand-off in $locale', (script) => {
     const which = await conversation.say(script.change);
     expect(lastText(which)).toBe(t('handoff:review.whichItem'));
     expect(which.at(-1)?.choices).toContain(t('handoff:item.phone'));
-    expect(lastText(await conversation.say(script.phoneItem))).toBe(t('handoff:ask.phone'));
+    await expectTurn(conversation, script.phoneItem, [t('handoff:ask.phone')]);
     const changedReadBack = allText(await conversation.say(script.changedPhone));
     expect(changedReadBack).toContain(t('handoff:review.line', { label: t('handoff:item.phone'), value: script.changedPhoneShown }));
     expect(changedReadBack).toContain(t('handoff:review.line', { label: t('handoff:item.name'), value: script.name }));
@@ -276,7 +276,7 @@ describe.each(scripts)('hand-off in $locale', (script) => {
     expect(await conversation.stores.outbox.countPending()).toBe(1);
     await conversation.stores.referrals.update(summary?.id ?? '', { status: 'screening' }, new Date('2026-11-03T04:00:00Z'));
 
-    expect(lastText(await conversation.say(script.checkReferral))).toBe(t('handoff:check.prompt'));
+    await expectTurn(conversation, script.checkReferral, [t('handoff:check.prompt')]);
     expect(lastText(await conversation.say('no idea'))).toContain(t('handoff:check.retry'));
     const status = allText(await conversation.say(script.typeReference(reference)));
     expect(status).toContain(t('handoff:check.statuses.screening'));
