@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { codeDigest, KeyedCacheFiles } from '../content/keyed-cache-file';
 import type { TrainedModel } from './intent-classifier';
 
 /** Bump when the file layout changes. */
@@ -44,15 +45,16 @@ function openccVersion(): string {
   }
 }
 
-/** Hex digest over the data files (by content), the settings and the code inputs. */
+/** Hex digest over the data files (by content), the settings and the code inputs (by their digest, computed once per process). */
 export function modelCacheKey(dataFiles: readonly string[], settings: unknown): string {
   const hash = createHash('sha256');
   hash.update(`${magic}${formatVersion}\0${JSON.stringify(settings)}\0${openccVersion()}\0`);
-  for (const file of [...dataFiles, ...codeInputs()]) {
+  for (const file of dataFiles) {
     hash.update(`${path.basename(file)}\0`);
     hash.update(fs.existsSync(file) ? fs.readFileSync(file) : 'missing');
     hash.update('\0');
   }
+  for (const file of codeInputs()) hash.update(`${path.basename(file)}\0${codeDigest(file)}\0`);
   return hash.digest('hex').slice(0, 32);
 }
 
@@ -121,71 +123,26 @@ export function decodeModels(buffer: Buffer): StoredModels | undefined {
   return offset === buffer.length ? models : undefined;
 }
 
+/** Weight files: each start kind (tsx, the bundle) and each model has its own, several megabytes each. */
+export const storedModelsKept = 8;
+
+const filesIn = (cacheDir: string) => new KeyedCacheFiles(cacheDir, 'recognizer', '.bin', storedModelsKept);
+
 export function modelCacheFile(cacheDir: string, key: string): string {
-  return path.join(cacheDir, `recognizer-${key}.bin`);
+  return filesIn(cacheDir).fileOf(key);
 }
 
 /** The stored models under this key, or undefined when there are none (or the file is unreadable). */
 export function readStoredModels(cacheDir: string, key: string): StoredModels | undefined {
-  let buffer: Buffer;
-  try {
-    buffer = fs.readFileSync(modelCacheFile(cacheDir, key));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  return decodeModels(buffer);
+  const buffer = filesIn(cacheDir).read(key);
+  return buffer && decodeModels(buffer);
 }
 
 /**
- * Stores the models under this key: written to a temporary file and renamed, so a parallel reader (test
- * workers, a second instance) sees a whole file or none. A read-only install just trains at each start:
- * returns false instead of failing.
+ * Stores the models under this key (keyed-cache-file.ts: a whole file or none; the newest few kept, and any a
+ * `<name>.current` file points to: the safety classifiers' last stored weights, read by a deployment without
+ * tests/fixtures). A read-only install just trains at each start: returns false instead of failing.
  */
 export function writeStoredModels(cacheDir: string, key: string, models: StoredModels): boolean {
-  const file = modelCacheFile(cacheDir, key);
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    fs.mkdirSync(cacheDir, { recursive: true });
-    fs.writeFileSync(temporary, encodeModels(models));
-    fs.renameSync(temporary, file);
-    pruneStoredModels(cacheDir, file);
-    return true;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM' || code === 'ENOSPC') {
-      fs.rmSync(temporary, { force: true });
-      return false;
-    }
-    throw error;
-  }
-}
-
-/** How many weight files a cache folder keeps: each start kind (tsx, the bundle) and each model has its own. */
-export const storedModelsKept = 8;
-
-/**
- * Every change of the training data or code writes a new file (several megabytes) and the old one is never
- * read again: keep the newest few, the one just written and any a `<name>.current` file points to (the
- * safety classifiers' last stored weights, read by a deployment without tests/fixtures). A reader that loses
- * a file to a parallel prune finds none and trains, as on a first start.
- */
-function pruneStoredModels(cacheDir: string, justWritten: string): void {
-  const names = fs.readdirSync(cacheDir);
-  const pinned = new Set([path.basename(justWritten)]);
-  for (const name of names.filter((entry) => entry.endsWith('.current'))) {
-    try {
-      pinned.add(path.basename(modelCacheFile(cacheDir, fs.readFileSync(path.join(cacheDir, name), 'utf8').trim())));
-    } catch {
-      // Removed meanwhile by another process: nothing to pin.
-    }
-  }
-  const stored = names
-    .filter((name) => /^recognizer-[0-9a-f]+\.bin$/u.test(name))
-    .map((name) => ({ name, modified: fs.statSync(path.join(cacheDir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
-    .sort((a, b) => b.modified - a.modified);
-  for (const [index, { name }] of stored.entries()) {
-    if (index < storedModelsKept || pinned.has(name)) continue;
-    fs.rmSync(path.join(cacheDir, name), { force: true });
-  }
+  return filesIn(cacheDir).write(key, encodeModels(models));
 }

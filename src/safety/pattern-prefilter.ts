@@ -13,8 +13,7 @@
  * stored beside the learned weights (`storedPatternLiterals`) and a start reads that instead.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { codeDigest, KeyedCacheFiles } from '../content/keyed-cache-file';
 
 /** One clause: a match contains at least one of these strings (case-folded as `foldCodeUnit` folds text). */
 type Clause = readonly string[];
@@ -788,14 +787,6 @@ export interface StoredPatternLiterals {
   save(): void;
 }
 
-let codeDigest: string | undefined;
-
-/** This module's own code (the bundle's, in production): another reading of patterns must not use old results. */
-function ownCode(): string {
-  codeDigest ??= createHash('sha256').update(readFileSync(__filename)).digest('hex');
-  return codeDigest;
-}
-
 /** The stored form: each string and each clause once (the medicine words fill many patterns), then per pattern its clauses or null. */
 interface StoredForm {
   readonly strings: string[];
@@ -806,14 +797,17 @@ interface StoredForm {
 const isIndexList = (value: unknown, size: number): value is number[] => Array.isArray(value) && value.every((item) => Number.isInteger(item) && item >= 0 && item < size);
 
 /** The clauses per pattern a stored file holds, or undefined when it is not one this code wrote for these patterns. */
-function readStoredForm(file: string, patterns: number): (Clause[] | undefined)[] | undefined {
+function readStoredForm(stored: Buffer | undefined, patterns: number): (Clause[] | undefined)[] | undefined {
+  if (!stored) return undefined;
   let form: Partial<StoredForm>;
   try {
-    form = JSON.parse(readFileSync(file, 'utf8')) as Partial<StoredForm>;
-  } catch {
-    // No file yet (or a half-written one from another version): the patterns are read, and the file written.
-    return undefined;
+    form = JSON.parse(stored.toString('utf8')) as Partial<StoredForm>;
+  } catch (error) {
+    // A damaged file: the patterns are read, and the file written again.
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
   }
+  if (typeof form !== 'object' || form === null) return undefined;
   const { strings, clauses, patterns: perPattern } = form;
   if (!Array.isArray(strings) || !strings.every((text) => typeof text === 'string')) return undefined;
   if (!Array.isArray(clauses) || !clauses.every((clause) => isIndexList(clause, strings.length))) return undefined;
@@ -847,16 +841,25 @@ function storedForm(found: readonly (readonly Clause[] | undefined)[]): StoredFo
   return form;
 }
 
+function analysisKey(patterns: readonly (readonly [source: string, flags: string])[]): string {
+  const hash = createHash('sha256').update(codeDigest(__filename));
+  for (const [source, flags] of patterns) hash.update(`\u0000${flags}\u0000${source}`);
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** Stored analyses kept per name: each lexicon edit writes a new file. */
+const storedKept = 4;
+
 /**
  * `requiredLiterals` for a known set of patterns, kept in `cacheDir` (false: not kept) in a file named by `name`
- * and a hash of this module's code, every pattern and its flags: a changed pattern or analysis names another
- * file, and an old file is never read (the learned weights' cache works the same way).
+ * and a hash of this module's code (the bundle's, in production), every pattern and its flags: a changed
+ * pattern or analysis names another file, and an old file is never read (keyed-cache-file.ts, as the learned
+ * weights).
  */
 export function storedPatternLiterals(cacheDir: string | false, name: string, patterns: readonly (readonly [source: string, flags: string])[]): StoredPatternLiterals {
-  const hash = createHash('sha256').update(ownCode());
-  for (const [source, flags] of patterns) hash.update(`\u0000${flags}\u0000${source}`);
-  const file = cacheDir === false ? undefined : path.join(cacheDir, `${name}-${hash.digest('hex').slice(0, 32)}.json`);
-  const read = file ? readStoredForm(file, patterns.length) : undefined;
+  const files = cacheDir === false ? undefined : new KeyedCacheFiles(cacheDir, name, '.json', storedKept);
+  const key = files ? analysisKey(patterns) : '';
+  const read = files ? readStoredForm(files.read(key), patterns.length) : undefined;
   const stored = new Map<string, readonly Clause[] | undefined>();
   read?.forEach((clauses, index) => {
     const [source, flags] = patterns[index] as readonly [string, string];
@@ -864,33 +867,13 @@ export function storedPatternLiterals(cacheDir: string | false, name: string, pa
   });
   return {
     analyse: (source, flags) => {
-      const key = `${flags}\u0000${source}`;
-      return stored.has(key) ? stored.get(key) : requiredLiterals(source, flags);
+      const patternKey = `${flags}\u0000${source}`;
+      return stored.has(patternKey) ? stored.get(patternKey) : requiredLiterals(source, flags);
     },
     save: () => {
-      if (!file || read) return;
-      const form = storedForm(patterns.map(([source, flags]) => requiredLiterals(source, flags)));
-      try {
-        mkdirSync(path.dirname(file), { recursive: true });
-        const partial = `${file}.${process.pid}.tmp`;
-        writeFileSync(partial, JSON.stringify(form));
-        renameSync(partial, file);
-        pruneStored(path.dirname(file), name, file);
-      } catch {
-        // A read-only cache folder: the patterns are read again at each start.
-      }
+      if (!files || read) return;
+      // false: a read-only cache folder, so the patterns are read again at each start.
+      files.write(key, JSON.stringify(storedForm(patterns.map(([source, flags]) => requiredLiterals(source, flags)))));
     },
   };
-}
-
-const storedKept = 4;
-
-/** Each lexicon edit writes a new file: keep the newest few of a name (a reader that loses one reads the patterns). */
-function pruneStored(cacheDir: string, name: string, justWritten: string): void {
-  const pattern = new RegExp(`^${name}-[0-9a-f]+\\.json$`, 'u');
-  const stored = readdirSync(cacheDir)
-    .filter((entry) => pattern.test(entry) && path.join(cacheDir, entry) !== justWritten)
-    .map((entry) => ({ entry, modified: statSync(path.join(cacheDir, entry), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
-    .sort((a, b) => b.modified - a.modified);
-  for (const { entry } of stored.slice(storedKept - 1)) rmSync(path.join(cacheDir, entry), { force: true });
 }
