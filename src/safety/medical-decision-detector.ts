@@ -63,9 +63,9 @@ const sentenceEnd = /[!?;。…]+|\.+(?=\s|$)/u;
 const partEnd = /(?<=[!?;。…]|\.(?=\s|$)|\p{Script=Han}\s?[,、:](?=\s?\p{Script=Han}))/u;
 /**
  * A Chinese clause that only sets the scene for the next one is no clause of its own: a condition
- * (如果我退出研究，…) or a time (参加研究之后，…, 入组前，…) belongs with the question that follows it.
+ * (如果我退出研究，…, 研究期间如果副作用太大，…) or a time (参加研究之后，…, 入组前，…) belongs with the question that follows it.
  */
-const framingClause = /^\s*(?:如果|假如|假设|要是|若|万一|一旦|等到?)|(?:之后|以后|后|之前|以前|前|的话|的时候|时|期间)\s?[,、:]$/u;
+const framingClause = /^\s*(?:若|等到?)|(?:如果|假如|假设|要是|万一|一旦)|(?:之后|以后|后|之前|以前|前|的话|的时候|时|期间)\s?[,、:]$/u;
 
 /** The message's sentences and Chinese clauses, each with its closing punctuation, so that joined they give the text back. */
 function partsOf(text: string): string[] {
@@ -115,7 +115,7 @@ export function createMedicalDecisionDetector(lexicon: MedicalDecisionLexicon, f
   const person = lexicon.personWords.join('|');
   const fill = (source: string) => source.replaceAll(medicinePlaceholder, medicine).replaceAll(personPlaceholder, `(?:${person})`);
   const everyList = [lexicon.patterns, lexicon.notDecisions, lexicon.alwaysDecisions, ...Object.values(lexicon.concepts)];
-  const stored = storedPatternLiterals(options.cacheDir ?? false, 'medical-decision-patterns', everyList.flat().map((source) => [fill(source), 'iu'] as const));
+  const stored = storedPatternLiterals(options, 'medical-decision-patterns', everyList.flat().map((source) => [fill(source), 'iu'] as const));
   const index = new LiteralIndex();
   const union = (sources: readonly string[]) => scriptUnion(index, sources, fill, stored.analyse);
   const decision = union(lexicon.patterns);
