@@ -44,6 +44,18 @@ describe('connector clients are shared between turns', () => {
     expect(elsewhere).not.toBe(first);
   });
 
+  it('every turn gets the same user token client (CloudAdapter asks for one per turn)', async () => {
+    const adapter = createBotFrameworkAdapter(loadConfig({ DATA_DIR: dataDir }));
+    const activity = (id: string): Activity => ({ type: 'message', id, channelId: 'emulator', serviceUrl: 'http://127.0.0.1:5001/', text: 'hi', conversation: { id: 'c1' }, from: { id: 'u1' }, recipient: { id: 'bot' } }) as Activity;
+    const tokenClientOf = (id: string) =>
+      new Promise<unknown>((resolve, reject) => {
+        adapter.processChecked('', activity(id), async (context) => resolve(context.turnState.get(adapter.UserTokenClientKey))).catch(reject);
+      });
+    const first = await tokenClientOf('1');
+    expect(first).toBeDefined();
+    expect(await tokenClientOf('2')).toBe(first);
+  });
+
   it('auth on (Azure): a shared client sends each reply with the token botbuilder holds at that moment, so a refreshed token is used', async () => {
     const connector = await startRecordingServer(() => ({ status: 200, body: { id: 'sent' } }));
     try {

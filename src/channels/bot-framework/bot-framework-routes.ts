@@ -1,5 +1,5 @@
 import { type Activity, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions, StatusCodes, type TurnContext } from 'botbuilder';
-import { AuthenticationConstants, type AuthenticateRequestResult, AuthenticationError, type ClaimsIdentity, type ConnectorFactory } from 'botframework-connector';
+import { AuthenticationConstants, type AuthenticateRequestResult, AuthenticationError, type ClaimsIdentity, type ConnectorFactory, type UserTokenClient } from 'botframework-connector';
 import type { Request, Response, Server } from 'restify';
 import type { AppConfig } from '../../config/load-config';
 import { errorBody, type HttpErrorCode, httpErrors } from '../../http/error-catalogue';
@@ -12,7 +12,8 @@ import { isLoopbackAddress, isLoopbackServiceUrl, isMicrosoftConnectorUrl } from
  * Token checks that fail inside jsonwebtoken (a forged signature, an expired token) are 401s, not 500s. And a
  * channel token must name the activity's serviceUrl: botbuilder compares the `serviceurl` claim only when the
  * activity has a serviceUrl and only for channel tokens (not for Emulator tokens), so it is required here for all.
- * Replies of every turn share one connector client per app id, service URL and audience (ConnectorClientCache).
+ * Replies of every turn share one connector client per app id, service URL and audience, and every turn one user
+ * token client per app id (ConnectorClientCache).
  */
 class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
   private readonly connectorClients = new ConnectorClientCache();
@@ -47,11 +48,19 @@ class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthenti
     return this.sharedClients(super.createConnectorFactory(claimsIdentity), claimsIdentity);
   }
 
-  /** The app id as botbuilder's factory reads it: the audience claim (a channel's token), else the app id claim. */
-  private sharedClients(factory: ConnectorFactory, claimsIdentity: ClaimsIdentity): ConnectorFactory {
-    const appId = claimsIdentity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? claimsIdentity.getClaimValue(AuthenticationConstants.AppIdClaim) ?? undefined;
-    return this.connectorClients.around(factory, appId);
+  /** CloudAdapter asks for one every turn (for OAuth sign-in, which TrialGuide does not use): built once per app id. */
+  override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
+    return this.connectorClients.userTokenClient(appIdOf(claimsIdentity), () => super.createUserTokenClient(claimsIdentity));
   }
+
+  private sharedClients(factory: ConnectorFactory, claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return this.connectorClients.around(factory, appIdOf(claimsIdentity));
+  }
+}
+
+/** The app id as botbuilder's factories read it: the audience claim (a channel's token), else the app id claim. */
+function appIdOf(claimsIdentity: ClaimsIdentity): string | undefined {
+  return claimsIdentity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? claimsIdentity.getClaimValue(AuthenticationConstants.AppIdClaim) ?? undefined;
 }
 
 /** Every turn this adapter runs (incoming or proactive, e.g. Teams notices) belongs to the Bot Framework ingress. */
