@@ -25,6 +25,12 @@ export const eraseEventName = 'trialguide.erase';
 const erasedKey = Symbol('trialguide.erased');
 
 /**
+ * Where botbuilder-dialogs keeps, in turn state, the memory scopes and path resolvers every DialogStateManager of
+ * the turn shares (`DIALOG_STATE_MANAGER_CONFIGURATION` in its dialogStateManager.js, not exported).
+ */
+export const dialogStateConfigurationKey = 'DialogStateManagerConfiguration';
+
+/**
  * The turn logic shared by every channel: decide the language, handle global commands, continue the
  * active dialog or start the main one, and save state. Safety, serialisation and typing run before this
  * as adapter middleware.
@@ -34,6 +40,7 @@ export class TrialGuideBot extends ActivityHandler {
   private readonly profileProperty: StatePropertyAccessor<Profile>;
   private readonly conversationData: StatePropertyAccessor<ConversationData>;
   private readonly i18n: DialogServices['i18n'];
+  private dialogStateConfiguration: unknown;
 
   constructor(
     private readonly conversationState: ConversationState,
@@ -81,8 +88,20 @@ export class TrialGuideBot extends ActivityHandler {
     },
   };
 
+  /**
+   * The first dialog context of every turn builds botbuilder-dialogs' memory-scope configuration anew (a service
+   * collection, nine memory scopes, five path resolvers and a failed zod parse of empty settings: about 2% of a
+   * turn's CPU, issue 11) and keeps it in turn state for the turn's other contexts. It is the same every turn (no
+   * turn adds scopes or resolvers) and its scopes keep no state of their own (they read the turn through the
+   * dialog context), so the first turn's is kept and handed to every later turn.
+   */
   override async run(context: TurnContext): Promise<void> {
-    await super.run(context);
+    if (this.dialogStateConfiguration) context.turnState.set(dialogStateConfigurationKey, this.dialogStateConfiguration);
+    try {
+      await super.run(context);
+    } finally {
+      this.dialogStateConfiguration ??= context.turnState.get<unknown>(dialogStateConfigurationKey);
+    }
     if (context.turnState.get(erasedKey)) return;
     await this.conversationState.saveChanges(context, false);
     await this.userState.saveChanges(context, false);
