@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomFillSync } from 'node:crypto';
 import { DomainError } from '../errors/domain-errors';
 
 /**
@@ -25,14 +25,30 @@ const algorithm = 'aes-256-gcm';
 const ivBytes = 12;
 const tagBytes = 16;
 const version = 'v1';
+/** IVs drawn from the CSPRNG per refill: a synchronous randomBytes(12) costs ~18 us (a job per call), a pooled one ~1 us. */
+const ivsPerRefill = 256;
 
 export function createFieldCipher(key: Buffer): FieldCipher {
   if (key.length !== 32) throw new Error('The data encryption key must be 32 bytes');
-  // A private copy: the caller's buffer may be reused or zeroed.
-  const secret = Buffer.from(key);
+  // A key object holds a private copy (the caller's buffer may be reused or zeroed) and is made once rather than
+  // imported from raw bytes by every cipher (issue 11: a cipher per state read and write).
+  const secret = createSecretKey(key);
+  // Every value still gets IV bytes of its own, fresh from the CSPRNG and never handed out twice: the pool is
+  // private to this cipher and refilled only once all of it has been used.
+  const ivPool = Buffer.alloc(ivBytes * ivsPerRefill);
+  let ivOffset = ivPool.length;
+  const freshIv = (): Buffer => {
+    if (ivOffset === ivPool.length) {
+      randomFillSync(ivPool);
+      ivOffset = 0;
+    }
+    const iv = Buffer.from(ivPool.subarray(ivOffset, ivOffset + ivBytes));
+    ivOffset += ivBytes;
+    return iv;
+  };
   return {
     encrypt(plaintext, context) {
-      const iv = randomBytes(ivBytes);
+      const iv = freshIv();
       const cipher = createCipheriv(algorithm, secret, iv, { authTagLength: tagBytes });
       cipher.setAAD(Buffer.from(context, 'utf8'));
       const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);

@@ -30,6 +30,16 @@ describe('field encryption (AES-256-GCM envelopes)', () => {
     expect(() => cipher.decrypt(plaintext, 'referrals.contact:r1')).toThrow(DecryptionError);
   });
 
+  it('never hands out an IV twice, across refills of its pool, and keeps its own copy of the key', () => {
+    const key = randomBytes(32);
+    const pooled = createFieldCipher(key);
+    const envelopes = Array.from({ length: 1000 }, (_, index) => pooled.encrypt(`value ${index}`, 'bot_state:k'));
+    key.fill(0);
+    expect(new Set(envelopes.map((envelope) => envelope.split(':')[1])).size).toBe(1000);
+    envelopes.forEach((envelope, index) => expect(pooled.decrypt(envelope, 'bot_state:k')).toBe(`value ${index}`));
+    expect(() => createFieldCipher(key).decrypt(envelopes[0] ?? '', 'bot_state:k')).toThrow(DecryptionError);
+  });
+
   it('accepts only 32-byte keys', () => {
     expect(() => createFieldCipher(randomBytes(16))).toThrow(/32 bytes/);
   });
