@@ -5,7 +5,7 @@ import { loadChineseFolder } from '../i18n/fold-chinese';
 import { type RedFlagClassifier, type RedFlagClassifierOptions, loadRedFlagClassifier, redFlagClassifierSettingsSchema } from './red-flag-classifier';
 import { type RedFlagLexicon, type RedFlagSign, loadSafetyFile, redFlagLexiconSchema } from './red-flag-lexicon';
 import { defaultSafetyCacheDir } from './learned-safety-model';
-import { GatedPatternList, type LiteralHits, LiteralIndex, storedPatternLiterals } from './pattern-prefilter';
+import { GatedPatternList, type LiteralHits, LiteralIndex, type PatternLiteralOptions, storedPatternLiterals } from './pattern-prefilter';
 import { normalizeAndFold } from './text-normalizer';
 
 export { type EmergencyCategory, emergencyCategories } from './emergency-categories';
@@ -23,20 +23,20 @@ export interface EmergencyMatch {
 
 export type EmergencyDetector = (text: string) => EmergencyMatch | undefined;
 
-interface Span {
+export interface Span {
   readonly start: number;
   readonly end: number;
 }
 
-/** Sentence ends (a '.' inside a number such as 38.5 is not one); clause breaks inside sentences. */
-const sentenceBreak = /[!?;。！？；\n]+|\.(?!\d)/gu;
-const clauseBreak = /[,，、:：]| - | but | however | though |但是|可是|然而/gu;
+/** Sentence ends (a '.' inside a number such as 38.5 is not one); clause breaks inside sentences. Shared with the doubt tier's gate (red-flag-classifier.ts). */
+export const sentenceBreak = /[!?;。！？；\n]+|\.(?!\d)/gu;
+export const clauseBreak = /[,，、:：]| - | but | however | though |但是|可是|然而/gu;
 
-function compile(sources: readonly string[], flags = 'iu', wrap: (source: string) => string = (source) => source): RegExp {
+export function compile(sources: readonly string[], flags = 'iu', wrap: (source: string) => string = (source) => source): RegExp {
   return new RegExp(wrap(sources.map((source) => `(?:${source})`).join('|')), flags);
 }
 
-function spans(text: string, breaks: RegExp): Span[] {
+export function spans(text: string, breaks: RegExp): Span[] {
   const found: Span[] = [];
   let start = 0;
   for (const match of text.matchAll(breaks)) {
@@ -47,10 +47,8 @@ function spans(text: string, breaks: RegExp): Span[] {
   return found;
 }
 
-export interface PatternCacheOptions {
-  /** Where what each pattern requires is stored between starts (pattern-prefilter.ts); false or unset: not stored. */
-  readonly cacheDir?: string | false;
-}
+/** Where what each pattern requires is stored between starts, and whether the prefilter runs (pattern-prefilter.ts). */
+export type PatternCacheOptions = PatternLiteralOptions;
 
 interface CompiledSign extends RedFlagSign {
   readonly category: EmergencyCategory;
@@ -67,7 +65,7 @@ interface CompiledSign extends RedFlagSign {
 export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (text: string) => string, options: PatternCacheOptions = {}): EmergencyDetector {
   // Concepts are looked for in each sentence only when their literals are there (pattern-prefilter.ts); figures
   // of speech in the whole text before it is cut into sentences, so each has its own index.
-  const stored = storedPatternLiterals(options.cacheDir ?? false, 'red-flag-patterns', [...Object.values(lexicon.concepts).flat(), ...lexicon.figurative].map((source) => [source, 'giu'] as const));
+  const stored = storedPatternLiterals(options, 'red-flag-patterns', [...Object.values(lexicon.concepts).flat(), ...lexicon.figurative].map((source) => [source, 'giu'] as const));
   const conceptIndex = new LiteralIndex();
   const concepts = new Map(Object.entries(lexicon.concepts).map(([name, sources]) => [name, new GatedPatternList(conceptIndex, sources, 'giu', stored.analyse)]));
   const figurativeIndex = new LiteralIndex();
@@ -200,7 +198,7 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
 export type UrgentCareCheck = (text: string) => boolean;
 
 export function createUrgentCareCheck(lexicon: RedFlagLexicon, foldChinese: (text: string) => string, options: PatternCacheOptions = {}): UrgentCareCheck {
-  const stored = storedPatternLiterals(options.cacheDir ?? false, 'urgent-care-patterns', lexicon.urgentCare.map((source) => [source, 'iu'] as const));
+  const stored = storedPatternLiterals(options, 'urgent-care-patterns', lexicon.urgentCare.map((source) => [source, 'iu'] as const));
   const index = new LiteralIndex();
   const urgentCare = new GatedPatternList(index, lexicon.urgentCare, 'iu', stored.analyse);
   stored.save();

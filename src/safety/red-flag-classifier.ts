@@ -5,6 +5,8 @@
  * recognizer's utterances as 'none'. It is asked only when the sign detector found nothing, and it can only
  * add the short "if this is happening now, call" reply (certainty 'unclear') under the category it finds most
  * likely, never remove or raise an answer. Settings and the calibration: content/safety/red-flag-classifier.json.
+ * Its gate (createDoubtGate) keeps it silent when the patterns' own cues clearly say the event is denied, over,
+ * past, hypothetical or asked about: issue 7's "can only lower the urgency when the text clearly says so".
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -12,8 +14,11 @@ import { z } from 'zod';
 import { classifierFromModel, type LabelledExample, trainModel } from '../nlu/intent-classifier';
 import type { StoredModels } from '../nlu/model-cache';
 import { type EmergencyCategory, emergencyCategories } from './emergency-categories';
-import type { EmergencyMatch } from './emergency-detector';
+import { clauseBreak, compile, type EmergencyMatch, type Span, sentenceBreak, spans } from './emergency-detector';
 import { type LanguageFamily, loadRedFlagSet } from './evaluate-safety';
+import { loadChineseFolder } from '../i18n/fold-chinese';
+import { type RedFlagLexicon, loadSafetyFile, redFlagLexiconSchema } from './red-flag-lexicon';
+import { normalizeAndFold } from './text-normalizer';
 import { createSafetyFeaturizer, defaultSafetyCacheDir, familyMinLengthSchema, familyOfText, familyThresholdsSchema, loadStoredSafetyModels, recognizerDataFiles, recognizerUtterances, safetyModelFamilies } from './learned-safety-model';
 
 const noneLabel = 'none';
@@ -28,6 +33,8 @@ export const redFlagClassifierSettingsSchema = z.strictObject({
   threshold: familyThresholdsSchema,
   /** A message needs at least this many words (English) or Chinese characters: a short answer or a button's value is never scored. */
   minLength: familyMinLengthSchema,
+  /** Concepts of the lexicon's signs that say who or how, not what happens: the gate (createDoubtGate) does not read them as a mention. */
+  gateContextConcepts: z.array(z.string().min(1)),
   training: z.strictObject({ epochs: z.number().int().positive(), learningRate: z.number().positive(), l2: z.number().min(0) }),
 });
 export type RedFlagClassifierSettings = z.infer<typeof redFlagClassifierSettingsSchema>;
@@ -95,6 +102,81 @@ const lengthOf: Record<LanguageFamily, (text: string) => number> = {
   zh: (text) => (text.match(/\p{Script=Han}/gu) ?? []).length + (text.match(/[a-z0-9][a-z0-9-]*/giu) ?? []).length,
 };
 
+/** Whether the tier must stay silent on a message it would flag under `category`. */
+export type DoubtGate = (text: string, category: EmergencyCategory) => boolean;
+
+/**
+ * The patterns' cues (red-flags.json) read around what the message names, as the sign detector reads them around
+ * a sign. What it names: the concepts of every sign but `contextConcepts` (who, "just", "badly"), grouped by
+ * clause. A clause is denied when negation comes right before one of them ("no chest pain", 胸口不疼); over
+ * when 'resolved' follows its first one in the sentence (and not 'started again'); and — unless the sentence
+ * says now, "just", or the next sentence says it goes on — in the distant past, hypothetical (not for
+ * self-harm) or a question (not when asking for help or when someone is reported having it); self-harm words only by denial. The gate closes only when at least one clause names
+ * something and every such clause is one of those: a message naming nothing (what the tier is for) or one live
+ * clause keeps the tier's answer.
+ */
+export function createDoubtGate(lexicon: RedFlagLexicon, foldChinese: (text: string) => string, contextConcepts: readonly string[]): DoubtGate {
+  const { cues } = lexicon;
+  const named = new Set(Object.values(lexicon.categories).flatMap(({ signs }) => signs.flatMap((sign) => sign.all)));
+  for (const name of contextConcepts) named.delete(name);
+  // One union, scanned left to right: "isn't breathing" is one mention, not a denied "breathing".
+  const mention = compile([...named].flatMap((name) => lexicon.concepts[name] ?? []), 'giu');
+  const figurative = compile(lexicon.figurative, 'giu');
+  const negation = compile(cues.negation, 'iu', (source) => `(?:${source})$`);
+  const resolved = compile(cues.resolved);
+  const restarted = compile(cues.restarted);
+  const distantPast = compile(cues.distantPast);
+  const hypothetical = compile(cues.hypothetical);
+  const question = compile(cues.question);
+  const now = compile(cues.now);
+  const help = compile(cues.help);
+  const eventBefore = compile(cues.eventBefore, 'iu', (source) => `(?:${source})$`);
+  const continuesAfter = compile(cues.continuesAfter, 'iu', (source) => `^(?:${source})`);
+  const reportBefore = compile(cues.reportBefore, 'iu', (source) => `(?:${source})$`);
+  const reportAfter = compile(cues.reportAfter, 'iu', (source) => `^(?:${source})`);
+  const reportWrapper = compile(cues.reportWrapper);
+  // Self-harm is said as a conditional or a farewell ("better off if I was dead", 大家会好过啲): only denial lowers it.
+  const selfHarm = compile([...new Set(lexicon.categories['self-harm'].signs.flatMap((sign) => sign.all))].flatMap((name) => lexicon.concepts[name] ?? []));
+
+  /** Whether a clause's mentions (in order, at least one) may be happening now. */
+  const live = (sentence: string, clause: Span, mentions: Span[], nextSentence: string, category: EmergencyCategory): boolean => {
+    const denied = mentions.some((part, index) => negation.test(sentence.slice(index > 0 ? (mentions[index - 1] as Span).end : clause.start, part.start).trim()));
+    if (denied) return false;
+    if (selfHarm.test(sentence.slice(clause.start, clause.end))) return true;
+    const first = mentions[0] as Span;
+    const after = sentence.slice(first.end);
+    if (resolved.test(after) && !restarted.test(after)) return false;
+    const before = sentence.slice(clause.start, first.start).trim();
+    if (now.test(sentence) || eventBefore.test(before) || continuesAfter.test(nextSentence)) return true;
+    const clauseText = sentence.slice(clause.start, clause.end);
+    if (distantPast.test(clauseText) || (lexicon.categories[category].lowerOnHypothetical && hypothetical.test(clauseText))) return false;
+    // As for a sign: a question about someone having it ("I keep coughing up blood, is this a side effect?") is still that event.
+    const reported = reportBefore.test(before) || reportAfter.test(after.trimStart()) || reportWrapper.test(sentence.slice(0, first.start));
+    return !question.test(sentence) || help.test(sentence) || reported;
+  };
+
+  return (text, category) => {
+    const normalized = normalizeAndFold(text, foldChinese).replace(figurative, (words) => ' '.repeat(words.length));
+    const sentences = spans(normalized, sentenceBreak).map((part) => normalized.slice(part.start, part.end));
+    let namesSomething = false;
+    for (const [index, sentence] of sentences.entries()) {
+      const nextSentence = (sentences[index + 1] ?? '').trimStart();
+      const found = [...sentence.matchAll(mention)].filter((match) => match[0] !== '').map((match) => ({ start: match.index, end: match.index + match[0].length }));
+      for (const clause of spans(sentence, clauseBreak)) {
+        const inClause = found.filter((part) => clause.start <= part.start && part.start < clause.end);
+        if (inClause.length === 0) continue;
+        namesSomething = true;
+        if (live(sentence, clause, inClause, nextSentence, category)) return false;
+      }
+    }
+    return namesSomething;
+  };
+}
+
+/** The gate over a project root's red-flag lexicon and Chinese fold. */
+export const loadDoubtGate = (rootDir: string, settings: RedFlagClassifierSettings): DoubtGate =>
+  createDoubtGate(loadSafetyFile(redFlagLexiconSchema, path.join(rootDir, 'content', 'safety'), 'red-flags.json'), loadChineseFolder(rootDir), settings.gateContextConcepts);
+
 /**
  * The tier for a project root: stored weights when the cache holds this data's, else trained (and stored).
  * Without the training folder it reads the weights the build stored last; without those either, it warns and
@@ -124,12 +206,16 @@ export function loadRedFlagClassifier(rootDir: string, settings: RedFlagClassifi
     const best = ranked.find((item) => isCategory(item.label));
     return { probability: 1 - none, category: best && isCategory(best.label) ? best.label : 'bleeding' };
   };
+  let gate: DoubtGate | undefined;
   const doubt = (text: string): EmergencyMatch | undefined => {
     const family = familyOfText(text);
     const threshold = settings.threshold[family];
     if (threshold === null || lengthOf[family](text) < settings.minLength[family]) return undefined;
     const { probability, category } = score(text);
-    return probability >= threshold ? { category, certainty: 'unclear' } : undefined;
+    if (probability < threshold) return undefined;
+    // Built when first needed: most messages never reach the threshold.
+    gate ??= loadDoubtGate(rootDir, settings);
+    return gate(text, category) ? undefined : { category, certainty: 'unclear' };
   };
   return { score, doubt };
 }

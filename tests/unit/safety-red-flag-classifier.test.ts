@@ -4,7 +4,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config/load-config';
 import { loadEmergencyDetector, loadEmergencyNet, loadRedFlagDoubtTier, loadUrgentCareCheck } from '../../src/safety/emergency-detector';
+import type { EmergencyCategory } from '../../src/safety/emergency-categories';
 import { loadRedFlagSet, scoreRedFlags } from '../../src/safety/evaluate-safety';
+import { loadDoubtGate, redFlagClassifierSettingsSchema } from '../../src/safety/red-flag-classifier';
+import { loadSafetyFile } from '../../src/safety/red-flag-lexicon';
 
 const tuningFolder = path.join(projectRoot, 'tests', 'fixtures', 'safety', 'tuning');
 const bySigns = loadEmergencyDetector(projectRoot);
@@ -12,33 +15,58 @@ const asksAboutUrgentCare = loadUrgentCareCheck(projectRoot);
 
 /**
  * The red-flag net's learned doubt tier. Its training data includes every tuning file, so here it is trained
- * again without a retired blind set and scored there with the patterns.
- * Former-blind-4 (measured once before its misses were read, 2026-12-01): English recall 140/152 with the
- * patterns alone, 145/152 with the tier, false alarms 4/150 either way; in Chinese the tier at 0.9 raised false
- * alarms from 5/192 to 7/192, so it stayed off there. Former-blind-5, held out the same way on 2026-12-01 at
- * 19:50 (after its misses had been read, before any pattern was written for them), with thresholds 0.8:
- * English 128/130 with or without the tier (2/130 false alarms either way); Chinese 150/170 -> 165/170, false
- * alarms 5/160 -> 6/160. Former-blind-4 held out again with that day's patterns: Chinese 182/198 -> 196/198,
- * false alarms 2/192 -> 4/192. So the tier is on in both families at 0.8 (content/safety/red-flag-classifier.json).
- * The floors below leave room for the patterns to catch more of these by themselves.
+ * again without a retired blind set and scored there with the patterns. Calibrated with its gate on 2026-12-01
+ * at 23:20 (content/safety/red-flag-classifier.json has the sweep): each of former-blind-5, -6 and -7 held out in
+ * turn, English at 0.6 and Chinese at 0.7 add at most two false alarms to the patterns' on any of them; on
+ * former-blind-7 with the patterns from before its causes were fixed they add en 5 and zh 13 emergencies.
  */
 describe('red-flag doubt tier', () => {
-  const heldOut = (file: string) => file.startsWith('red-flags-former-blind-5-');
-
-  it('trained without former-blind-5, catches its emergencies with the patterns at least as well as the patterns alone, and keeps false alarms within issue 7\'s 5% (at most two more than the patterns)', () => {
+  it.each([
+    ['5', 130, 130, 170, 160],
+    ['6', 140, 140, 180, 180],
+    ['7', 140, 140, 170, 170],
+  ] as const)('trained without former-blind-%s, catches its emergencies with the patterns at least as well as the patterns alone, and keeps false alarms within issue 7\'s 5% (at most two more than the patterns)', (set, enEmergencies, enLookAlikes, zhEmergencies, zhLookAlikes) => {
+    expect.hasAssertions();
+    const heldOut = (file: string) => file.startsWith(`red-flags-former-blind-${set}-`);
     const tier = loadRedFlagDoubtTier(projectRoot, { excludeFiles: heldOut });
-    const set = loadRedFlagSet(tuningFolder);
-    const only = { files: set.files.filter((file) => heldOut(file.name)), cases: set.cases.filter((item) => heldOut(item.file)) };
+    const all = loadRedFlagSet(tuningFolder);
+    const only = { files: all.files.filter((file) => heldOut(file.name)), cases: all.cases.filter((item) => heldOut(item.file)) };
     const withTier = (text: string) => bySigns(text) ?? tier.doubt(text);
-    for (const [family, emergencies, lookAlikes, floor] of [['en', 130, 130, 128], ['zh', 170, 160, 163]] as const) {
+    for (const [family, emergencies, lookAlikes] of [['en', enEmergencies, enLookAlikes], ['zh', zhEmergencies, zhLookAlikes]] as const) {
       const patterns = scoreRedFlags(bySigns, only, family, asksAboutUrgentCare);
       const net = scoreRedFlags(withTier, only, family, asksAboutUrgentCare);
       expect([family, net.emergencies, net.lookAlikes]).toEqual([family, emergencies, lookAlikes]);
-      expect(net.caught).toBeGreaterThanOrEqual(Math.max(floor, patterns.caught));
+      expect(net.caught).toBeGreaterThanOrEqual(patterns.caught);
       expect(net.falseAlarms).toBeLessThanOrEqual(patterns.falseAlarms + 2);
       expect(net.falseAlarms / net.lookAlikes).toBeLessThanOrEqual(0.05);
     }
   }, 120_000);
+
+  it('stays silent when every clause naming a sign is denied, over, past, hypothetical or a question, and not when one is happening now', () => {
+    const gate = loadDoubtGate(projectRoot, loadSafetyFile(redFlagClassifierSettingsSchema, path.join(projectRoot, 'content', 'safety'), 'red-flag-classifier.json'));
+    const closed: [string, EmergencyCategory][] = [
+      ["nose isn't bleeding, it's just dry and crusty", 'bleeding'],
+      ['my dad has no chest pain and no breathing trouble, he just feels tired', 'chest'],
+      ['沒有喘不過氣', 'breathing'],
+      ['胸口不疼', 'chest'],
+      ['had one seizure in 2019, none since and off meds', 'seizure'],
+      ['used to get chest pains last year, cardiologist said my heart is ok', 'chest'],
+      ['萬一他以後咳血怎麼辦', 'bleeding'],
+      ["I'm not suicidal, just tired of the side effects", 'self-harm'],
+    ];
+    const open: [string, EmergencyCategory][] = [
+      ['his nose is bleeding and it will not stop', 'bleeding'],
+      ['she is gasping and her lips look blue', 'breathing'],
+      ['我爸胸口好痛，一直冒冷汗', 'chest'],
+      ['no fever, but he is having a seizure right now', 'seizure'],
+      ["everyone would be better off if I was dead, I'm going to do it this time", 'self-harm'],
+      // Names no sign the lexicon knows: what the tier is for.
+      ['阿媽瞓咗喺梳化，叫極拍極都唔醒', 'consciousness'],
+    ];
+    expect.assertions(closed.length + open.length);
+    for (const [text, category] of closed) expect([text, gate(text, category)]).toEqual([text, true]);
+    for (const [text, category] of open) expect([text, gate(text, category)]).toEqual([text, false]);
+  });
 
   it('only adds the short reply when the signs find nothing, and never raises or removes an answer', () => {
     const net = loadEmergencyNet(projectRoot);
