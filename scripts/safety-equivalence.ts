@@ -7,6 +7,8 @@
  * written, in upper case, and joined to the next text of its file (two sentences). Compares the red-flag signs,
  * the net (signs + learned tier), the urgent-care check, the medical-decision lexicon and check, and the two
  * learned tiers' scores, exactly. Exits 1 on any difference. The frozen safety blind sets are never read.
+ * The suite checks the prefilter itself on every run, this tree with and without it:
+ * tests/unit/safety-prefilter-equivalence.test.ts.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

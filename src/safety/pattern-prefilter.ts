@@ -850,13 +850,24 @@ function analysisKey(patterns: readonly (readonly [source: string, flags: string
 /** Stored analyses kept per name: each lexicon edit writes a new file. */
 const storedKept = 4;
 
+export interface PatternLiteralOptions {
+  /** Where what each pattern requires is kept between starts; false or unset: not kept. */
+  readonly cacheDir?: string | false;
+  /** false: no pattern is ruled out, every one always runs (to check that the prefilter changes no answer). */
+  readonly prefilter?: boolean;
+}
+
+/** An analysis that knows nothing: every pattern runs. */
+const runsAlways: PatternAnalysis = () => undefined;
+
 /**
- * `requiredLiterals` for a known set of patterns, kept in `cacheDir` (false: not kept) in a file named by `name`
- * and a hash of this module's code (the bundle's, in production), every pattern and its flags: a changed
- * pattern or analysis names another file, and an old file is never read (keyed-cache-file.ts, as the learned
- * weights).
+ * `requiredLiterals` for a known set of patterns, kept in `options.cacheDir` in a file named by `name` and a
+ * hash of this module's code (the bundle's, in production), every pattern and its flags: a changed pattern or
+ * analysis names another file, and an old file is never read (keyed-cache-file.ts, as the learned weights).
  */
-export function storedPatternLiterals(cacheDir: string | false, name: string, patterns: readonly (readonly [source: string, flags: string])[]): StoredPatternLiterals {
+export function storedPatternLiterals(options: PatternLiteralOptions, name: string, patterns: readonly (readonly [source: string, flags: string])[]): StoredPatternLiterals {
+  if (options.prefilter === false) return { analyse: runsAlways, save: () => {} };
+  const { cacheDir = false } = options;
   const files = cacheDir === false ? undefined : new KeyedCacheFiles(cacheDir, name, '.json', storedKept);
   const key = files ? analysisKey(patterns) : '';
   const read = files ? readStoredForm(files.read(key), patterns.length) : undefined;

@@ -167,7 +167,7 @@ describe('stored pattern literals', () => {
 
   it('are read from the patterns once, then from the file, with the same answers; another pattern names another file', () => {
     const cacheDir = mkdtempSync(path.join(tmpdir(), 'tg-pattern-literals-'));
-    const first = storedPatternLiterals(cacheDir, 'test-patterns', patterns);
+    const first = storedPatternLiterals({ cacheDir }, 'test-patterns', patterns);
     const analysed = patterns.map(([source, flags]) => first.analyse(source, flags));
     expect(analysed).toEqual(patterns.map(([source, flags]) => requiredLiterals(source, flags)));
     first.save();
@@ -177,18 +177,18 @@ describe('stored pattern literals', () => {
     const stored = JSON.parse(readFileSync(path.join(cacheDir, file as string), 'utf8')) as { strings: string[] };
     stored.strings = stored.strings.map((text) => (text === 'blood' ? 'sangre' : text));
     writeFileSync(path.join(cacheDir, file as string), JSON.stringify(stored));
-    expect(storedPatternLiterals(cacheDir, 'test-patterns', patterns).analyse('\\bblood\\b', 'giu')).toEqual([['sangre']]);
-    storedPatternLiterals(cacheDir, 'test-patterns', [...patterns, ['bleed', 'giu']]).save();
+    expect(storedPatternLiterals({ cacheDir }, 'test-patterns', patterns).analyse('\\bblood\\b', 'giu')).toEqual([['sangre']]);
+    storedPatternLiterals({ cacheDir }, 'test-patterns', [...patterns, ['bleed', 'giu']]).save();
     expect(readdirSync(cacheDir)).toHaveLength(2);
   });
 
   it('are read from the patterns again when the file is not one this code wrote for them', () => {
     const cacheDir = mkdtempSync(path.join(tmpdir(), 'tg-pattern-literals-'));
-    storedPatternLiterals(cacheDir, 'test-patterns', patterns).save();
+    storedPatternLiterals({ cacheDir }, 'test-patterns', patterns).save();
     const [file] = readdirSync(cacheDir);
     for (const broken of ['{"strings":["a"],"clauses":[[5]],"patterns":[null,null,null,null]}', '{"strings":[],"clauses":[],"patterns":[]}', 'not json']) {
       writeFileSync(path.join(cacheDir, file as string), broken);
-      expect(storedPatternLiterals(cacheDir, 'test-patterns', patterns).analyse('\\bblood\\b', 'giu')).toEqual([['blood']]);
+      expect(storedPatternLiterals({ cacheDir }, 'test-patterns', patterns).analyse('\\bblood\\b', 'giu')).toEqual([['blood']]);
     }
   });
 });
