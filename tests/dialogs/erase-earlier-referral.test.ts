@@ -8,7 +8,7 @@ import type { Locale } from '../../src/i18n/locales';
 import { createTranslator } from '../../src/i18n/translator';
 import { createLogger } from '../../src/logger';
 import { createStores } from '../../src/storage/create-stores';
-import { allText, type BotReply, type Conversation, startConversation } from '../support/conversation-harness';
+import { allText, type BotReply, type Conversation, expectTurn, startConversation } from '../support/conversation-harness';
 
 /**
  * "Delete my data" after a page reload: the new Direct Line conversation cannot see the referral sent from the
@@ -149,9 +149,8 @@ describe.each(scripts)('"delete my data" after a page reload, in $locale', (scri
     expect(lastText(question)).toBe(`${t('handoff:erase.question')}\n\n${t('handoff:erase.otherChats')}`);
     expect(question.at(-1)?.choices).toEqual([t('handoff:choice.yes'), t('handoff:choice.no')]);
 
-    const done = await later.say(script.yes);
     // The erased profile held the language: the bot asks for it again, and nothing else follows.
-    expect(done.map((reply) => reply.text)).toEqual([`${t('handoff:erase.doneNoReferral')}\n\n${t('handoff:erase.otherChatsRoute', { phone })}`, t('common:language.prompt')]);
+    await expectTurn(later, script.yes, [`${t('handoff:erase.doneNoReferral')}\n\n${t('handoff:erase.otherChatsRoute', { phone })}`, t('common:language.prompt')]);
     // The earlier referral was not erased, and the reply does not pretend it was.
     expect(await later.stores.referrals.getByReference(reference)).toBeDefined();
   });
@@ -160,9 +159,8 @@ describe.each(scripts)('"delete my data" after a page reload, in $locale', (scri
     const { later, reference } = await reloadAfterReferral(script);
     const { phone, email } = later.app.config.site.coordinator;
     await later.say(script.erase);
-    expect(lastText(await later.say(script.typeReference(reference)))).toBe(t('handoff:erase.phonePrompt', { reference }));
-    const erased = await later.say(script.phoneAgain);
-    expect(erased.map((reply) => reply.text)).toEqual([
+    await expectTurn(later, script.typeReference(reference), [t('handoff:erase.phonePrompt', { reference })]);
+    await expectTurn(later, script.phoneAgain, [
       `${t('handoff:erase.earlierDone', { reference })}\n\n${t('handoff:erase.alreadyDelivered', { phone, email })}`,
       t('handoff:erase.questionThisChat'),
     ]);
@@ -181,13 +179,11 @@ describe.each(scripts)('"delete my data" after a page reload, in $locale', (scri
 
     await later.say(script.erase);
     await later.say(script.typeReference(reference));
-    const wrongPhone = await later.say(script.otherPhone);
-    expect(wrongPhone.map((reply) => reply.text)).toEqual([t('handoff:erase.earlierNotFound', { reference, phone }), t('handoff:erase.questionThisChat')]);
+    await expectTurn(later, script.otherPhone, [t('handoff:erase.earlierNotFound', { reference, phone }), t('handoff:erase.questionThisChat')]);
     expect(await later.stores.referrals.getByReference(reference)).toBeDefined();
 
     await later.say(unknown);
-    const unknownReference = await later.say(script.phoneAgain);
-    expect(unknownReference.map((reply) => reply.text)).toEqual([t('handoff:erase.earlierNotFound', { reference: unknown, phone }), t('handoff:erase.questionThisChat')]);
+    await expectTurn(later, script.phoneAgain, [t('handoff:erase.earlierNotFound', { reference: unknown, phone }), t('handoff:erase.questionThisChat')]);
     expect(await later.stores.referrals.getByReference(reference)).toBeDefined();
   });
 });
@@ -200,8 +196,9 @@ describe('erasing by reference is limited like referral lookups', () => {
     const { phone } = later.app.config.site.coordinator;
     await later.say(script.erase);
     for (let attempt = 0; attempt < 10; attempt += 1) {
-      await later.say(`TG-${'23456789ABCDEFGHJKMNPQRSTUVWXYZ'[attempt]}2222`);
-      expect(lastText(await later.say(script.otherPhone))).toBe(t('handoff:erase.questionThisChat'));
+      const unknown = `TG-${'23456789ABCDEFGHJKMNPQRSTUVWXYZ'[attempt]}2222`;
+      await later.say(unknown);
+      await expectTurn(later, script.otherPhone, [t('handoff:erase.earlierNotFound', { reference: unknown, phone }), t('handoff:erase.questionThisChat')]);
     }
     await later.say(script.typeReference(reference));
     const refused = allText(await later.say(script.phoneAgain));
@@ -246,7 +243,7 @@ describe('on WeChat, typed answers only', () => {
     const question = await wechat.say(script.erase);
     // WeChat shows no buttons: the choices are numbered lines, and a reference may be typed instead.
     expect(question.at(-1)?.text).toContain(t('handoff:erase.otherChats'));
-    expect(lastText(await wechat.say(reference.toLowerCase()))).toBe(t('handoff:erase.phonePrompt', { reference }));
+    await expectTurn(wechat, reference.toLowerCase(), [t('handoff:erase.phonePrompt', { reference })]);
     const { phone, email } = wechat.app.config.site.coordinator;
     const erased = await wechat.say(script.phoneAgain);
     expect(erased[0]?.text).toBe(`${t('handoff:erase.earlierDone', { reference })}\n\n${t('handoff:erase.alreadyDelivered', { phone, email })}`);

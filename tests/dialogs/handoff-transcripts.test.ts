@@ -190,8 +190,7 @@ describe.each(scripts)('hand-off in $locale', (script) => {
     expect(consent.at(-1)?.choices).toEqual([t('handoff:choice.yes'), t('handoff:choice.no')]);
 
     // Who is asking goes to the study team ("Who you are"): asked first of the details, as nobody has said.
-    const relationship = await conversation.say(script.consentYes);
-    expect(relationship.map((reply) => reply.text)).toEqual([t('handoff:ask.relationship')]);
+    const relationship = await expectTurn(conversation, script.consentYes, [t('handoff:ask.relationship')]);
     expect(relationship.at(-1)?.choices).toEqual([t('common:role.patient'), t('common:role.family'), t('common:role.other')]);
     await expectTurn(conversation, script.role, [t('handoff:ask.name')]);
     await expectTurn(conversation, script.name, [t('handoff:ask.phone')]);

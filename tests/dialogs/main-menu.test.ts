@@ -4,7 +4,7 @@ import { topicTree } from '../../dialogs/topics/topic-tree';
 import { projectRoot } from '../../src/config/load-config';
 import type { Locale } from '../../src/i18n/locales';
 import { createTranslator } from '../../src/i18n/translator';
-import { allText, type Conversation, startConversation } from '../support/conversation-harness';
+import { allText, type Conversation, expectTurn, startConversation } from '../support/conversation-harness';
 
 const i18n = createTranslator(projectRoot);
 const channelLocales: Record<Locale, string> = { en: 'en-US', 'zh-Hans': 'zh-CN', 'zh-Hant': 'zh-TW' };
@@ -53,8 +53,7 @@ for (const locale of Object.keys(channelLocales) as Locale[]) {
     });
 
     it('user says "I am family" (the role button\'s words); bot confirms in one line and shows the menu with family wording', async () => {
-      const replies = await chat.say(t('common:role.family'));
-      expect(replies.map((reply) => reply.text)).toEqual([`${t('common:role.noted_family')}\n\n${t('common:menu.prompt')}`]);
+      const replies = await expectTurn(chat, t('common:role.family'), [`${t('common:role.noted_family')}\n\n${t('common:menu.prompt')}`]);
       expect(replies.at(-1)?.choices).toEqual([t('common:menu.about'), t('common:menu.precheck_family'), t('common:menu.handoff'), t('common:menu.ask')]);
     });
 
@@ -205,8 +204,7 @@ describe('language', () => {
       expect(replies.at(-1)?.text).toBe(zhHans('common:menu.prompt'));
       expect(replies.at(-1)?.choices).toEqual([zhHans('common:menu.about'), zhHans('common:menu.precheck'), zhHans('common:menu.handoff'), zhHans('common:menu.ask')]);
       // English typed in a Chinese conversation still says who is asking; the confirmation is in Chinese.
-      const menu = await chat.say('I am the patient');
-      expect(menu.map((reply) => reply.text)).toEqual([`${zhHans('common:role.noted_patient')}\n\n${zhHans('common:menu.prompt')}`]);
+      await expectTurn(chat, 'I am the patient', [`${zhHans('common:role.noted_patient')}\n\n${zhHans('common:menu.prompt')}`]);
     } finally {
       await chat.close();
     }

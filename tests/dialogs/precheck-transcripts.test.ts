@@ -4,7 +4,7 @@ import { formatCheckedOn } from '../../dialogs/topics/topic-params';
 import { projectRoot } from '../../src/config/load-config';
 import type { Locale } from '../../src/i18n/locales';
 import { createTranslator } from '../../src/i18n/translator';
-import { allText, type BotReply, type Conversation, startConversation } from '../support/conversation-harness';
+import { allText, type BotReply, type Conversation, expectTurn, startConversation } from '../support/conversation-harness';
 
 /**
  * The pre-check as a person sees it, in every language: the real bot, typed answers and button taps, every
@@ -102,8 +102,7 @@ async function startPrecheck(locale: Locale, role: Role): Promise<Session> {
   const t = i18n.getFixedT(locale);
   const context = role === 'family' ? 'family' : undefined;
   // Nobody has said who is asking: the pre-check asks first (its questions are worded for the patient or the family).
-  const asked = await chat.say(t('common:menu.precheck'));
-  expect(asked.map((reply) => reply.text)).toEqual([`${t('common:role.prompt')}\n\n${t('common:role.why')}`]);
+  await expectTurn(chat, t('common:menu.precheck'), [`${t('common:role.prompt')}\n\n${t('common:role.why')}`]);
   const opening = await chat.say(t(`common:role.${role}`));
   return { chat, t, context, opening };
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { TurnSerializer } from '../../src/bot/turn-serializer';
 import { projectRoot } from '../../src/config/load-config';
 import { createTranslator } from '../../src/i18n/translator';
-import { startConversation } from '../support/conversation-harness';
+import { startConversation, expectTurn } from '../support/conversation-harness';
 
 const i18n = createTranslator(projectRoot);
 
@@ -37,8 +37,7 @@ describe('first contact', () => {
     const t = i18n.getFixedT('en');
     const chat = await startConversation({ locale: 'en-US', greet: false });
     try {
-      const replies = await chat.say('hello');
-      expect(replies.map((reply) => reply.text)).toEqual([
+      await expectTurn(chat, 'hello', [
         t('common:welcome.greeting', { siteName: chat.app.config.site.siteName.en }),
         t('common:welcome.notForEmergencies', { emergencyNumber: chat.app.config.site.emergencyNumber }),
         t('common:menu.prompt'),
