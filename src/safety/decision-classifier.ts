@@ -24,7 +24,7 @@ const notDecisionLabel = 'not-decision';
  * The `classifier` part of content/safety/medical-decision-lexicon.json. Calibration (2026-12-01): 5-fold
  * cross-validation on the tuning files without former-blind-2, the lowest threshold at which at most 1% of
  * study questions and about 0.1% of the recognizer's utterances were deflected; then measured once on
- * former-blind-2 (its $comment has the figures).
+ * former-blind-2 (its $comment has the figures). The Chinese threshold was raised on held-out data in cycle 6 (the same $comment).
  */
 export const decisionClassifierSettingsSchema = z.strictObject({
   $comment: z.array(z.string()).optional(),
@@ -96,6 +96,8 @@ function trainingInputs(rootDir: string, settings: DecisionClassifierSettings): 
     path.join(safety, 'medical-decision-lexicon.json'),
     path.join(safety, 'cantonese.json'),
     __filename,
+    // The patterns decide which utterances are left out of training (trainingExamples).
+    path.join(__dirname, `medical-decision-detector${extension}`),
     path.join(__dirname, `text-normalizer${extension}`),
     path.join(__dirname, `learned-safety-model${extension}`),
   ];
