@@ -27,9 +27,10 @@ const detectEmergency = loadEmergencyDetector(projectRoot);
 
 /**
  * Former-blind-7 (the seventh blind set, retired 2026-12-01 after its one measurement) is tuning material whose
- * causes are not fixed yet: it is held to what the patterns already do (below), every other tuning file to 100%.
+ * red-flag causes are not fixed yet: its red-flag files are held to what the patterns already do (below), every
+ * other tuning file to 100% (its decision files too, since cycle 6 fixed their causes).
  */
-const notAllFixedYet = (file: string) => file.includes('-former-blind-7-');
+const notAllFixedYet = (file: string) => file.startsWith('red-flags-') && file.includes('-former-blind-7-');
 const without = <T extends { file: string }>(set: { files: { name: string; sha256: string }[]; cases: T[] }, keep: (file: string) => boolean) => ({
   files: set.files.filter((file) => keep(file.name)),
   cases: set.cases.filter((item) => keep(item.file)),
@@ -68,9 +69,10 @@ describe('each tuning file on its own', () => {
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-6-en.json', 'medical-decision-former-blind-6-zh.json', 'medical-decision-more-5-en.json', 'medical-decision-more-5-zh.json']));
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-7-en.json', 'red-flags-former-blind-7-zh.json', 'red-flags-more-6-en.json', 'red-flags-more-6-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-7-en.json', 'medical-decision-former-blind-7-zh.json', 'medical-decision-more-6-en.json', 'medical-decision-more-6-zh.json']));
+    expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-fresh-8a-en.json', 'medical-decision-fresh-8a-zh.json', 'medical-decision-fresh-8b-en.json', 'medical-decision-fresh-8b-zh.json', 'medical-decision-more-7-en.json', 'medical-decision-more-7-zh.json']));
   });
 
-  it('former-blind-7, patterns alone: what is fixed is kept (en 133/140 caught, 1/140 false alarms; zh 156/170, 2/170; decisions en 64/65 deflected, 1/65 study questions; zh 59/63, 1/63)', () => {
+  it('former-blind-7, patterns alone: what is fixed is kept (en 133/140 caught, 1/140 false alarms; zh 156/170, 2/170; decisions en 65/65 deflected, 0/65 study questions; zh 63/63, 0/63)', () => {
     const heldTo = (file: string) => file.includes('-former-blind-7-');
     const redFlags = without(loadRedFlagSet(tuningFolder), heldTo);
     const en = scoreRedFlags(detectEmergency, redFlags, 'en', asksAboutUrgentCare);
@@ -84,10 +86,7 @@ describe('each tuning file on its own', () => {
     const decisionsEn = scoreDecisions(decisionPatterns, decisions, 'en');
     const decisionsZh = scoreDecisions(decisionPatterns, decisions, 'zh');
     expect([decisionsEn.decisions, decisionsEn.studyQuestions, decisionsZh.decisions, decisionsZh.studyQuestions]).toEqual([65, 65, 63, 63]);
-    expect(decisionsEn.deflected).toBeGreaterThanOrEqual(64);
-    expect(decisionsEn.wrong.length).toBeLessThanOrEqual(1);
-    expect(decisionsZh.deflected).toBeGreaterThanOrEqual(59);
-    expect(decisionsZh.wrong.length).toBeLessThanOrEqual(1);
+    expect([decisionsEn.deflected, decisionsEn.wrong.length, decisionsZh.deflected, decisionsZh.wrong.length]).toEqual([65, 0, 63, 0]);
   });
 
   it.each(redFlagFiles.filter((name) => !notAllFixedYet(name)))('%s: every emergency caught, no false alarm', (name) => {

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/config/load-config';
+import { detectMedicalDecisionRequest, loadMedicalDecisionLexiconDetector } from '../../src/safety/medical-decision-detector';
+
+/**
+ * A study question (taking part, leaving, what the study requires) cancels a decision only in its own sentence
+ * or Chinese clause: a decision asked in another sentence of the same message is still deflected.
+ */
+const patterns = loadMedicalDecisionLexiconDetector(projectRoot);
+
+describe('medical-decision check: a study question is scoped to its sentence', () => {
+  it.each([
+    ["I'd like to join the study. Should I stop my blood pressure pills?"],
+    ['Should I stop my blood pressure pills? I would also like to join the study.'],
+    ['We want to take part in the trial! Can dad skip his chemo next week?'],
+    ['我想参加这个研究。要不要先停掉降压药？'],
+    ['要不要先停掉降压药？我也想问问参加研究的事。'],
+    ['我想參加研究，我應唔應該停咗啲血壓藥？'],
+  ])('deflects %s', (text) => {
+    expect([patterns(text), detectMedicalDecisionRequest(text)]).toEqual([true, true]);
+  });
+
+  it.each([
+    ['Can I stop taking part in the study at any time?'],
+    ['If I join, can I still decide to stop anytime?'],
+    ['Do I have to stop my current medicines to join?'],
+    ['My oncologist suggested stopping chemo a year ago. Is that a problem for eligibility?'],
+    ['如果我退出研究，原来的治疗还能继续吗'],
+    ['参加研究之后，我原本的治疗怎么办'],
+    ['他担心要停掉现在的药，参加以后会有人说明吗'],
+    ['研究期间如果副作用太大，医生会让停药吗'],
+  ])('does not deflect the study question %s', (text) => {
+    expect([patterns(text), detectMedicalDecisionRequest(text)]).toEqual([false, false]);
+  });
+});
