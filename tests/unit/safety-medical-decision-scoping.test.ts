@@ -16,6 +16,10 @@ describe('medical-decision check: a study question is scoped to its sentence', (
     ['我想参加这个研究。要不要先停掉降压药？'],
     ['要不要先停掉降压药？我也想问问参加研究的事。'],
     ['我想參加研究，我應唔應該停咗啲血壓藥？'],
+    // The study questions these follow once needed a guard against 'should' anywhere in the message.
+    ['My doctor suggested stopping chemo. Should I? Would that affect my chances of joining?'],
+    ['Will the study doctors check my blood? Should I stop my aspirin?'],
+    ['What happens if a patient stops the drug? Should I stop mine?'],
   ])('deflects %s', (text) => {
     expect([patterns(text), detectMedicalDecisionRequest(text)]).toEqual([true, true]);
   });
@@ -29,6 +33,8 @@ describe('medical-decision check: a study question is scoped to its sentence', (
     ['参加研究之后，我原本的治疗怎么办'],
     ['他担心要停掉现在的药，参加以后会有人说明吗'],
     ['研究期间如果副作用太大，医生会让停药吗'],
+    ['Would that affect my chances of joining, given I stopped chemo last year?'],
+    ['What happens if a participant stops the study drug early?'],
   ])('does not deflect the study question %s', (text) => {
     expect([patterns(text), detectMedicalDecisionRequest(text)]).toEqual([false, false]);
   });
