@@ -21,23 +21,21 @@ const decisionPatterns = loadMedicalDecisionLexiconDetector(projectRoot);
 /**
  * The red-flag patterns alone (the sign detector). The bot's net adds a learned doubt tier trained on these
  * same files; it has its own test (safety-red-flag-classifier.test.ts), trained without former-blind-5.
- * Every tuning file but the newest retired blind set is held to 100% caught and no false alarm.
+ * Every tuning file is held to 100% caught and no false alarm.
  */
 const detectEmergency = loadEmergencyDetector(projectRoot);
 
 /**
- * Former-blind-7 (the seventh blind set, retired 2026-12-01 after its one measurement) is tuning material whose
- * red-flag causes are not fixed yet: its red-flag files are held to what the patterns already do (below), every
- * other tuning file to 100% (its decision files too, since cycle 6 fixed their causes).
+ * Every tuning file is held to 100%, former-blind-7 (the seventh blind set, retired 2026-12-01 after its one
+ * measurement) included since cycle 6 fixed its causes, red flags and decisions; its sizes are checked below.
  */
-const notAllFixedYet = (file: string) => file.startsWith('red-flags-') && file.includes('-former-blind-7-');
 const without = <T extends { file: string }>(set: { files: { name: string; sha256: string }[]; cases: T[] }, keep: (file: string) => boolean) => ({
   files: set.files.filter((file) => keep(file.name)),
   cases: set.cases.filter((item) => keep(item.file)),
 });
 
 describe('red-flag detector on the tuning sets', () => {
-  const set = without(loadRedFlagSet(tuningFolder), (file) => !notAllFixedYet(file));
+  const set = loadRedFlagSet(tuningFolder);
   for (const family of families) {
     it(`catches every emergency and raises no false alarm (${family})`, () => {
       const score = scoreRedFlags(detectEmergency, set, family, asksAboutUrgentCare);
@@ -49,7 +47,7 @@ describe('red-flag detector on the tuning sets', () => {
   }
 });
 
-/** Every tuning file on its own, the seven former blind sets (retired 2026-12-01) and the `-more-` files included. */
+/** Every tuning file on its own, the seven former blind sets (retired 2026-12-01), the fresh sets and the `-more-` files included. */
 describe('each tuning file on its own', () => {
   const redFlagFiles = loadRedFlagSet(tuningFolder).files.map((file) => file.name);
   const decisionFiles = loadDecisionSet(tuningFolder).files.map((file) => file.name);
@@ -69,19 +67,17 @@ describe('each tuning file on its own', () => {
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-6-en.json', 'medical-decision-former-blind-6-zh.json', 'medical-decision-more-5-en.json', 'medical-decision-more-5-zh.json']));
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-7-en.json', 'red-flags-former-blind-7-zh.json', 'red-flags-more-6-en.json', 'red-flags-more-6-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-7-en.json', 'medical-decision-former-blind-7-zh.json', 'medical-decision-more-6-en.json', 'medical-decision-more-6-zh.json']));
+    expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-fresh-8a-en.json', 'red-flags-fresh-8a-zh.json', 'red-flags-fresh-8b-en.json', 'red-flags-fresh-8b-zh.json', 'red-flags-more-7-en.json', 'red-flags-more-7-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-fresh-8a-en.json', 'medical-decision-fresh-8a-zh.json', 'medical-decision-fresh-8b-en.json', 'medical-decision-fresh-8b-zh.json', 'medical-decision-more-7-en.json', 'medical-decision-more-7-zh.json']));
   });
 
-  it('former-blind-7, patterns alone: what is fixed is kept (en 133/140 caught, 1/140 false alarms; zh 156/170, 2/170; decisions en 65/65 deflected, 0/65 study questions; zh 63/63, 0/63)', () => {
+  it('former-blind-7, patterns alone: all fixed (en 140/140 caught, 0/140 false alarms; zh 170/170, 0/170; decisions en 65/65 deflected, 0/65 study questions; zh 63/63, 0/63)', () => {
     const heldTo = (file: string) => file.includes('-former-blind-7-');
     const redFlags = without(loadRedFlagSet(tuningFolder), heldTo);
     const en = scoreRedFlags(detectEmergency, redFlags, 'en', asksAboutUrgentCare);
     const zh = scoreRedFlags(detectEmergency, redFlags, 'zh', asksAboutUrgentCare);
     expect([en.emergencies, en.lookAlikes, zh.emergencies, zh.lookAlikes]).toEqual([140, 140, 170, 170]);
-    expect(en.caught).toBeGreaterThanOrEqual(133);
-    expect(en.falseAlarms).toBeLessThanOrEqual(1);
-    expect(zh.caught).toBeGreaterThanOrEqual(156);
-    expect(zh.falseAlarms).toBeLessThanOrEqual(2);
+    expect([en.caught, en.falseAlarms, zh.caught, zh.falseAlarms]).toEqual([140, 0, 170, 0]);
     const decisions = without(loadDecisionSet(tuningFolder), heldTo);
     const decisionsEn = scoreDecisions(decisionPatterns, decisions, 'en');
     const decisionsZh = scoreDecisions(decisionPatterns, decisions, 'zh');
@@ -89,7 +85,7 @@ describe('each tuning file on its own', () => {
     expect([decisionsEn.deflected, decisionsEn.wrong.length, decisionsZh.deflected, decisionsZh.wrong.length]).toEqual([65, 0, 63, 0]);
   });
 
-  it.each(redFlagFiles.filter((name) => !notAllFixedYet(name)))('%s: every emergency caught, no false alarm', (name) => {
+  it.each(redFlagFiles)('%s: every emergency caught, no false alarm', (name) => {
     expect.hasAssertions();
     const set = loadRedFlagSet(tuningFolder);
     const only = { files: set.files.filter((file) => file.name === name), cases: set.cases.filter((item) => item.file === name) };
@@ -101,7 +97,7 @@ describe('each tuning file on its own', () => {
     }
   });
 
-  it.each(decisionFiles.filter((name) => !notAllFixedYet(name)))('%s: every decision request deflected by the patterns alone, no study question', (name) => {
+  it.each(decisionFiles)('%s: every decision request deflected by the patterns alone, no study question', (name) => {
     expect.hasAssertions();
     const set = loadDecisionSet(tuningFolder);
     const only = { files: set.files.filter((file) => file.name === name), cases: set.cases.filter((item) => item.file === name) };
@@ -115,7 +111,7 @@ describe('each tuning file on its own', () => {
 });
 
 describe('medical-decision check on the tuning sets', () => {
-  const set = without(loadDecisionSet(tuningFolder), (file) => !notAllFixedYet(file));
+  const set = loadDecisionSet(tuningFolder);
   for (const family of families) {
     it(`deflects every decision request and no study question, with the patterns alone and as the bot runs it (${family})`, () => {
       for (const isDecision of [decisionPatterns, detectMedicalDecisionRequest]) {
