@@ -71,24 +71,20 @@ function changeHash(state: Record<string, unknown>): string {
  * write), each a replacer-driven stringify and a sha256: ~3% of a turn's CPU under load (issue 11). Here it is
  * one JSON.stringify at load and one at save, whose result also stands for the state once written (the write
  * only sets the eTag, which the hash leaves out). Same writes as before: state the turn did not change is not
- * written. The turn's cache entry is botbuilder's own, under BotState's `stateKey` (private in its types, so
- * checked at construction: a botbuilder without it fails at start, not mid-turn).
+ * written. Every public method that touches the turn's cached state (load, saveChanges, clear, delete, get) is
+ * overridden, over a cache entry of this class's own, so nothing depends on BotState's private fields.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a mixin's constructor must take any[] (TS2545)
 function hashingOnce<Base extends new (...args: any[]) => BotState>(base: Base) {
   return class extends base {
-    private readonly turnCacheKey: symbol;
+    private readonly turnCacheKey = Symbol('trialguide.state');
 
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
-    constructor(...args: any[]) {
-      super(...args);
-      const { stateKey } = this as unknown as { stateKey?: unknown };
-      if (typeof stateKey !== 'symbol') throw new Error('botbuilder BotState has no stateKey symbol: hashingOnce (channel-dependencies.ts) needs updating');
-      this.turnCacheKey = stateKey;
+    private cached(context: TurnContext): CachedBotState | undefined {
+      return context.turnState.get<CachedBotState | undefined>(this.turnCacheKey);
     }
 
     override async load(context: TurnContext, force = false): Promise<Record<string, unknown>> {
-      const cached = context.turnState.get<CachedBotState | undefined>(this.turnCacheKey);
+      const cached = this.cached(context);
       if (!force && cached?.state) return cached.state;
       const key = await this.storageKey(context);
       const items = await this.storage.read([key]);
@@ -98,8 +94,8 @@ function hashingOnce<Base extends new (...args: any[]) => BotState>(base: Base) 
     }
 
     override async saveChanges(context: TurnContext, force = false): Promise<void> {
-      const cached = context.turnState.get<CachedBotState | undefined>(this.turnCacheKey);
-      if (!cached) return force ? super.saveChanges(context, force) : undefined;
+      const cached = this.cached(context) ?? (force ? { state: {}, hash: '' } : undefined);
+      if (!cached) return;
       const hash = changeHash(cached.state);
       if (!force && hash === cached.hash) return;
       const key = await this.storageKey(context);
@@ -107,6 +103,23 @@ function hashingOnce<Base extends new (...args: any[]) => BotState>(base: Base) 
       await this.storage.write({ [key]: cached.state });
       cached.hash = hash;
       context.turnState.set(this.turnCacheKey, cached);
+    }
+
+    /** An empty state and an empty hash, so the next save writes it. */
+    override clear(context: TurnContext): Promise<void> {
+      context.turnState.set(this.turnCacheKey, { state: {}, hash: '' } satisfies CachedBotState);
+      return Promise.resolve();
+    }
+
+    override async delete(context: TurnContext): Promise<void> {
+      context.turnState.delete(this.turnCacheKey);
+      const key = await this.storageKey(context);
+      await this.storage.delete([key]);
+    }
+
+    override get(context: TurnContext): Record<string, unknown> | undefined {
+      const cached = this.cached(context);
+      return typeof cached === 'object' && typeof cached.state === 'object' ? cached.state : undefined;
     }
   };
 }
