@@ -1,5 +1,5 @@
 import { ActivityHandler, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
-import { type DialogContext, type DialogState, DialogSet, DialogTurnStatus } from 'botbuilder-dialogs';
+import { ComponentDialog, type Dialog, type DialogContext, type DialogInstance, type DialogState, DialogSet, DialogTurnStatus } from 'botbuilder-dialogs';
 import type { DialogServices } from '../../dialogs/dialog-services';
 import { dialogIds } from '../../dialogs/ids';
 import type { MainDialog, MainOptions } from '../../dialogs/main/main-dialog';
@@ -281,22 +281,45 @@ function innermostContext(dc: DialogContext): DialogContext {
   return current;
 }
 
-/** The question the person is looking at: the innermost waiting prompt's choices and parser, if any. */
-function openQuestionOf(dc: DialogContext): OpenQuestion {
-  const current = innermostContext(dc);
-  const active = current.activeDialog;
-  const prompt = active ? current.findDialog(active.id) : undefined;
-  const settings = promptSettingsOf(current);
-  return prompt instanceof AnswerPrompt && settings ? prompt.openQuestion(dc.context, settings) : { kind: 'none' };
+/** Where a ComponentDialog keeps its inner dialog stack in its instance state (botbuilder-dialogs' PERSISTED_DIALOG_STATE). */
+const innerStateKey = 'dialogs';
+
+/**
+ * The innermost active dialog and its instance: what `innermostContext(dc).activeDialog` and its `findDialog` give,
+ * read from the stored stacks instead of building a context per level (each with its own memory-scope manager),
+ * for the question asked on every message (issue 11). As `DialogContext.child` does, a component's stack is
+ * entered, and an id is looked up in the innermost dialog set first, then in those around it.
+ */
+function innermostActive(dc: DialogContext): { dialog: Dialog | undefined; instance: DialogInstance } | undefined {
+  const sets: DialogSet[] = [];
+  for (let current: DialogContext | undefined = dc; current; current = current.parent) sets.push(current.dialogs);
+  let instance = dc.activeDialog;
+  while (instance) {
+    const id = instance.id;
+    const dialog = sets.map((set) => set.find(id)).find((found) => found !== undefined);
+    if (!(dialog instanceof ComponentDialog)) return { dialog, instance };
+    const stack = (instance.state as Record<string, Partial<DialogState> | undefined>)[innerStateKey]?.dialogStack;
+    if (!Array.isArray(stack)) return undefined;
+    sets.unshift(dialog.dialogs);
+    instance = stack.at(-1);
+  }
+  return undefined;
 }
 
-/** The settings of the prompt waiting in this (innermost) context: the question the person sees now, if any. */
-function promptSettingsOf(innermost: DialogContext): AnswerPromptSettings | undefined {
-  const state = innermost.activeDialog?.state as { options?: { validations?: AnswerPromptSettings } } | undefined;
+/** The question the person is looking at: the innermost waiting prompt's choices and parser, if any. */
+function openQuestionOf(dc: DialogContext): OpenQuestion {
+  const active = innermostActive(dc);
+  const settings = promptSettingsOf(active?.instance);
+  return active?.dialog instanceof AnswerPrompt && settings ? active.dialog.openQuestion(dc.context, settings) : { kind: 'none' };
+}
+
+/** The settings of the prompt waiting in the innermost context: the question the person sees now, if any. */
+function promptSettingsOf(instance: DialogInstance | undefined): AnswerPromptSettings | undefined {
+  const state = instance?.state as { options?: { validations?: AnswerPromptSettings } } | undefined;
   return state?.options?.validations;
 }
 
 /** True when the innermost waiting prompt offers "back" (e.g. inside the pre-check). */
 function innermostAllowsBack(dc: DialogContext): boolean {
-  return Boolean(promptSettingsOf(innermostContext(dc))?.allowBack);
+  return Boolean(promptSettingsOf(innermostActive(dc)?.instance)?.allowBack);
 }
