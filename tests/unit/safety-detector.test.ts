@@ -28,8 +28,9 @@ const detectEmergency = loadEmergencyDetector(projectRoot);
 /**
  * Every tuning file is held to 100%, former-blind-7 (the seventh blind set, retired 2026-12-01 after its one
  * measurement) included since cycle 6 fixed its causes, red flags and decisions; its sizes are checked below.
- * Former-blind-8 (retired 22:59 after its one measurement) is tuning material whose causes are not fixed yet: it is
- * held to what the patterns already did when it was measured (below), every other tuning file to 100%.
+ * Former-blind-8 (retired 22:59 after its one measurement) is tuning material whose red-flag causes are not fixed yet: its
+ * red-flag files are held to what the patterns already did when it was measured (below), every other tuning file to
+ * 100%; its decision files are held to 100% like the rest since cycle 7 fixed their causes.
  */
 const notAllFixedYet = (file: string) => file.includes('-former-blind-8-');
 const without = <T extends { file: string }>(set: { files: { name: string; sha256: string }[]; cases: T[] }, keep: (file: string) => boolean) => ({
@@ -72,6 +73,7 @@ describe('each tuning file on its own', () => {
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-7-en.json', 'medical-decision-former-blind-7-zh.json', 'medical-decision-more-6-en.json', 'medical-decision-more-6-zh.json']));
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-fresh-8a-en.json', 'red-flags-fresh-8a-zh.json', 'red-flags-fresh-8b-en.json', 'red-flags-fresh-8b-zh.json', 'red-flags-more-7-en.json', 'red-flags-more-7-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-fresh-8a-en.json', 'medical-decision-fresh-8a-zh.json', 'medical-decision-fresh-8b-en.json', 'medical-decision-fresh-8b-zh.json', 'medical-decision-more-7-en.json', 'medical-decision-more-7-zh.json']));
+    expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-8-en.json', 'medical-decision-former-blind-8-zh.json', 'medical-decision-more-8-en.json', 'medical-decision-more-8-zh.json']));
   });
 
   it('former-blind-7, patterns alone: all fixed (en 140/140 caught, 0/140 false alarms; zh 170/170, 0/170; decisions en 65/65 deflected, 0/65 study questions; zh 63/63, 0/63)', () => {
@@ -88,7 +90,7 @@ describe('each tuning file on its own', () => {
     expect([decisionsEn.deflected, decisionsEn.wrong.length, decisionsZh.deflected, decisionsZh.wrong.length]).toEqual([65, 0, 63, 0]);
   });
 
-  it('former-blind-8, patterns alone: what was right when it was measured is kept (en 135/140 caught, 3/140 false alarms; zh 160/170, 0/170; decisions en 62/65 deflected, 0/67 study questions; zh 64/65, 1/66)', () => {
+  it('former-blind-8, patterns alone: what was right when it was measured is kept (en 135/140 caught, 3/140 false alarms; zh 160/170, 0/170; decisions all fixed since cycle 7: en 65/65 deflected, 0/67 study questions; zh 65/65, 0/66)', () => {
     const heldTo = (file: string) => file.includes('-former-blind-8-');
     const redFlags = without(loadRedFlagSet(tuningFolder), heldTo);
     const en = scoreRedFlags(detectEmergency, redFlags, 'en', asksAboutUrgentCare);
@@ -102,10 +104,7 @@ describe('each tuning file on its own', () => {
     const decisionsEn = scoreDecisions(decisionPatterns, decisions, 'en');
     const decisionsZh = scoreDecisions(decisionPatterns, decisions, 'zh');
     expect([decisionsEn.decisions, decisionsEn.studyQuestions, decisionsZh.decisions, decisionsZh.studyQuestions]).toEqual([65, 67, 65, 66]);
-    expect(decisionsEn.deflected).toBeGreaterThanOrEqual(62);
-    expect(decisionsEn.wrong.length).toBeLessThanOrEqual(0);
-    expect(decisionsZh.deflected).toBeGreaterThanOrEqual(64);
-    expect(decisionsZh.wrong.length).toBeLessThanOrEqual(1);
+    expect([decisionsEn.deflected, decisionsEn.wrong.length, decisionsZh.deflected, decisionsZh.wrong.length]).toEqual([65, 0, 65, 0]);
   });
 
   it.each(redFlagFiles.filter((name) => !notAllFixedYet(name)))('%s: every emergency caught, no false alarm', (name) => {
@@ -120,7 +119,7 @@ describe('each tuning file on its own', () => {
     }
   });
 
-  it.each(decisionFiles.filter((name) => !notAllFixedYet(name)))('%s: every decision request deflected by the patterns alone, no study question', (name) => {
+  it.each(decisionFiles)('%s: every decision request deflected by the patterns alone, no study question', (name) => {
     expect.hasAssertions();
     const set = loadDecisionSet(tuningFolder);
     const only = { files: set.files.filter((file) => file.name === name), cases: set.cases.filter((item) => item.file === name) };
@@ -134,7 +133,7 @@ describe('each tuning file on its own', () => {
 });
 
 describe('medical-decision check on the tuning sets', () => {
-  const set = without(loadDecisionSet(tuningFolder), (file) => !notAllFixedYet(file));
+  const set = loadDecisionSet(tuningFolder);
   for (const family of families) {
     it(`deflects every decision request and no study question, with the patterns alone and as the bot runs it (${family})`, () => {
       for (const isDecision of [decisionPatterns, detectMedicalDecisionRequest]) {
