@@ -1,4 +1,4 @@
-import { ActivityHandler, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
+import { ActivityHandler, ActivityTypes, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
 import { ComponentDialog, type Dialog, type DialogContext, type DialogInstance, type DialogState, DialogSet, DialogTurnStatus } from 'botbuilder-dialogs';
 import type { DialogServices } from '../../dialogs/dialog-services';
 import { dialogIds } from '../../dialogs/ids';
@@ -98,6 +98,8 @@ export class TrialGuideBot extends ActivityHandler {
   override async run(context: TurnContext): Promise<void> {
     if (this.dialogStateConfiguration) context.turnState.set(dialogStateConfigurationKey, this.dialogStateConfiguration);
     try {
+      // A message reads both states (the profile first, the dialog stack next): loaded together, one storage query.
+      if (context.activity.type === (ActivityTypes.Message as string)) await Promise.all([this.conversationState.load(context), this.userState.load(context)]);
       await super.run(context);
     } finally {
       this.dialogStateConfiguration ??= context.turnState.get<unknown>(dialogStateConfigurationKey);

@@ -53,7 +53,7 @@ export class SqlBotStateStorage implements BotStateStorage {
     if (keys.length === 0) return {};
     const { sqliteDirect } = this.context;
     const rows = sqliteDirect
-      ? await sqliteDirect((statements) => statements.all<StoredRow>(`select key, etag, document_enc from bot_state where key in (${keys.map(() => '?').join(', ')})`, keys))
+      ? await this.readSqlite(sqliteDirect, keys)
       : await retryOnConnectionLost(() => this.context.db.selectFrom('bot_state').select(['key', 'etag', 'document_enc']).where('key', 'in', keys).execute());
     const items: StoreItems = {};
     for (const row of rows) {
@@ -62,6 +62,32 @@ export class SqlBotStateStorage implements BotStateStorage {
       items[row.key] = item;
     }
     return items;
+  }
+
+  /** Keys asked for by reads not yet sent to SQLite, and the rows that query will give. */
+  private pendingRead: { keys: Set<string>; rows: Promise<StoredRow[]> } | undefined;
+
+  /**
+   * On SQLite, reads asked for in the same pass of the event loop share one query (a turn loads its conversation
+   * and user state together, issue 11: each query also takes Kysely's connection and checks the shared-memory
+   * file). Each read gets only the rows of its own keys; a failed query fails every read that shared it.
+   */
+  private readSqlite(direct: SqliteDirect, keys: string[]): Promise<StoredRow[]> {
+    let batch = this.pendingRead;
+    if (!batch) {
+      const batchKeys = new Set<string>();
+      const rows = new Promise<StoredRow[]>((resolve, reject) => {
+        process.nextTick(() => {
+          this.pendingRead = undefined;
+          const all = [...batchKeys];
+          direct((statements) => statements.all<StoredRow>(`select key, etag, document_enc from bot_state where key in (${all.map(() => '?').join(', ')})`, all)).then(resolve, reject);
+        });
+      });
+      batch = { keys: batchKeys, rows };
+      this.pendingRead = batch;
+    }
+    for (const key of keys) batch.keys.add(key);
+    return batch.rows.then((rows) => rows.filter((row) => keys.includes(row.key)));
   }
 
   async write(changes: StoreItems): Promise<void> {
