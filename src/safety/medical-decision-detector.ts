@@ -59,8 +59,13 @@ const latinLetter = /[a-z]/iu;
 
 /** Where a sentence ends (after NFKC, Chinese ？！； are ASCII): a full stop only before a space or the end, so 2.5 mg stays whole. */
 const sentenceEnd = /[!?;。…]+|\.+(?=\s|$)/u;
-/** After a sentence's end, or after a comma or colon between Chinese characters (after NFKC, ， and ： are ASCII). */
-const partEnd = /(?<=[!?;。…]|\.(?=\s|$)|\p{Script=Han}\s?[,、:](?=\s?\p{Script=Han}))/u;
+/**
+ * After a sentence's end, or after a comma or colon between Chinese characters (after NFKC, ， and ： are ASCII),
+ * or after an English question's comma when a second question follows it ("do i need to stop my insulin before
+ * joining, can i just stop it" asks what the study requires, then for a decision).
+ */
+const partEnd =
+  /(?<=[!?;。…]|\.(?=\s|$)|\p{Script=Han}\s?[,、:](?=\s?\p{Script=Han})|(?:^|[.!?;]\s*)(?:do|does|did|can|could|should|shall|will|would|is|are|am|may|must|what|how|when|which|who|why)\b[^,.!?;]*,(?=\s?(?:(?:and|but|so) )?(?:can|could|should|shall|may|must|is it|would it|do|does) (?:i|he|she|we|they|you|my \w+)\b))/u;
 /**
  * A Chinese clause that only sets the scene for the next one is no clause of its own: a condition
  * (如果我退出研究，…, 研究期间如果副作用太大，…) or a time (参加研究之后，…, 入组前，…) belongs with the question that follows it.

@@ -27,19 +27,16 @@ const detectEmergency = loadEmergencyDetector(projectRoot);
 
 /**
  * Every tuning file is held to 100%, former-blind-7 (the seventh blind set, retired 2026-12-01 after its one
- * measurement) included since cycle 6 fixed its causes, red flags and decisions; its sizes are checked below.
- * Former-blind-8 (retired 22:59 after its one measurement) is tuning material whose red-flag causes are not fixed yet: its
- * red-flag files are held to what the patterns already did when it was measured (below), every other tuning file to
- * 100%; its decision files are held to 100% like the rest since cycle 7 fixed their causes.
+ * measurement) included since cycle 6 fixed its causes, red flags and decisions, and former-blind-8 (retired 22:59
+ * after its one measurement) since cycle 7 fixed its causes, decisions first, then red flags; their sizes are checked below.
  */
-const notAllFixedYet = (file: string) => file.includes('-former-blind-8-');
 const without = <T extends { file: string }>(set: { files: { name: string; sha256: string }[]; cases: T[] }, keep: (file: string) => boolean) => ({
   files: set.files.filter((file) => keep(file.name)),
   cases: set.cases.filter((item) => keep(item.file)),
 });
 
 describe('red-flag detector on the tuning sets', () => {
-  const set = without(loadRedFlagSet(tuningFolder), (file) => !notAllFixedYet(file));
+  const set = loadRedFlagSet(tuningFolder);
   for (const family of families) {
     it(`catches every emergency and raises no false alarm (${family})`, () => {
       const score = scoreRedFlags(detectEmergency, set, family, asksAboutUrgentCare);
@@ -74,6 +71,9 @@ describe('each tuning file on its own', () => {
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-fresh-8a-en.json', 'red-flags-fresh-8a-zh.json', 'red-flags-fresh-8b-en.json', 'red-flags-fresh-8b-zh.json', 'red-flags-more-7-en.json', 'red-flags-more-7-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-fresh-8a-en.json', 'medical-decision-fresh-8a-zh.json', 'medical-decision-fresh-8b-en.json', 'medical-decision-fresh-8b-zh.json', 'medical-decision-more-7-en.json', 'medical-decision-more-7-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-8-en.json', 'medical-decision-former-blind-8-zh.json', 'medical-decision-more-8-en.json', 'medical-decision-more-8-zh.json']));
+    expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-8-en.json', 'red-flags-former-blind-8-zh.json', 'red-flags-more-8-en.json', 'red-flags-more-8-zh.json']));
+    expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-fresh-8c-en.json', 'red-flags-fresh-8c-zh.json', 'red-flags-fresh-8d-en.json', 'red-flags-fresh-8d-zh.json']));
+    expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-fresh-8c-en.json', 'medical-decision-fresh-8c-zh.json', 'medical-decision-fresh-8d-en.json', 'medical-decision-fresh-8d-zh.json']));
   });
 
   it('former-blind-7, patterns alone: all fixed (en 140/140 caught, 0/140 false alarms; zh 170/170, 0/170; decisions en 65/65 deflected, 0/65 study questions; zh 63/63, 0/63)', () => {
@@ -90,16 +90,13 @@ describe('each tuning file on its own', () => {
     expect([decisionsEn.deflected, decisionsEn.wrong.length, decisionsZh.deflected, decisionsZh.wrong.length]).toEqual([65, 0, 63, 0]);
   });
 
-  it('former-blind-8, patterns alone: what was right when it was measured is kept (en 135/140 caught, 3/140 false alarms; zh 160/170, 0/170; decisions all fixed since cycle 7: en 65/65 deflected, 0/67 study questions; zh 65/65, 0/66)', () => {
+  it('former-blind-8, patterns alone: all fixed (en 140/140 caught, 0/140 false alarms; zh 170/170, 0/170; decisions en 65/65 deflected, 0/67 study questions; zh 65/65, 0/66)', () => {
     const heldTo = (file: string) => file.includes('-former-blind-8-');
     const redFlags = without(loadRedFlagSet(tuningFolder), heldTo);
     const en = scoreRedFlags(detectEmergency, redFlags, 'en', asksAboutUrgentCare);
     const zh = scoreRedFlags(detectEmergency, redFlags, 'zh', asksAboutUrgentCare);
     expect([en.emergencies, en.lookAlikes, zh.emergencies, zh.lookAlikes]).toEqual([140, 140, 170, 170]);
-    expect(en.caught).toBeGreaterThanOrEqual(135);
-    expect(en.falseAlarms).toBeLessThanOrEqual(3);
-    expect(zh.caught).toBeGreaterThanOrEqual(160);
-    expect(zh.falseAlarms).toBeLessThanOrEqual(0);
+    expect([en.caught, en.falseAlarms, zh.caught, zh.falseAlarms]).toEqual([140, 0, 170, 0]);
     const decisions = without(loadDecisionSet(tuningFolder), heldTo);
     const decisionsEn = scoreDecisions(decisionPatterns, decisions, 'en');
     const decisionsZh = scoreDecisions(decisionPatterns, decisions, 'zh');
@@ -107,7 +104,7 @@ describe('each tuning file on its own', () => {
     expect([decisionsEn.deflected, decisionsEn.wrong.length, decisionsZh.deflected, decisionsZh.wrong.length]).toEqual([65, 0, 65, 0]);
   });
 
-  it.each(redFlagFiles.filter((name) => !notAllFixedYet(name)))('%s: every emergency caught, no false alarm', (name) => {
+  it.each(redFlagFiles)('%s: every emergency caught, no false alarm', (name) => {
     expect.hasAssertions();
     const set = loadRedFlagSet(tuningFolder);
     const only = { files: set.files.filter((file) => file.name === name), cases: set.cases.filter((item) => item.file === name) };

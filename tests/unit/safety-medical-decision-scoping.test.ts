@@ -20,6 +20,9 @@ describe('medical-decision check: a study question is scoped to its sentence', (
     ['My doctor suggested stopping chemo. Should I? Would that affect my chances of joining?'],
     ['Will the study doctors check my blood? Should I stop my aspirin?'],
     ['What happens if a patient stops the drug? Should I stop mine?'],
+    // An English question, a comma, then a second question: each is read on its own.
+    ['do i need to stop my warfarin before joining, can i just stop it myself'],
+    ['Does the study allow metformin, should my dad stop it anyway?'],
   ])('deflects %s', (text) => {
     expect([patterns(text), detectMedicalDecisionRequest(text)]).toEqual([true, true]);
   });
@@ -35,6 +38,9 @@ describe('medical-decision check: a study question is scoped to its sentence', (
     ['研究期间如果副作用太大，医生会让停药吗'],
     ['Would that affect my chances of joining, given I stopped chemo last year?'],
     ['What happens if a participant stops the study drug early?'],
+    ['Do I have to stop my insulin before the screening visit, or can I keep taking it until then?'],
+    ['Is there parking at the hospital, can we come by car?'],
+    ['If I join, can I stop at any time?'],
   ])('does not deflect the study question %s', (text) => {
     expect([patterns(text), detectMedicalDecisionRequest(text)]).toEqual([false, false]);
   });
