@@ -17,12 +17,7 @@ export class ConnectorClientCache {
 
   /** A factory that hands out the shared client for `appId` (undefined with auth off), creating it with `inner` once. */
   around(inner: ConnectorFactory, appId: string | undefined): ConnectorFactory {
-    const clients = this.clients;
-    return new (class extends ConnectorFactory {
-      create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-        return shared(clients, JSON.stringify([appId ?? null, serviceUrl, audience ?? null]), () => inner.create(serviceUrl, audience));
-      }
-    })();
+    return new SharedConnectorFactory(this.clients, inner, appId);
   }
 
   /** The shared user token client for `appId` (undefined with auth off), made with `create` once. */
@@ -32,6 +27,21 @@ export class ConnectorClientCache {
 
   get size(): number {
     return this.clients.size;
+  }
+}
+
+/** One per request (botbuilder hands each turn a factory), so a class declared once, not a class per request. */
+class SharedConnectorFactory extends ConnectorFactory {
+  constructor(
+    private readonly clients: Map<string, Promise<ConnectorClient>>,
+    private readonly inner: ConnectorFactory,
+    private readonly appId: string | undefined,
+  ) {
+    super();
+  }
+
+  create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+    return shared(this.clients, JSON.stringify([this.appId ?? null, serviceUrl, audience ?? null]), () => this.inner.create(serviceUrl, audience));
   }
 }
 
