@@ -90,6 +90,7 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
   const eventBefore = compile(cues.eventBefore, 'iu', (source) => `(?:${source})$`);
   const reportWrapper = compile(cues.reportWrapper);
   const continuesAfter = compile(cues.continuesAfter, 'iu', (source) => `^(?:${source})`);
+  const ongoing = compile(cues.ongoing);
 
   /**
    * A sentence's matches of each concept, found once however many signs name the concept; `mayMatch` says,
@@ -149,11 +150,15 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
     const clauseText = sentence.slice(clause.start, Math.max(clause.end, last.end));
     const before = sentence.slice(clause.start, first.start).trim();
     const reported = reportBefore.test(before) || reportAfter.test(after.trimStart());
-    // The next sentence saying it goes on outweighs a question or an 'if', not the distant past.
-    const continues = continuesAfter.test(nextSentence) && !distantPast.test(clauseText);
+    // A live signal anywhere in the sentence, the sign's own words included, or the next sentence saying it goes
+    // on: a history reading never cancels it ("he had a big bleed after radiotherapy, can't stop it").
+    const live = ongoing.test(sentence) || continuesAfter.test(nextSentence);
+    // The next sentence saying it goes on outweighs a question or an 'if'.
+    const continues = continuesAfter.test(nextSentence);
     const present = now.test(rest) || eventBefore.test(before) || continues;
     const seekingHelp = help.test(rest);
-    if ((distantPast.test(clauseText) || (entry.lowerOnHypothetical && hypothetical.test(clauseText))) && !present) return undefined;
+    if (distantPast.test(clauseText) && !present && !live) return undefined;
+    if (entry.lowerOnHypothetical && hypothetical.test(clauseText) && !present) return undefined;
     // A question about a named person's event is still that event: the short reply, not none.
     const wrapped = reportWrapper.test(sentence.slice(0, first.start));
     if (question.test(rest) && !present && !seekingHelp && !reported && !wrapped) return undefined;

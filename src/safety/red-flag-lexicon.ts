@@ -61,6 +61,11 @@ const cues = z.strictObject({
    * "…正常吗？现在还在流"): the sign counts as now, as if they were in its own sentence.
    */
   continuesAfter: patternList,
+  /**
+   * Anywhere in the sentence, the sign's own words included: it is going on ("can't stop it", "still", "soaked",
+   * "spurting", 止不住, 一直在流). Outweighs a history reading (distantPast), never a denial, "stopped" or an 'if'.
+   */
+  ongoing: patternList,
 });
 
 export const redFlagLexiconSchema = z

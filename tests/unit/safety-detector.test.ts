@@ -296,6 +296,35 @@ describe('what lowers and what raises the urgency', () => {
     expect(detectEmergency(text)).toBeUndefined();
   });
 
+  // A history reading ('had a big bleed after radiotherapy', 以前出过血) never cancels a live signal anywhere in the
+  // message (can't stop, still, everywhere, spurting, 止不住, 流紧, 一直流不停): carotid blow-out after radiotherapy.
+  it.each([
+    ["he had a big bleed after radiotherapy, can't stop it", 'bleeding'],
+    ["my dad had a massive bleed after radiotherapy and it's still pouring from his mouth", 'bleeding'],
+    ['she had a bleed after radiation years ago, now blood is spurting from her neck', 'bleeding'],
+    ["he had a seizure after chemo last year, he's fitting again now and won't stop", 'seizure'],
+    ['my wife had a reaction during treatment before, her throat is swelling right now', 'allergic-infusion'],
+    ['他放疗后大出血，现在止不住', 'bleeding'],
+    ['他以前放疗后大出过血，现在又喷血了', 'bleeding'],
+    ['佢電療之後大出血，依家流緊血止唔到', 'bleeding'],
+    ['阿爸以前抽過筋，依家又抽緊，停唔到', 'seizure'],
+    ['我爸電療後出過一次大血，現在血一直流不停', 'bleeding'],
+  ] as const)('history does not cancel a live signal: %s -> %s', (text, category) => {
+    expect(detectEmergency(text)).toEqual({ category, certainty: 'now' });
+  });
+
+  it.each([
+    'he had a big bleed after radiotherapy two years ago, it stopped after surgery',
+    'he had a seizure after chemo years ago and still takes keppra',
+    'my dad had a big bleed after radiation years back and still gets nosebleeds sometimes',
+    'he had a big bleed after radiotherapy, can he still join the study?',
+    '他放疗后出过一次大血，两年前的事了',
+    '佢以前電療之後出過血，已經冇事',
+    '我爸電療後出過血，後來都沒有再流了',
+  ])('history with no live signal stays history: %s', (text) => {
+    expect(detectEmergency(text)).toBeUndefined();
+  });
+
   it('answers in well under a millisecond per message, and finds a sign at the end of a long message', () => {
     const long = `${'I have a question about the study schedule and the visits. '.repeat(30)}My dad is coughing up a lot of blood right now.`;
     expect(detectEmergency(long)?.category).toBe('bleeding');
