@@ -5,6 +5,8 @@
  * the confidence rule reads.
  */
 
+import { seededRandom } from './seeded-random';
+
 export interface LabelledExample {
   readonly text: string;
   readonly label: string;
@@ -32,17 +34,6 @@ export interface TrainingOptions {
   readonly seed?: number;
 }
 
-/** Mulberry32: a tiny deterministic generator so the same data always trains the same model. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function softmaxInPlace(scores: Float64Array): void {
   let max = -Infinity;
@@ -97,7 +88,7 @@ export function trainModel(examples: readonly LabelledExample[], featurize: (tex
   const scores = new Float64Array(classes);
 
   const order = encoded.map((_, index) => index);
-  const next = random(seed);
+  const next = seededRandom(seed);
   for (let epoch = 0; epoch < epochs; epoch += 1) {
     for (let i = order.length - 1; i > 0; i -= 1) {
       const j = Math.floor(next() * (i + 1));

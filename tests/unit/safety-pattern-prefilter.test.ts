@@ -6,21 +6,12 @@ import { loadChineseFolder } from '../../src/i18n/fold-chinese';
 import { foldCodeUnit, GatedPatternList, isModelledCharacter, LiteralIndex, requiredLiterals, storedPatternLiterals } from '../../src/safety/pattern-prefilter';
 import { normalizeAndFold, normalizeForMatching } from '../../src/safety/text-normalizer';
 import { projectRoot } from '../../src/config/load-config';
+import { seededRandom } from '../../src/nlu/seeded-random';
 
 const fold = (text: string) => Array.from({ length: text.length }, (_, index) => String.fromCharCode(foldCodeUnit(text.charCodeAt(index)))).join('');
 /** Whether every clause has a string in the text (what a match requires). */
 const clausesMet = (clauses: readonly (readonly string[])[], text: string) => clauses.every((clause) => clause.some((literal) => fold(text).includes(literal)));
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('required literals of a pattern', () => {
   it('reads literals, alternations, optional parts, classes, quantifiers, lookarounds and escapes', () => {
@@ -77,7 +68,7 @@ describe('required literals of a pattern', () => {
 
   it('never rules out a text a random pattern matches (2,000 patterns against 150 random texts)', () => {
     expect.hasAssertions();
-    const next = random(11);
+    const next = seededRandom(11);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
     const alphabet = ['a', 'b', 'A', 'B', 's', 'S', '\u017f', 'k', 'K', '\u212a', '血', '压', ' ', '.', '1', 'é', 'É'];
     const atoms = ['a', 'b', 'A', 's', 'k', '血', '压', ' ', '\\.', '.', '\\w', '\\d', '\\s', '[ab]', '[^a]', '[a-c]', '[血压]', 'é', '\\u0061', '\\x4b'];
@@ -133,7 +124,7 @@ describe('a gated pattern list', () => {
 
   it('finds the matches a union finds, pattern by pattern: overlaps, ties, empty matches, surrogate pairs (5,000 random lists)', () => {
     expect.hasAssertions();
-    const next = random(5);
+    const next = seededRandom(5);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
     const parts = ['a', 'b', 'ab', 'a+', 'b*', '(?:ab|a)', '\\b', '(?<=a)b', '(?!a)', 'x?', '𠀀', '[𠀀a]', '.', 'a{2}'];
     const alphabet = ['a', 'b', 'x', ' ', '𠀀', 'A'];

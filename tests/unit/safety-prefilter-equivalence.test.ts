@@ -8,6 +8,7 @@ import { loadEvaluationSet } from '../../src/nlu/evaluate';
 import { createEmergencyDetector, createUrgentCareCheck, safetyContentDir } from '../../src/safety/emergency-detector';
 import { createMedicalDecisionDetector, medicalDecisionLexiconSchema } from '../../src/safety/medical-decision-detector';
 import { loadSafetyFile, redFlagLexiconSchema } from '../../src/safety/red-flag-lexicon';
+import { seededRandom } from '../../src/nlu/seeded-random';
 
 /**
  * The prefilter (src/safety/pattern-prefilter.ts) only skips patterns that cannot match, so every safety check
@@ -34,23 +35,13 @@ function tuningTexts(): string[] {
 
 const evaluationQuestions = (): string[] => supportedLocales.flatMap((locale) => (['tuning', 'fresh', 'blind'] as const).flatMap((set) => everyStride(loadEvaluationSet(projectRoot, locale, set).map((item) => item.text))));
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const prefixes = ['', 'hi, ', 'My mum says: ', 'SORRY TO ASK but ', '请问，', '你好 ', '唔该，', '医生说 '];
 const suffixes = ['', ' now', ' yesterday', ' — not really though', '?', ' lol', '。现在', '吗？', '，上个月的事', ' 唔知点算'];
 
 /** Each text framed by a prefix and a suffix, a random slice of another, and two texts joined as two sentences. */
 function variants(texts: readonly string[], count: number): string[] {
-  const next = random(20261201);
+  const next = seededRandom(20261201);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const found: string[] = [];
   for (let index = 0; index < count; index += 1) {
