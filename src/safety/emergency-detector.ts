@@ -91,6 +91,7 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
   const reportWrapper = compile(cues.reportWrapper);
   const continuesAfter = compile(cues.continuesAfter, 'iu', (source) => `^(?:${source})`);
   const ongoing = compile(cues.ongoing);
+  const eligibility = compile(cues.eligibility);
 
   /**
    * A sentence's matches of each concept, found once however many signs name the concept; `mayMatch` says,
@@ -157,7 +158,7 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
     const continues = continuesAfter.test(nextSentence);
     const present = now.test(rest) || eventBefore.test(before) || continues;
     const seekingHelp = help.test(rest);
-    if (distantPast.test(clauseText) && !present && !live) return undefined;
+    if ((distantPast.test(clauseText) || eligibility.test(sentence)) && !present && !live) return undefined;
     if (entry.lowerOnHypothetical && hypothetical.test(clauseText) && !present) return undefined;
     // A question about a named person's event is still that event: the short reply, not none.
     const wrapped = reportWrapper.test(sentence.slice(0, first.start));

@@ -66,6 +66,11 @@ const cues = z.strictObject({
    * "spurting", 止不住, 一直在流). Outweighs a history reading (distantPast), never a denial, "stopped" or an 'if'.
    */
   ongoing: patternList,
+  /**
+   * Anywhere in the sentence, a question about joining the study ("can he still take part", 还能参加吗): what it
+   * names is history for eligibility, unless the sentence says now or that it goes on.
+   */
+  eligibility: patternList,
 });
 
 export const redFlagLexiconSchema = z
