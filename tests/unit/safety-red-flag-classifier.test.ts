@@ -15,32 +15,36 @@ const asksAboutUrgentCare = loadUrgentCareCheck(projectRoot);
 
 /**
  * The red-flag net's learned doubt tier. Its training data includes every tuning file, so here it is trained
- * again without a retired blind set and scored there with the patterns. Calibrated with its gate on 2026-12-01
- * at 23:20 (content/safety/red-flag-classifier.json has the sweep): each of former-blind-5, -6 and -7 held out in
- * turn, English at 0.6 and Chinese at 0.7 add at most two false alarms to the patterns' on any of them; on
- * former-blind-7 with the patterns from before its causes were fixed they add en 5 and zh 13 emergencies.
+ * again without the six sets it was last calibrated on (content/safety/red-flag-classifier.json has the sweep:
+ * former-blind-8 and -9, fresh-8a to -8d) and the -more-7 to -more-9 files written from their misses, and scored
+ * there with today's patterns. Issue 7's criterion: the most recall with false alarms (patterns + tier) at most
+ * about 4% of each held-out set's look-alikes (English 0.75, Chinese 0.7).
  */
+const heldOutSets = ['former-blind-8', 'former-blind-9', 'fresh-8a', 'fresh-8b', 'fresh-8c', 'fresh-8d'] as const;
+const writtenFromThem = ['more-7', 'more-8', 'more-9'];
+
 describe('red-flag doubt tier', () => {
-  it.each([
-    ['5', 130, 130, 170, 160],
-    ['6', 140, 140, 180, 180],
-    ['7', 140, 140, 170, 170],
-  ] as const)('trained without former-blind-%s, catches its emergencies with the patterns at least as well as the patterns alone, and keeps false alarms within issue 7\'s 5% (at most two more than the patterns)', (set, enEmergencies, enLookAlikes, zhEmergencies, zhLookAlikes) => {
+  it('trained without six held-out sets, catches their emergencies with the patterns at least as well as the patterns alone, and keeps false alarms within about 4% of each set\'s look-alikes', () => {
     expect.hasAssertions();
-    const heldOut = (file: string) => file.startsWith(`red-flags-former-blind-${set}-`);
-    const tier = loadRedFlagDoubtTier(projectRoot, { excludeFiles: heldOut });
+    const excluded = (file: string) => [...heldOutSets, ...writtenFromThem].some((name) => file.startsWith(`red-flags-${name}-`));
+    const tier = loadRedFlagDoubtTier(projectRoot, { excludeFiles: excluded });
     const all = loadRedFlagSet(tuningFolder);
-    const only = { files: all.files.filter((file) => heldOut(file.name)), cases: all.cases.filter((item) => heldOut(item.file)) };
     const withTier = (text: string) => bySigns(text) ?? tier.doubt(text);
-    for (const [family, emergencies, lookAlikes] of [['en', enEmergencies, enLookAlikes], ['zh', zhEmergencies, zhLookAlikes]] as const) {
-      const patterns = scoreRedFlags(bySigns, only, family, asksAboutUrgentCare);
-      const net = scoreRedFlags(withTier, only, family, asksAboutUrgentCare);
-      expect([family, net.emergencies, net.lookAlikes]).toEqual([family, emergencies, lookAlikes]);
-      expect(net.caught).toBeGreaterThanOrEqual(patterns.caught);
-      expect(net.falseAlarms).toBeLessThanOrEqual(patterns.falseAlarms + 2);
-      expect(net.falseAlarms / net.lookAlikes).toBeLessThanOrEqual(0.05);
+    const seen: string[] = [];
+    for (const set of heldOutSets) {
+      const inSet = (file: string) => file.startsWith(`red-flags-${set}-`);
+      const only = { files: all.files.filter((file) => inSet(file.name)), cases: all.cases.filter((item) => inSet(item.file)) };
+      for (const family of ['en', 'zh'] as const) {
+        const patterns = scoreRedFlags(bySigns, only, family, asksAboutUrgentCare);
+        const net = scoreRedFlags(withTier, only, family, asksAboutUrgentCare);
+        seen.push(`${set}-${family} ${net.emergencies}+${net.lookAlikes}`);
+        expect(net.caught).toBeGreaterThanOrEqual(patterns.caught);
+        // "About 4%": 7 of 170 (4.1%) passes, 6 of 140 (4.3%) does not.
+        expect([set, family, net.falseAlarms / net.lookAlikes <= 0.042]).toEqual([set, family, true]);
+      }
     }
-  }, 120_000);
+    expect(seen).toEqual(heldOutSets.flatMap((set) => [`${set}-en 140+140`, `${set}-zh 170+170`]));
+  }, 60_000);
 
   it('stays silent when every clause naming a sign is denied, over, past, hypothetical or a question, and not when one is happening now', () => {
     const gate = loadDoubtGate(projectRoot, loadSafetyFile(redFlagClassifierSettingsSchema, path.join(projectRoot, 'content', 'safety'), 'red-flag-classifier.json'));
