@@ -52,18 +52,27 @@ export function naturalYesNo(text: string): YesNoUnsure | undefined {
   return undefined;
 }
 
-const byQuestion = new Map<string, Map<string, YesNoUnsure>>();
-for (const [questionId, answers] of Object.entries(data.byQuestion)) {
-  if (typeof answers === 'string') continue;
-  const phrases = new Map<string, YesNoUnsure>();
-  for (const value of ['yes', 'no'] as const) for (const phrase of answers[value]) phrases.set(normaliseForMatch(foldChinese(phrase)).replace(particles, ''), value);
-  byQuestion.set(questionId, phrases);
+/**
+ * Each question's own phrases, folded to Simplified. Built at the first answer, not at import: folding loads
+ * OpenCC's dictionaries (about 0.1 s), which a start to /healthz need not wait for (issue 11, cold start).
+ */
+let byQuestion: Map<string, Map<string, YesNoUnsure>> | undefined;
+function phrasesByQuestion(): Map<string, Map<string, YesNoUnsure>> {
+  if (byQuestion) return byQuestion;
+  byQuestion = new Map();
+  for (const [questionId, answers] of Object.entries(data.byQuestion)) {
+    if (typeof answers === 'string') continue;
+    const phrases = new Map<string, YesNoUnsure>();
+    for (const value of ['yes', 'no'] as const) for (const phrase of answers[value]) phrases.set(normaliseForMatch(foldChinese(phrase)).replace(particles, ''), value);
+    byQuestion.set(questionId, phrases);
+  }
+  return byQuestion;
 }
 
 /** Question ids with answers of their own (registered as prompts of their own by the pre-check). */
-export const questionsWithOwnAnswers: readonly string[] = [...byQuestion.keys()];
+export const questionsWithOwnAnswers: readonly string[] = Object.entries(data.byQuestion).flatMap(([questionId, answers]) => (typeof answers === 'string' ? [] : [questionId]));
 
 /** Yes / no for one question in that question's own words ("it stopped working" to "did it grow?"), if any. */
 export function questionYesNo(questionId: string, text: string): YesNoUnsure | undefined {
-  return byQuestion.get(questionId)?.get(normaliseForMatch(foldChinese(text.replace(/[’‘]/gu, "'"))).replace(particles, ''));
+  return phrasesByQuestion().get(questionId)?.get(normaliseForMatch(foldChinese(text.replace(/[’‘]/gu, "'"))).replace(particles, ''));
 }
