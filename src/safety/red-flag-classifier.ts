@@ -111,7 +111,7 @@ export type DoubtGate = (text: string, category: EmergencyCategory) => boolean;
  * clause. A clause is denied when negation comes right before one of them ("no chest pain", 胸口不疼); over
  * when 'resolved' follows its first one in the sentence (and not 'started again'); and — unless the sentence
  * says now, "just", or the next sentence says it goes on — in the distant past, hypothetical (not for
- * self-harm) or a question (not when asking for help or when someone is reported having it); self-harm words only by denial. The gate closes only when at least one clause names
+ * self-harm) or a question (not when asking for help or when someone is reported having it); self-harm words only by denial, or when their clause is in the distant past and the sentence says it is over ('in my twenties …, I'm well now'). The gate closes only when at least one clause names
  * something and every such clause is one of those: a message naming nothing (what the tier is for) or one live
  * clause keeps the tier's answer.
  */
@@ -142,10 +142,12 @@ export function createDoubtGate(lexicon: RedFlagLexicon, foldChinese: (text: str
   const live = (sentence: string, clause: Span, mentions: Span[], nextSentence: string, category: EmergencyCategory): boolean => {
     const denied = mentions.some((part, index) => negation.test(sentence.slice(index > 0 ? (mentions[index - 1] as Span).end : clause.start, part.start).trim()));
     if (denied) return false;
-    if (selfHarm.test(sentence.slice(clause.start, clause.end))) return true;
     const first = mentions[0] as Span;
     const after = sentence.slice(first.end);
-    if (resolved.test(after) && !restarted.test(after)) return false;
+    const over = resolved.test(after) && !restarted.test(after);
+    // Self-harm otherwise stays live: only when its own clause is years back and the sentence says it is over.
+    if (selfHarm.test(sentence.slice(clause.start, clause.end))) return !(over && distantPast.test(sentence.slice(clause.start, clause.end)));
+    if (over) return false;
     const before = sentence.slice(clause.start, first.start).trim();
     if (now.test(sentence) || eventBefore.test(before) || continuesAfter.test(nextSentence)) return true;
     const clauseText = sentence.slice(clause.start, clause.end);

@@ -57,6 +57,7 @@ describe('red-flag doubt tier', () => {
       ['used to get chest pains last year, cardiologist said my heart is ok', 'chest'],
       ['萬一他以後咳血怎麼辦', 'bleeding'],
       ["I'm not suicidal, just tired of the side effects", 'self-harm'],
+      ["back in my twenties i had thoughts of ending my life, got help and i'm well now", 'self-harm'],
     ];
     const open: [string, EmergencyCategory][] = [
       ['his nose is bleeding and it will not stop', 'bleeding'],
@@ -64,6 +65,8 @@ describe('red-flag doubt tier', () => {
       ['我爸胸口好痛，一直冒冷汗', 'chest'],
       ['no fever, but he is having a seizure right now', 'seizure'],
       ["everyone would be better off if I was dead, I'm going to do it this time", 'self-harm'],
+      ["in my twenties i tried to end my life, i'm fine now but tonight i want to end it again", 'self-harm'],
+      ['years ago i wanted to die, i still want to die', 'self-harm'],
       // Names no sign the lexicon knows: what the tier is for.
       ['阿媽瞓咗喺梳化，叫極拍極都唔醒', 'consciousness'],
     ];
