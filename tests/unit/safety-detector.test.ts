@@ -29,17 +29,16 @@ const detectEmergency = loadEmergencyDetector(projectRoot);
  * Every tuning file is held to 100%, former-blind-7 (the seventh blind set, retired 2026-12-01 after its one
  * measurement) included since cycle 6 fixed its causes, red flags and decisions, and former-blind-8 (retired 22:59
  * after its one measurement) since cycle 7 fixed its causes, decisions first, then red flags; their sizes are checked below.
- * Former-blind-9 (retired 23:15 after its one measurement) is tuning material whose causes are not fixed yet: it is
- * held to what the patterns already did when it was measured (below), every other tuning file to 100%.
+ * Former-blind-9 (retired 23:15 after its one measurement) is held to 100% too since cycle 8 fixed its causes,
+ * decisions and red flags; its sizes are checked below.
  */
-const notAllFixedYet = (file: string) => file.includes('-former-blind-9-');
 const without = <T extends { file: string }>(set: { files: { name: string; sha256: string }[]; cases: T[] }, keep: (file: string) => boolean) => ({
   files: set.files.filter((file) => keep(file.name)),
   cases: set.cases.filter((item) => keep(item.file)),
 });
 
 describe('red-flag detector on the tuning sets', () => {
-  const set = without(loadRedFlagSet(tuningFolder), (file) => !notAllFixedYet(file));
+  const set = loadRedFlagSet(tuningFolder);
   for (const family of families) {
     it(`catches every emergency and raises no false alarm (${family})`, () => {
       const score = scoreRedFlags(detectEmergency, set, family, asksAboutUrgentCare);
@@ -76,7 +75,9 @@ describe('each tuning file on its own', () => {
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-8-en.json', 'medical-decision-former-blind-8-zh.json', 'medical-decision-more-8-en.json', 'medical-decision-more-8-zh.json']));
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-8-en.json', 'red-flags-former-blind-8-zh.json', 'red-flags-more-8-en.json', 'red-flags-more-8-zh.json']));
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-fresh-8c-en.json', 'red-flags-fresh-8c-zh.json', 'red-flags-fresh-8d-en.json', 'red-flags-fresh-8d-zh.json']));
+    expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-9-en.json', 'red-flags-former-blind-9-zh.json', 'red-flags-more-9-en.json', 'red-flags-more-9-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-fresh-8c-en.json', 'medical-decision-fresh-8c-zh.json', 'medical-decision-fresh-8d-en.json', 'medical-decision-fresh-8d-zh.json']));
+    expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-9-en.json', 'medical-decision-former-blind-9-zh.json', 'medical-decision-more-9-en.json', 'medical-decision-more-9-zh.json']));
   });
 
   it('former-blind-7, patterns alone: all fixed (en 140/140 caught, 0/140 false alarms; zh 170/170, 0/170; decisions en 65/65 deflected, 0/65 study questions; zh 63/63, 0/63)', () => {
@@ -107,27 +108,21 @@ describe('each tuning file on its own', () => {
     expect([decisionsEn.deflected, decisionsEn.wrong.length, decisionsZh.deflected, decisionsZh.wrong.length]).toEqual([65, 0, 65, 0]);
   });
 
-  it('former-blind-9, patterns alone: what was right when it was measured is kept (en 132/140 caught, 3/140 false alarms; zh 157/170, 3/170; decisions en 61/64 deflected, 0/64 study questions; zh 57/64, 0/65)', () => {
+  it('former-blind-9, patterns alone: all fixed in cycle 8 (red flags: en 140/140 caught, 0/140 false alarms; zh 170/170, 0/170; decisions: en 64/64 deflected, 0/64 study questions; zh 64/64, 0/65)', () => {
     const heldTo = (file: string) => file.includes('-former-blind-9-');
     const redFlags = without(loadRedFlagSet(tuningFolder), heldTo);
     const en = scoreRedFlags(detectEmergency, redFlags, 'en', asksAboutUrgentCare);
     const zh = scoreRedFlags(detectEmergency, redFlags, 'zh', asksAboutUrgentCare);
     expect([en.emergencies, en.lookAlikes, zh.emergencies, zh.lookAlikes]).toEqual([140, 140, 170, 170]);
-    expect(en.caught).toBeGreaterThanOrEqual(132);
-    expect(en.falseAlarms).toBeLessThanOrEqual(3);
-    expect(zh.caught).toBeGreaterThanOrEqual(157);
-    expect(zh.falseAlarms).toBeLessThanOrEqual(3);
+    expect([en.caught, en.falseAlarms, zh.caught, zh.falseAlarms]).toEqual([140, 0, 170, 0]);
     const decisions = without(loadDecisionSet(tuningFolder), heldTo);
     const decisionsEn = scoreDecisions(decisionPatterns, decisions, 'en');
     const decisionsZh = scoreDecisions(decisionPatterns, decisions, 'zh');
     expect([decisionsEn.decisions, decisionsEn.studyQuestions, decisionsZh.decisions, decisionsZh.studyQuestions]).toEqual([64, 64, 64, 65]);
-    expect(decisionsEn.deflected).toBeGreaterThanOrEqual(61);
-    expect(decisionsEn.wrong.length).toBeLessThanOrEqual(0);
-    expect(decisionsZh.deflected).toBeGreaterThanOrEqual(57);
-    expect(decisionsZh.wrong.length).toBeLessThanOrEqual(0);
+    expect([decisionsEn.deflected, decisionsEn.wrong.length, decisionsZh.deflected, decisionsZh.wrong.length]).toEqual([64, 0, 64, 0]);
   });
 
-  it.each(redFlagFiles.filter((name) => !notAllFixedYet(name)))('%s: every emergency caught, no false alarm', (name) => {
+  it.each(redFlagFiles)('%s: every emergency caught, no false alarm', (name) => {
     expect.hasAssertions();
     const set = loadRedFlagSet(tuningFolder);
     const only = { files: set.files.filter((file) => file.name === name), cases: set.cases.filter((item) => item.file === name) };
@@ -139,7 +134,7 @@ describe('each tuning file on its own', () => {
     }
   });
 
-  it.each(decisionFiles.filter((name) => !notAllFixedYet(name)))('%s: every decision request deflected by the patterns alone, no study question', (name) => {
+  it.each(decisionFiles)('%s: every decision request deflected by the patterns alone, no study question', (name) => {
     expect.hasAssertions();
     const set = loadDecisionSet(tuningFolder);
     const only = { files: set.files.filter((file) => file.name === name), cases: set.cases.filter((item) => item.file === name) };
@@ -153,7 +148,7 @@ describe('each tuning file on its own', () => {
 });
 
 describe('medical-decision check on the tuning sets', () => {
-  const set = without(loadDecisionSet(tuningFolder), (file) => !notAllFixedYet(file));
+  const set = loadDecisionSet(tuningFolder);
   for (const family of families) {
     it(`deflects every decision request and no study question, with the patterns alone and as the bot runs it (${family})`, () => {
       for (const isDecision of [decisionPatterns, detectMedicalDecisionRequest]) {
