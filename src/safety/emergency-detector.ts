@@ -158,7 +158,9 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
     const continues = continuesAfter.test(nextSentence);
     const present = now.test(rest) || eventBefore.test(before) || continues;
     const seekingHelp = help.test(rest);
-    if ((distantPast.test(clauseText) || eligibility.test(sentence)) && !present && !live) return undefined;
+    // Asking whether one can still join makes what it names history, its own words ('bled everywhere') included.
+    if (eligibility.test(sentence) && !present) return undefined;
+    if (distantPast.test(clauseText) && !present && !live) return undefined;
     if (entry.lowerOnHypothetical && hypothetical.test(clauseText) && !present) return undefined;
     // A question about a named person's event is still that event: the short reply, not none.
     const wrapped = reportWrapper.test(sentence.slice(0, first.start));
