@@ -184,6 +184,23 @@ describe('medical-decision classifier', () => {
     expect(en.wronglyDeflected / en.studyQuestions).toBeLessThanOrEqual(0.02);
   }, 120_000);
 
+  /**
+   * English is on since cycle 8 (threshold 0.85), chosen on held-out data: trained without each of former-blind-8,
+   * fresh-8a to 8d (with the -more- file written from its causes), the classifier added 9 of the 13 English decisions
+   * the patterns of the time missed, and no study question (the lexicon's classifier $comment has the table). This
+   * is one of those runs, the classifier alone on fresh-8b: 59/65 decisions and 0/67 study questions when written.
+   */
+  it('trained without fresh-8b and -more-7-, deflects at least 85% of its English decision requests on its own, and at most one study question', () => {
+    const heldOutEn = (file: string) => file.startsWith('medical-decision-fresh-8b-');
+    const classifier = loadMedicalDecisionClassifier(projectRoot, { excludeFiles: (file) => heldOutEn(file) || file.startsWith('medical-decision-more-7-') });
+    const set = loadDecisionSet(tuningFolder);
+    const only = { files: set.files.filter((file) => heldOutEn(file.name)), cases: set.cases.filter((item) => heldOutEn(item.file)) };
+    const en = scoreDecisions(classifier.isDecision, only, 'en');
+    expect([en.decisions, en.studyQuestions]).toEqual([65, 67]);
+    expect(en.deflected / en.decisions).toBeGreaterThanOrEqual(0.85);
+    expect(en.wronglyDeflected).toBeLessThanOrEqual(1);
+  }, 120_000);
+
   it('only adds to the patterns: whatever they deflect stays deflected, and ordinary questions are not deflected', () => {
     const patterns = loadMedicalDecisionLexiconDetector(projectRoot);
     const combined = loadMedicalDecisionDetector(projectRoot);
@@ -191,9 +208,9 @@ describe('medical-decision classifier', () => {
     for (const text of ['what is this study about?', 'how do I leave the study?', '这个研究在哪里做', '參加研究要付錢嗎', 'hello', '']) expect(combined(text)).toBe(false);
   });
 
-  it('does not take an urgent-care question for a treatment decision, nor the study\'s rules about other medicines', () => {
+  it('does not take an urgent-care question for a treatment decision, nor the study\'s rules about other medicines, nor how to prepare for a visit', () => {
     const check = loadMedicalDecisionDetector(projectRoot);
-    for (const text of ['should I take him to the hospital now?', '要不要送医院', '要不要送我妈去急诊', 'do I have to stop my other medicines to join?']) expect([text, check(text)]).toEqual([text, false]);
+    for (const text of ['should I take him to the hospital now?', '要不要送医院', '要不要送我妈去急诊', 'do I have to stop my other medicines to join?', 'should i eat before the infusion?', 'should we arrive early for the screening?']) expect([text, check(text)]).toEqual([text, false]);
     for (const text of ['should I stop my other medicines to join?', '我爸要不要把PD-1停了来参加这个']) expect([text, check(text)]).toEqual([text, true]);
   });
 
