@@ -176,22 +176,31 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
     if (normalized.trim() === '') return undefined;
     let best: EmergencyMatch | undefined;
     const sentences = spans(normalized, sentenceBreak);
+    const textOf = (span: Span | undefined) => (span ? normalized.slice(span.start, span.end).trimStart() : '');
     for (const [index, part] of sentences.entries()) {
-      const sentence = normalized.slice(part.start, part.end);
-      const following = sentences[index + 1];
-      const nextSentence = following ? normalized.slice(following.start, following.end).trimStart() : '';
-      const inSentence = conceptMatcher(sentence);
-      for (const entry of signs) {
-        if (best && (best.category === 'self-harm' || best.certainty === 'now') && entry.category !== 'self-harm') continue;
-        let match: EmergencyMatch | undefined;
-        for (const parts of findSign(inSentence, entry)) {
-          match = judge(sentence, parts, entry, nextSentence);
-          if (match) break;
+      const own = normalized.slice(part.start, part.end);
+      const nextSentence = textOf(sentences[index + 1]);
+      // A next sentence saying it goes on ("It won't stop.") may complete a sign its own sentence only began ("my
+      // husband had a bleed after radiotherapy"): the two are read as one when the first alone names no sign.
+      const readings: (readonly [string, string])[] = [[own, nextSentence]];
+      if (nextSentence !== '' && continuesAfter.test(nextSentence)) readings.push([`${own}, ${nextSentence}`, textOf(sentences[index + 2])]);
+      for (const [sentence, next] of readings) {
+        const inSentence = conceptMatcher(sentence);
+        let named = false;
+        for (const entry of signs) {
+          if (best && (best.category === 'self-harm' || best.certainty === 'now') && entry.category !== 'self-harm') continue;
+          let match: EmergencyMatch | undefined;
+          for (const parts of findSign(inSentence, entry)) {
+            match = judge(sentence, parts, entry, next);
+            if (match) break;
+          }
+          if (!match) continue;
+          named = true;
+          // Self-harm wins (its reply carries the crisis line and the emergency number); then certainty.
+          if (!best || match.category === 'self-harm' || (best.certainty === 'unclear' && match.certainty === 'now')) best = match;
+          if (best.category === 'self-harm') return best;
         }
-        if (!match) continue;
-        // Self-harm wins (its reply carries the crisis line and the emergency number); then certainty.
-        if (!best || match.category === 'self-harm' || (best.certainty === 'unclear' && match.certainty === 'now')) best = match;
-        if (best.category === 'self-harm') return best;
+        if (named) break;
       }
     }
     return best;

@@ -321,6 +321,10 @@ describe('what lowers and what raises the urgency', () => {
     ['佢電療之後大出血，依家流緊血止唔到', 'bleeding'],
     ['阿爸以前抽過筋，依家又抽緊，停唔到', 'seizure'],
     ['我爸電療後出過一次大血，現在血一直流不停', 'bleeding'],
+    // The next sentence saying it goes on completes a sign its own sentence only began.
+    ["my husband had a bleed after radiotherapy. It won't stop.", 'bleeding'],
+    ['他放疗后出过血。现在还在流。', 'bleeding'],
+    ['佢頸出血。依家仲喺度流緊。', 'bleeding'],
   ] as const)('history does not cancel a live signal: %s -> %s', (text, category) => {
     expect(detectEmergency(text)).toEqual({ category, certainty: 'now' });
   });
@@ -333,6 +337,10 @@ describe('what lowers and what raises the urgency', () => {
     '他放疗后出过一次大血，两年前的事了',
     '佢以前電療之後出過血，已經冇事',
     '我爸電療後出過血，後來都沒有再流了',
+    'my dad bled everywhere after radiation years ago, can he still take part?',
+    "I had a seizure years ago. It won't stop haunting me.",
+    "he had a nosebleed last year. It's still there in my mind.",
+    '他以前出过血。现在还在吃药。',
   ])('history with no live signal stays history: %s', (text) => {
     expect(detectEmergency(text)).toBeUndefined();
   });
