@@ -42,12 +42,7 @@ const retiredBlindSets: RetiredBlindSet[] = [
   { name: 'former-blind-7', retired: '21:09, fixed in cycle 6', sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [65, 65], zh: [63, 63] } } },
   { name: 'former-blind-8', retired: '22:59, fixed in cycle 7', sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [65, 67], zh: [65, 66] } } },
   { name: 'former-blind-9', retired: '23:15, fixed in cycle 8', sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [64, 64], zh: [64, 65] } } },
-  {
-    name: 'former-blind-10',
-    retired: '23:36, not fixed yet',
-    sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [64, 64], zh: [64, 64] } },
-    patternsAlone: { caught: { en: 131, zh: 169 }, falseAlarms: { en: 3, zh: 1 }, deflected: { en: 62, zh: 63 }, wronglyDeflected: { en: 0, zh: 2 } },
-  },
+  { name: 'former-blind-10', retired: '23:36, fixed in cycle 9', sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [64, 64], zh: [64, 64] } } },
 ];
 const notAllFixedYet = (file: string) => retiredBlindSets.some((set) => set.patternsAlone && file.includes(`-${set.name}-`));
 
@@ -97,6 +92,7 @@ describe('each tuning file on its own', () => {
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-9-en.json', 'red-flags-former-blind-9-zh.json', 'red-flags-more-9-en.json', 'red-flags-more-9-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-fresh-8c-en.json', 'medical-decision-fresh-8c-zh.json', 'medical-decision-fresh-8d-en.json', 'medical-decision-fresh-8d-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-9-en.json', 'medical-decision-former-blind-9-zh.json', 'medical-decision-more-9-en.json', 'medical-decision-more-9-zh.json']));
+    expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-more-10-en.json', 'medical-decision-more-10-zh.json']));
     for (const { name } of retiredBlindSets) {
       expect(redFlagFiles).toEqual(expect.arrayContaining([`red-flags-${name}-en.json`, `red-flags-${name}-zh.json`]));
       expect(decisionFiles).toEqual(expect.arrayContaining([`medical-decision-${name}-en.json`, `medical-decision-${name}-zh.json`]));
