@@ -1,6 +1,6 @@
 /**
  * Structured JSON-lines logs through pino. Personal data never reaches them: callers log codes, counts and
- * references, pino's redaction removes fields that could hold personal data or credentials, ids that would let
+ * references, fields that could hold personal data or credentials are removed (top level and one down), ids that would let
  * someone address a conversation are replaced by a short keyed hash, and anything that still looks like a
  * phone number or an email address in a string is masked.
  */
@@ -29,8 +29,14 @@ const secretFields = ['text', 'phone', 'email', 'contact', 'body', 'authorizatio
 /** Fields whose value addresses a conversation or a person on a channel: written only as a keyed hash. */
 const idFields = ['conversationId', 'userId', 'openId', 'fromId', 'conversationKey'];
 
-/** pino redaction paths: the fields above at the top level and one level down (e.g. `{ activity: { text } }`). */
-export const redactPaths = [...secretFields, ...idFields].flatMap((field) => [field, `*.${field}`]);
+const secretFieldSet = new Set(secretFields);
+const idFieldSet = new Set(idFields);
+/**
+ * How deep the fields above are looked for: the top level and one level down (e.g. `{ activity: { text } }`), as
+ * pino's path redaction (`text`, `*.text`) did. Done in the same walk that masks strings: pino's wildcard paths
+ * cost about 19 us of a request line's 29 us (issue 11).
+ */
+const sensitiveFieldDepth = 2;
 
 /**
  * A per-process key: equal ids give equal hashes within one run (so a conversation's lines can be followed) but
@@ -71,6 +77,11 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 const hexDigestPattern = /^(?=[0-9]*[a-f])[0-9a-f]{12,64}$/;
 
 function clean(value: unknown, withStack: boolean, key: string | undefined, depth: number): unknown {
+  if (key !== undefined && depth <= sensitiveFieldDepth) {
+    // Id fields become hashes of the id as it was, everything else in these fields disappears behind a marker.
+    if (idFieldSet.has(key)) return typeof value === 'string' || typeof value === 'number' ? hashId(String(value)) : '[id]';
+    if (secretFieldSet.has(key)) return '[redacted]';
+  }
   if (typeof value === 'string') {
     if (uuidPattern.test(value) || hexDigestPattern.test(value)) return value;
     return key === 'path' || key === 'url' ? redact(redactPath(value)) : redact(value);
@@ -84,13 +95,6 @@ function clean(value: unknown, withStack: boolean, key: string | undefined, dept
   return value;
 }
 
-/** The censor for `redactPaths`: id fields become hashes, everything else disappears behind a marker. */
-function censor(value: unknown, path: string[]): unknown {
-  const field = path.at(-1) ?? '';
-  if (idFields.includes(field)) return typeof value === 'string' || typeof value === 'number' ? hashId(String(value)) : '[id]';
-  return '[redacted]';
-}
-
 export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
   const withStack = level === 'debug';
   const destination = { write: (chunk: string) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) };
@@ -99,7 +103,6 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
       level,
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: redactPaths, censor },
       formatters: {
         level: (label) => ({ level: label }),
         log: (fields) => clean(fields, withStack, undefined, 0) as Record<string, unknown>,
