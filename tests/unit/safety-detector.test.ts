@@ -90,6 +90,7 @@ describe('each tuning file on its own', () => {
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-8-en.json', 'red-flags-former-blind-8-zh.json', 'red-flags-more-8-en.json', 'red-flags-more-8-zh.json']));
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-fresh-8c-en.json', 'red-flags-fresh-8c-zh.json', 'red-flags-fresh-8d-en.json', 'red-flags-fresh-8d-zh.json']));
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-9-en.json', 'red-flags-former-blind-9-zh.json', 'red-flags-more-9-en.json', 'red-flags-more-9-zh.json']));
+    expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-more-10-en.json', 'red-flags-more-10-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-fresh-8c-en.json', 'medical-decision-fresh-8c-zh.json', 'medical-decision-fresh-8d-en.json', 'medical-decision-fresh-8d-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-9-en.json', 'medical-decision-former-blind-9-zh.json', 'medical-decision-more-9-en.json', 'medical-decision-more-9-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-more-10-en.json', 'medical-decision-more-10-zh.json']));
@@ -336,6 +337,43 @@ describe('what lowers and what raises the urgency', () => {
     "he had a nosebleed last year. It's still there in my mind.",
     '他以前出过血。现在还在吃药。',
   ])('history with no live signal stays history: %s', (text) => {
+    expect(detectEmergency(text)).toBeUndefined();
+  });
+
+  // Cycle 9's general rules: how a sign is said in plain words (a side that stopped working, ribs sucking in, a few
+  // words a breath, a fit going on for minutes or no waking after it, all one's pills at once with no point left);
+  // onset minutes ago is now, and a question wrapped around a present state ('so breathless that I can't talk') reports it.
+  it.each([
+    ['typing with one hand because the other side of my body suddenly stopped working', 'stroke'],
+    ['my mouth feels crooked', 'stroke'],
+    ["his ribs are pulling in every time he breathes", 'breathing'],
+    ["wheezing so hard she can't say more than a few words", 'breathing'],
+    ['is it normal to feel so breathless? it started 5 minutes ago', 'breathing'],
+    ['out of breath sitting still. it came on suddenly while i was reading', 'breathing'],
+    ["after his infusion today he won't respond when we shake him", 'consciousness'],
+    ['the fit has been going for 6 minutes', 'seizure'],
+    ["the seizure stopped but she still hasn't woken up", 'seizure'],
+    ['她癫痫发作停了以后，一直没有醒过来', 'seizure'],
+    ["there's no point in living, i'm about to take all my painkillers at once", 'self-harm'],
+    ['face swelling 10 minutes into the infusion, is that bad?', 'allergic-infusion'],
+  ] as const)('said in plain words, still the sign: %s -> %s', (text, category) => {
+    expect(detectEmergency(text)).toEqual({ category, certainty: 'now' });
+  });
+
+  it.each([
+    "i can't say more than two words in cantonese, can the form be in english?",
+    "we offered a deal but the other side won't move an inch",
+    'what if her face swells 10 minutes into the infusion?',
+    'does a rash usually come a few minutes after the jab?',
+    'had a coughing fit for 10 minutes this morning, it settled with water',
+    "there's no point anymore in waiting for the bus, i'll walk",
+    'can i take all my morning tablets at once or spread them out?',
+    'fever and chills in october 2023, sorted out with antibiotics in 3 days',
+    'stroke in spring 2022, walking fine now. does that keep me out of the trial',
+    'no numbness or weakness, just curious about the stroke question',
+    '让我喘口气再说',
+    '抽血抽了十分钟都没抽到，护士换了一只手',
+  ])('a look-alike of those rules stays none: %s', (text) => {
     expect(detectEmergency(text)).toBeUndefined();
   });
 
