@@ -113,7 +113,12 @@ export type DoubtGate = (text: string, category: EmergencyCategory) => boolean;
  * says now, "just", or the next sentence says it goes on — in the distant past, hypothetical (not for
  * self-harm) or a question (not when asking for help or when someone is reported having it); self-harm words only by denial, or when their clause is in the distant past and the sentence says it is over ('in my twenties …, I'm well now'). The gate closes only when at least one clause names
  * something and every such clause is one of those: a message naming nothing (what the tier is for) or one live
- * clause keeps the tier's answer.
+ * clause keeps the tier's answer. As in the sign detector, a live signal anywhere in the sentence (the cue
+ * 'ongoing': "can't stop it", 止不住) or the next sentence saying it goes on outweighs the distant past and a
+ * question ("he had a big bleed after radiotherapy, can't stop it, is that serious?"), and asking whether one can
+ * still join (the cue 'eligibility') makes what the sentence names history unless it says now. A figure of speech
+ * the lexicon knows ("overdosed on google") counts as a clause that is not live when its own words name the
+ * category the tier found: the tier's reason is then explained away, while any other clause still keeps it open.
  */
 export function createDoubtGate(lexicon: RedFlagLexicon, foldChinese: (text: string) => string, contextConcepts: readonly string[]): DoubtGate {
   const { cues } = lexicon;
@@ -130,6 +135,8 @@ export function createDoubtGate(lexicon: RedFlagLexicon, foldChinese: (text: str
   const question = compile(cues.question);
   const now = compile(cues.now);
   const help = compile(cues.help);
+  const ongoing = compile(cues.ongoing);
+  const eligibility = compile(cues.eligibility);
   const eventBefore = compile(cues.eventBefore, 'iu', (source) => `(?:${source})$`);
   const continuesAfter = compile(cues.continuesAfter, 'iu', (source) => `^(?:${source})`);
   const reportBefore = compile(cues.reportBefore, 'iu', (source) => `(?:${source})$`);
@@ -137,6 +144,12 @@ export function createDoubtGate(lexicon: RedFlagLexicon, foldChinese: (text: str
   const reportWrapper = compile(cues.reportWrapper);
   // Self-harm is said as a conditional or a farewell ("better off if I was dead", 大家会好过啲): only denial lowers it.
   const selfHarm = compile([...new Set(lexicon.categories['self-harm'].signs.flatMap((sign) => sign.all))].flatMap((name) => lexicon.concepts[name] ?? []));
+  // What each category's signs name (its context concepts left out): a figure of speech explains the tier away only when it holds one.
+  const namesCategory = Object.fromEntries(emergencyCategories.map((category) => {
+    const own = [...new Set(lexicon.categories[category].signs.flatMap((sign) => sign.all))].filter((name) => named.has(name));
+    const sources = own.flatMap((name) => lexicon.concepts[name] ?? []);
+    return [category, compile(sources.length > 0 ? sources : ['(?!)'])];
+  })) as Record<EmergencyCategory, RegExp>;
 
   /** Whether a clause's mentions (in order, at least one) may be happening now. */
   const live = (sentence: string, clause: Span, mentions: Span[], nextSentence: string, category: EmergencyCategory): boolean => {
@@ -149,18 +162,28 @@ export function createDoubtGate(lexicon: RedFlagLexicon, foldChinese: (text: str
     if (selfHarm.test(sentence.slice(clause.start, clause.end))) return !(over && distantPast.test(sentence.slice(clause.start, clause.end)));
     if (over) return false;
     const before = sentence.slice(clause.start, first.start).trim();
-    if (now.test(sentence) || eventBefore.test(before) || continuesAfter.test(nextSentence)) return true;
+    const present = now.test(sentence) || eventBefore.test(before) || continuesAfter.test(nextSentence);
+    // Asking whether one can still join makes what the sentence names history, its live-sounding words included.
+    if (eligibility.test(sentence) && !present) return false;
+    if (present) return true;
     const clauseText = sentence.slice(clause.start, clause.end);
-    if (distantPast.test(clauseText) || (lexicon.categories[category].lowerOnHypothetical && hypothetical.test(clauseText))) return false;
+    if (lexicon.categories[category].lowerOnHypothetical && hypothetical.test(clauseText)) return false;
+    // A live signal (the sign goes on) is never history, nor lowered by a question after it ("…, is it serious?"); an 'if' still is.
+    if (ongoing.test(sentence)) return true;
+    if (distantPast.test(clauseText)) return false;
     // As for a sign: a question about someone having it ("I keep coughing up blood, is this a side effect?") is still that event.
     const reported = reportBefore.test(before) || reportAfter.test(after.trimStart()) || reportWrapper.test(sentence.slice(0, first.start));
     return !question.test(sentence) || help.test(sentence) || reported;
   };
 
   return (text, category) => {
-    const normalized = normalizeAndFold(text, foldChinese).replace(figurative, (words) => ' '.repeat(words.length));
-    const sentences = spans(normalized, sentenceBreak).map((part) => normalized.slice(part.start, part.end));
+    const folded = normalizeAndFold(text, foldChinese);
     let namesSomething = false;
+    const normalized = folded.replace(figurative, (words) => {
+      if (namesCategory[category].test(words)) namesSomething = true;
+      return ' '.repeat(words.length);
+    });
+    const sentences = spans(normalized, sentenceBreak).map((part) => normalized.slice(part.start, part.end));
     for (const [index, sentence] of sentences.entries()) {
       const nextSentence = (sentences[index + 1] ?? '').trimStart();
       const found = [...sentence.matchAll(mention)].filter((match) => match[0] !== '').map((match) => ({ start: match.index, end: match.index + match[0].length }));

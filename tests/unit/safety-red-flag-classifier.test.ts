@@ -18,7 +18,7 @@ const asksAboutUrgentCare = loadUrgentCareCheck(projectRoot);
  * again without the six sets it was last calibrated on (content/safety/red-flag-classifier.json has the sweep:
  * former-blind-8 and -9, fresh-8a to -8d) and the -more-7 to -more-9 files written from their misses, and scored
  * there with today's patterns. Issue 7's criterion: the most recall with false alarms (patterns + tier) at most
- * about 4% of each held-out set's look-alikes (English 0.75, Chinese 0.7).
+ * about 4% of each held-out set's look-alikes (English 0.6, Chinese 0.7).
  */
 const heldOutSets = ['former-blind-8', 'former-blind-9', 'fresh-8a', 'fresh-8b', 'fresh-8c', 'fresh-8d'] as const;
 const writtenFromThem = ['more-7', 'more-8', 'more-9'];
@@ -46,7 +46,7 @@ describe('red-flag doubt tier', () => {
     expect(seen).toEqual(heldOutSets.flatMap((set) => [`${set}-en 140+140`, `${set}-zh 170+170`]));
   }, 60_000);
 
-  it('stays silent when every clause naming a sign is denied, over, past, hypothetical or a question, and not when one is happening now', () => {
+  it('stays silent when every clause naming a sign is denied, over, past, hypothetical, a question or a figure of speech, and not when one is happening now or goes on', () => {
     const gate = loadDoubtGate(projectRoot, loadSafetyFile(redFlagClassifierSettingsSchema, path.join(projectRoot, 'content', 'safety'), 'red-flag-classifier.json'));
     const closed: [string, EmergencyCategory][] = [
       ["nose isn't bleeding, it's just dry and crusty", 'bleeding'],
@@ -58,6 +58,14 @@ describe('red-flag doubt tier', () => {
       ['萬一他以後咳血怎麼辦', 'bleeding'],
       ["I'm not suicidal, just tired of the side effects", 'self-harm'],
       ["back in my twenties i had thoughts of ending my life, got help and i'm well now", 'self-harm'],
+      // Asking whether one can still join makes what it names history, its live-sounding words included.
+      ['my dad bled everywhere after radiation years ago, can he still take part?', 'bleeding'],
+      ['几年前放疗后大出血止不住，现在还能参加吗', 'bleeding'],
+      // 'It won't stop' after an 'if' is still hypothetical.
+      ['萬一流鼻血流唔停要去邊', 'bleeding'],
+      // A figure of speech the lexicon knows, holding the words the tier flagged.
+      ["i've overdosed on google tonight lol", 'self-harm'],
+      ['等你回复等到快断气了', 'breathing'],
     ];
     const open: [string, EmergencyCategory][] = [
       ['his nose is bleeding and it will not stop', 'bleeding'],
@@ -67,6 +75,15 @@ describe('red-flag doubt tier', () => {
       ["everyone would be better off if I was dead, I'm going to do it this time", 'self-harm'],
       ["in my twenties i tried to end my life, i'm fine now but tonight i want to end it again", 'self-harm'],
       ['years ago i wanted to die, i still want to die', 'self-harm'],
+      // A live signal outweighs the distant past and a question after it.
+      ["he had a big bleed after radiotherapy years ago, can't stop it, is that serious?", 'bleeding'],
+      ['他几年前放疗后大出血，现在止不住，严重吗', 'bleeding'],
+      ['输液的时候全身发痒，然后头晕，护士说血压在往下掉，严重吗', 'allergic-infusion'],
+      // 'Was fine yesterday' is a baseline, not recovery.
+      ['my mother is very sleepy and confused today, cant answer simple questions, she was fine yesterday', 'consciousness'],
+      ['我媽從下午開始一直講些奇怪的話，還說看到不存在的人，昨天都還好好的', 'consciousness'],
+      // A figure of speech explains away only its own words: another clause still keeps the tier.
+      ["i've overdosed on google tonight lol, and now he is slumped over and won't wake up", 'consciousness'],
       // Names no sign the lexicon knows: what the tier is for.
       ['阿媽瞓咗喺梳化，叫極拍極都唔醒', 'consciousness'],
     ];
