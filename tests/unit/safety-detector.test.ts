@@ -47,7 +47,7 @@ const retiredBlindSets: RetiredBlindSet[] = [
     name: 'former-blind-11',
     retired: '23:51, not fixed yet',
     sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [66, 65], zh: [65, 65] } },
-    patternsAlone: { caught: { en: 135, zh: 163 }, falseAlarms: { en: 1, zh: 3 }, deflected: { en: 65, zh: 64 }, wronglyDeflected: { en: 2, zh: 2 } },
+    patternsAlone: { caught: { en: 135, zh: 163 }, falseAlarms: { en: 1, zh: 3 }, deflected: { en: 66, zh: 65 }, wronglyDeflected: { en: 0, zh: 0 } },
   },
 ];
 const notAllFixedYet = (file: string) => retiredBlindSets.some((set) => set.patternsAlone && file.includes(`-${set.name}-`));
@@ -99,7 +99,7 @@ describe('each tuning file on its own', () => {
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-more-10-en.json', 'red-flags-more-10-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-fresh-8c-en.json', 'medical-decision-fresh-8c-zh.json', 'medical-decision-fresh-8d-en.json', 'medical-decision-fresh-8d-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-9-en.json', 'medical-decision-former-blind-9-zh.json', 'medical-decision-more-9-en.json', 'medical-decision-more-9-zh.json']));
-    expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-more-10-en.json', 'medical-decision-more-10-zh.json']));
+    expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-more-10-en.json', 'medical-decision-more-10-zh.json', 'medical-decision-more-11-en.json', 'medical-decision-more-11-zh.json']));
     for (const { name } of retiredBlindSets) {
       expect(redFlagFiles).toEqual(expect.arrayContaining([`red-flags-${name}-en.json`, `red-flags-${name}-zh.json`]));
       expect(decisionFiles).toEqual(expect.arrayContaining([`medical-decision-${name}-en.json`, `medical-decision-${name}-zh.json`]));
