@@ -170,6 +170,10 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
     return { category: entry.category, certainty };
   };
 
+  /** A sentence that, read alone, says what it names is over, history, an 'if', a question or about joining. */
+  const lowersAlone = (sentence: string): boolean =>
+    [resolved, distantPast, hypothetical, question, eligibility].some((cue) => cue.test(sentence));
+
   return (text: string): EmergencyMatch | undefined => {
     const folded = normalizeAndFold(text, foldChinese);
     const normalized = figurative.replace(folded, figurativeIndex.scan(folded), (words) => ' '.repeat(words.length));
@@ -182,15 +186,23 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
       const nextSentence = textOf(sentences[index + 1]);
       // A next sentence saying it goes on ("It won't stop.") may complete a sign its own sentence only began ("my
       // husband had a bleed after radiotherapy"): the two are read as one when the first alone names no sign.
-      const readings: (readonly [string, string])[] = [[own, nextSentence]];
+      const readings: (readonly [string, string, number?])[] = [[own, nextSentence]];
       if (nextSentence !== '' && continuesAfter.test(nextSentence)) readings.push([`${own}, ${nextSentence}`, textOf(sentences[index + 2])]);
-      for (const [sentence, next] of readings) {
+      // A self-harm sign whose parts are in two adjacent sentences, intent in one and means or plan in the other ("I
+      // see no point anymore. Taking all my tablets in one go tonight", 活着就是拖累。药我都准备好了): read as one
+      // sentence, every cue of both counting, only when the sign has a part on each side of the break and neither
+      // sentence is history, an 'if', a question, over or a question about joining (a 'now' in one never lifts the other).
+      else if (nextSentence !== '' && ![own, nextSentence].some(lowersAlone)) readings.push([`${own}, ${nextSentence}`, textOf(sentences[index + 2]), own.length]);
+      for (const [sentence, next, joinedAt] of readings) {
         const inSentence = conceptMatcher(sentence);
+        const straddles = (parts: Span[], entry: CompiledSign) =>
+          joinedAt === undefined || (entry.category === 'self-harm' && parts.some((part) => part.end <= joinedAt) && parts.some((part) => part.start > joinedAt));
         let named = false;
         for (const entry of signs) {
           if (best && (best.category === 'self-harm' || best.certainty === 'now') && entry.category !== 'self-harm') continue;
           let match: EmergencyMatch | undefined;
           for (const parts of findSign(inSentence, entry)) {
+            if (!straddles(parts, entry)) continue;
             match = judge(sentence, parts, entry, next);
             if (match) break;
           }
