@@ -43,12 +43,7 @@ const retiredBlindSets: RetiredBlindSet[] = [
   { name: 'former-blind-8', retired: '22:59, fixed in cycle 7', sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [65, 67], zh: [65, 66] } } },
   { name: 'former-blind-9', retired: '23:15, fixed in cycle 8', sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [64, 64], zh: [64, 65] } } },
   { name: 'former-blind-10', retired: '23:36, fixed in cycle 9', sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [64, 64], zh: [64, 64] } } },
-  {
-    name: 'former-blind-11',
-    retired: '23:51, not fixed yet',
-    sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [66, 65], zh: [65, 65] } },
-    patternsAlone: { caught: { en: 135, zh: 163 }, falseAlarms: { en: 1, zh: 3 }, deflected: { en: 66, zh: 65 }, wronglyDeflected: { en: 0, zh: 0 } },
-  },
+  { name: 'former-blind-11', retired: '23:51, fixed in cycle 10', sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [66, 65], zh: [65, 65] } } },
 ];
 const notAllFixedYet = (file: string) => retiredBlindSets.some((set) => set.patternsAlone && file.includes(`-${set.name}-`));
 
@@ -96,7 +91,7 @@ describe('each tuning file on its own', () => {
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-8-en.json', 'red-flags-former-blind-8-zh.json', 'red-flags-more-8-en.json', 'red-flags-more-8-zh.json']));
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-fresh-8c-en.json', 'red-flags-fresh-8c-zh.json', 'red-flags-fresh-8d-en.json', 'red-flags-fresh-8d-zh.json']));
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-9-en.json', 'red-flags-former-blind-9-zh.json', 'red-flags-more-9-en.json', 'red-flags-more-9-zh.json']));
-    expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-more-10-en.json', 'red-flags-more-10-zh.json']));
+    expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-more-10-en.json', 'red-flags-more-10-zh.json', 'red-flags-more-11-en.json', 'red-flags-more-11-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-fresh-8c-en.json', 'medical-decision-fresh-8c-zh.json', 'medical-decision-fresh-8d-en.json', 'medical-decision-fresh-8d-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-9-en.json', 'medical-decision-former-blind-9-zh.json', 'medical-decision-more-9-en.json', 'medical-decision-more-9-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-more-10-en.json', 'medical-decision-more-10-zh.json', 'medical-decision-more-11-en.json', 'medical-decision-more-11-zh.json']));
@@ -380,6 +375,55 @@ describe('what lowers and what raises the urgency', () => {
     '让我喘口气再说',
     '抽血抽了十分钟都没抽到，护士换了一只手',
   ])('a look-alike of those rules stays none: %s', (text) => {
+    expect(detectEmergency(text)).toBeUndefined();
+  });
+
+  it.each([
+    ["she's trying to talk but can't get the words out", 'stroke'],
+    ['阿公想講嘢但講唔出，又好似聽唔明我哋講乜', 'stroke'],
+    ['dad cant hold his spoon and his words are mushed together', 'stroke'],
+    ['his right arm stopped working about 15 minutes ago', 'stroke'],
+    ['我爸今天早上起来就站不起来，左腿一点劲都没有', 'stroke'],
+    ['im going to jump, im on the bridge now', 'self-harm'],
+    ['今晚我就跳下去，我现在在楼顶', 'self-harm'],
+    ["mum is going to take all her apatinib at once so she doesn't have to suffer anymore", 'self-harm'],
+    ['阿爸講佢死咗好過，頭先飲咗一樽藥水', 'self-harm'],
+    ['奶奶突然神智不清，一直說奇怪的話', 'consciousness'],
+    ['阿嬤在床上一直抽，叫她都沒反應，要等她自己停嗎', 'consciousness'],
+    ['I can hardly breathe in and it sounds like snoring when im awake', 'breathing'],
+  ] as const)('cycle 10: the sign in general words: %s -> %s', (text, category) => {
+    expect(detectEmergency(text)?.category).toBe(category);
+  });
+
+  it.each([
+    'he tries to speak but can\'t, he lost his voice from the sore throat',
+    '他喉咙痛，想说话但说不出来',
+    'my arm went dead 10 minutes ago because i slept on it',
+    '跑完步左腿一点劲都没有，休息一下就好',
+    'we are on the bridge, the kids want to jump in the river for a swim',
+    '我们在天台拍照，小孩说要跳下去泳池玩',
+    'she takes all her morning tablets at once so she doesn\'t forget any',
+    'the bleeding from his gums after the cleaning stopped that same day',
+    '2019年得过轻微脑梗，现在已经完全恢复，手脚都正常',
+    '我早兩年血壓好高，而家食藥控制咗，130/80',
+    '排队排得火冒三丈，血压都上来了',
+  ])('cycle 10: a look-alike stays none: %s', (text) => {
+    expect(detectEmergency(text)).toBeUndefined();
+  });
+
+  it.each([
+    ['I see no point anymore. Taking all my tablets in one go tonight', 'self-harm'],
+    ['活着就是拖累。药我都准备好了', 'self-harm'],
+  ] as const)('a self-harm sign split over two adjacent sentences is read as one: %s', (text, category) => {
+    expect(detectEmergency(text)?.category).toBe(category);
+  });
+
+  it.each([
+    'I see no point anymore in this diet. Taking all my tablets in one go is easier',
+    'I see no point anymore. Taking all my vitamins at once is easier though',
+    '活得好累。以前想过把所有安眠药都吃了',
+    '他去年流过很多鼻血。现在还在吃药，可以参加吗',
+  ])('two adjacent sentences are not joined into a sign when one is history or the parts do not make one: %s', (text) => {
     expect(detectEmergency(text)).toBeUndefined();
   });
 
