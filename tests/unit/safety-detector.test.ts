@@ -48,7 +48,8 @@ const retiredBlindSets: RetiredBlindSet[] = [
     name: 'former-blind-12',
     retired: '00:05 on 2026-12-02, not fixed yet',
     sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [64, 66], zh: [64, 65] } },
-    patternsAlone: { caught: { en: 134, zh: 161 }, falseAlarms: { en: 3, zh: 0 }, deflected: { en: 62, zh: 60 }, wronglyDeflected: { en: 3, zh: 1 } },
+    // Decisions fixed in cycle 11 (2d4f0b4); red flags still at their measured figures.
+    patternsAlone: { caught: { en: 134, zh: 161 }, falseAlarms: { en: 3, zh: 0 }, deflected: { en: 64, zh: 64 }, wronglyDeflected: { en: 0, zh: 0 } },
   },
 ];
 const notAllFixedYet = (file: string) => retiredBlindSets.some((set) => set.patternsAlone && file.includes(`-${set.name}-`));
@@ -100,7 +101,7 @@ describe('each tuning file on its own', () => {
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-more-10-en.json', 'red-flags-more-10-zh.json', 'red-flags-more-11-en.json', 'red-flags-more-11-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-fresh-8c-en.json', 'medical-decision-fresh-8c-zh.json', 'medical-decision-fresh-8d-en.json', 'medical-decision-fresh-8d-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-9-en.json', 'medical-decision-former-blind-9-zh.json', 'medical-decision-more-9-en.json', 'medical-decision-more-9-zh.json']));
-    expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-more-10-en.json', 'medical-decision-more-10-zh.json', 'medical-decision-more-11-en.json', 'medical-decision-more-11-zh.json']));
+    expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-more-10-en.json', 'medical-decision-more-10-zh.json', 'medical-decision-more-11-en.json', 'medical-decision-more-11-zh.json', 'medical-decision-more-12-en.json', 'medical-decision-more-12-zh.json']));
     for (const { name } of retiredBlindSets) {
       expect(redFlagFiles).toEqual(expect.arrayContaining([`red-flags-${name}-en.json`, `red-flags-${name}-zh.json`]));
       expect(decisionFiles).toEqual(expect.arrayContaining([`medical-decision-${name}-en.json`, `medical-decision-${name}-zh.json`]));
