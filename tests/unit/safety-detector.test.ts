@@ -44,13 +44,7 @@ const retiredBlindSets: RetiredBlindSet[] = [
   { name: 'former-blind-9', retired: '23:15, fixed in cycle 8', sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [64, 64], zh: [64, 65] } } },
   { name: 'former-blind-10', retired: '23:36, fixed in cycle 9', sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [64, 64], zh: [64, 64] } } },
   { name: 'former-blind-11', retired: '23:51, fixed in cycle 10', sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [66, 65], zh: [65, 65] } } },
-  {
-    name: 'former-blind-12',
-    retired: '00:05 on 2026-12-02, not fixed yet',
-    sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [64, 66], zh: [64, 65] } },
-    // Decisions fixed in cycle 11 (2d4f0b4); red flags still at their measured figures.
-    patternsAlone: { caught: { en: 134, zh: 161 }, falseAlarms: { en: 3, zh: 0 }, deflected: { en: 64, zh: 64 }, wronglyDeflected: { en: 0, zh: 0 } },
-  },
+  { name: 'former-blind-12', retired: '00:05 on 2026-12-02, fixed in cycle 11', sizes: { redFlags: { en: [140, 140], zh: [170, 170] }, decisions: { en: [64, 66], zh: [64, 65] } } },
 ];
 const notAllFixedYet = (file: string) => retiredBlindSets.some((set) => set.patternsAlone && file.includes(`-${set.name}-`));
 
@@ -98,7 +92,7 @@ describe('each tuning file on its own', () => {
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-8-en.json', 'red-flags-former-blind-8-zh.json', 'red-flags-more-8-en.json', 'red-flags-more-8-zh.json']));
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-fresh-8c-en.json', 'red-flags-fresh-8c-zh.json', 'red-flags-fresh-8d-en.json', 'red-flags-fresh-8d-zh.json']));
     expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-former-blind-9-en.json', 'red-flags-former-blind-9-zh.json', 'red-flags-more-9-en.json', 'red-flags-more-9-zh.json']));
-    expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-more-10-en.json', 'red-flags-more-10-zh.json', 'red-flags-more-11-en.json', 'red-flags-more-11-zh.json']));
+    expect(redFlagFiles).toEqual(expect.arrayContaining(['red-flags-more-10-en.json', 'red-flags-more-10-zh.json', 'red-flags-more-11-en.json', 'red-flags-more-11-zh.json', 'red-flags-more-12-en.json', 'red-flags-more-12-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-fresh-8c-en.json', 'medical-decision-fresh-8c-zh.json', 'medical-decision-fresh-8d-en.json', 'medical-decision-fresh-8d-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-former-blind-9-en.json', 'medical-decision-former-blind-9-zh.json', 'medical-decision-more-9-en.json', 'medical-decision-more-9-zh.json']));
     expect(decisionFiles).toEqual(expect.arrayContaining(['medical-decision-more-10-en.json', 'medical-decision-more-10-zh.json', 'medical-decision-more-11-en.json', 'medical-decision-more-11-zh.json', 'medical-decision-more-12-en.json', 'medical-decision-more-12-zh.json']));
@@ -415,6 +409,39 @@ describe('what lowers and what raises the urgency', () => {
     '我早兩年血壓好高，而家食藥控制咗，130/80',
     '排队排得火冒三丈，血压都上来了',
   ])('cycle 10: a look-alike stays none: %s', (text) => {
+    expect(detectEmergency(text)).toBeUndefined();
+  });
+
+  it.each([
+    ['nurse here: sats 85% on the monitor, breathless at rest', 'breathing'],
+    ['shaking chills and the thermometer says 102', 'fever-chills'],
+    ['teeth chattering, temp is 38.6', 'fever-chills'],
+    ['finished chemo last month and tonight i feel hot and cold, temp is 38.8', 'fever-chills'],
+    ["his face keeps twitching and he can't answer", 'consciousness'],
+    ["i've saved my morphine and i am taking it all now", 'self-harm'],
+    ["he doesn't see any point, he's got all his pills lined up", 'self-harm'],
+    ['拿不住杯子，嘴巴也有点歪', 'stroke'],
+    ['右腿一软就倒，右手也没力气', 'stroke'],
+    ['心口好似有嚿大石㩒住咁痛', 'chest'],
+    ['抖氣有嗚嗚聲，講唔到嘢', 'breathing'],
+    ['在打吊瓶，突然全身发红，气喘', 'allergic-infusion'],
+    ['我死咗對屋企人仲好，等陣就去做', 'self-harm'],
+    ['佢咬咗條脷，而家手腳仲喺度抽', 'seizure'],
+    ['手一直抽，十分钟都未停', 'seizure'],
+  ] as const)('cycle 11: the sign in general words: %s -> %s', (text, category) => {
+    expect(detectEmergency(text)?.category).toBe(category);
+  });
+
+  it.each([
+    'the nosebleed hasnt come back',
+    'the kids had a fit about the new puppy',
+    'my heart just dropped to my shoes when i saw the scan',
+    'temp is 37.9 and i feel a bit shivery after the walk in the rain',
+    "she can't answer the phone right now",
+    'do they monitor your blood pressure during the infusion',
+    '他写字有点歪，老师说要练',
+    '今晚就去做检查，医生说空腹',
+  ])('cycle 11: a look-alike stays none: %s', (text) => {
     expect(detectEmergency(text)).toBeUndefined();
   });
 
