@@ -1,7 +1,7 @@
 /**
  * `npm run eval:safety`: the red-flag detector and the medical-decision check on the frozen blind set
- * (tests/fixtures/safety/blind-13, documented by its README: written without seeing the detector, never used
- * to write patterns; still to be written) and on the tuning sets (which include the first twelve blind sets, retired
+ * (tests/fixtures/safety/blind-14, documented by its README: written without seeing the detector, never used
+ * to write patterns; still to be written) and on the tuning sets (which include the first thirteen blind sets, retired
  * on 2026-12-01 and 2026-12-02).
  * The red-flag net and the medical-decision check are reported as the bot runs them (patterns + learned tier /
  * classifier) and with the patterns alone; on the tuning set the learned parts have seen every case, so only
@@ -33,11 +33,11 @@ const isDecision = loadMedicalDecisionDetector(rootDir);
 const isDecisionByPatterns = loadMedicalDecisionLexiconDetector(rootDir);
 
 /**
- * Set name -> folder. The first twelve blind sets (2026-12-01/02) are tuning material now: tuning/*-former-blind-*,
- * tuning/*-former-blind-2-* to tuning/*-former-blind-12-* (their READMEs:
+ * Set name -> folder. The first thirteen blind sets (2026-12-01/02) are tuning material now: tuning/*-former-blind-*,
+ * tuning/*-former-blind-2-* to tuning/*-former-blind-13-* (their READMEs:
  * tuning/former-blind-*README.md).
  */
-const sets = { blind: 'blind-13', tuning: 'tuning' } as const;
+const sets = { blind: 'blind-14', tuning: 'tuning' } as const;
 const otherFolder = args.includes('--folder') ? path.resolve(args[args.indexOf('--folder') + 1] ?? '.') : undefined;
 const folders: [string, string][] = otherFolder
   ? [['other', otherFolder]]
