@@ -36,6 +36,33 @@ export function compile(sources: readonly string[], flags = 'iu', wrap: (source:
   return new RegExp(wrap(sources.map((source) => `(?:${source})`).join('|')), flags);
 }
 
+/**
+ * The lexicon's urgency cues, compiled once for the sign detector and the doubt tier's gate alike: a cue read
+ * "right before" a mention ends at it, one read "right after" starts at it.
+ */
+export function compileCues(cues: RedFlagLexicon['cues']) {
+  const before = (source: string) => `(?:${source})$`;
+  const after = (source: string) => `^(?:${source})`;
+  return {
+    negation: compile(cues.negation, 'iu', before),
+    reportBefore: compile(cues.reportBefore, 'iu', before),
+    reportAfter: compile(cues.reportAfter, 'iu', after),
+    eventBefore: compile(cues.eventBefore, 'iu', before),
+    continuesAfter: compile(cues.continuesAfter, 'iu', after),
+    resolved: compile(cues.resolved),
+    restarted: compile(cues.restarted),
+    distantPast: compile(cues.distantPast),
+    recentPast: compile(cues.recentPast),
+    hypothetical: compile(cues.hypothetical),
+    question: compile(cues.question),
+    now: compile(cues.now),
+    help: compile(cues.help),
+    reportWrapper: compile(cues.reportWrapper),
+    ongoing: compile(cues.ongoing),
+    eligibility: compile(cues.eligibility),
+  };
+}
+
 export function spans(text: string, breaks: RegExp): Span[] {
   const found: Span[] = [];
   let start = 0;
@@ -75,23 +102,7 @@ export function createEmergencyDetector(lexicon: RedFlagLexicon, foldChinese: (t
     const { signs: entries, lowerOnHypothetical } = lexicon.categories[category];
     return entries.map((entry) => ({ ...entry, category, lowerOnHypothetical }));
   });
-  const { cues } = lexicon;
-  const negation = compile(cues.negation, 'iu', (source) => `(?:${source})$`);
-  const reportBefore = compile(cues.reportBefore, 'iu', (source) => `(?:${source})$`);
-  const reportAfter = compile(cues.reportAfter, 'iu', (source) => `^(?:${source})`);
-  const resolved = compile(cues.resolved);
-  const restarted = compile(cues.restarted);
-  const distantPast = compile(cues.distantPast);
-  const recentPast = compile(cues.recentPast);
-  const hypothetical = compile(cues.hypothetical);
-  const question = compile(cues.question);
-  const now = compile(cues.now);
-  const help = compile(cues.help);
-  const eventBefore = compile(cues.eventBefore, 'iu', (source) => `(?:${source})$`);
-  const reportWrapper = compile(cues.reportWrapper);
-  const continuesAfter = compile(cues.continuesAfter, 'iu', (source) => `^(?:${source})`);
-  const ongoing = compile(cues.ongoing);
-  const eligibility = compile(cues.eligibility);
+  const { negation, reportBefore, reportAfter, resolved, restarted, distantPast, recentPast, hypothetical, question, now, help, eventBefore, reportWrapper, continuesAfter, ongoing, eligibility } = compileCues(lexicon.cues);
 
   /**
    * A sentence's matches of each concept, found once however many signs name the concept; `mayMatch` says,

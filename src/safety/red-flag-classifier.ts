@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { classifierFromModel, type LabelledExample, trainModel } from '../nlu/intent-classifier';
 import type { StoredModels } from '../nlu/model-cache';
 import { type EmergencyCategory, emergencyCategories } from './emergency-categories';
-import { clauseBreak, compile, type EmergencyMatch, type Span, sentenceBreak, spans } from './emergency-detector';
+import { clauseBreak, compile, compileCues, type EmergencyMatch, type Span, sentenceBreak, spans } from './emergency-detector';
 import { type LanguageFamily, loadRedFlagSet } from './evaluate-safety';
 import { loadChineseFolder } from '../i18n/fold-chinese';
 import { type RedFlagLexicon, loadSafetyFile, redFlagLexiconSchema } from './red-flag-lexicon';
@@ -127,21 +127,7 @@ export function createDoubtGate(lexicon: RedFlagLexicon, foldChinese: (text: str
   // One union, scanned left to right: "isn't breathing" is one mention, not a denied "breathing".
   const mention = compile([...named].flatMap((name) => lexicon.concepts[name] ?? []), 'giu');
   const figurative = compile(lexicon.figurative, 'giu');
-  const negation = compile(cues.negation, 'iu', (source) => `(?:${source})$`);
-  const resolved = compile(cues.resolved);
-  const restarted = compile(cues.restarted);
-  const distantPast = compile(cues.distantPast);
-  const hypothetical = compile(cues.hypothetical);
-  const question = compile(cues.question);
-  const now = compile(cues.now);
-  const help = compile(cues.help);
-  const ongoing = compile(cues.ongoing);
-  const eligibility = compile(cues.eligibility);
-  const eventBefore = compile(cues.eventBefore, 'iu', (source) => `(?:${source})$`);
-  const continuesAfter = compile(cues.continuesAfter, 'iu', (source) => `^(?:${source})`);
-  const reportBefore = compile(cues.reportBefore, 'iu', (source) => `(?:${source})$`);
-  const reportAfter = compile(cues.reportAfter, 'iu', (source) => `^(?:${source})`);
-  const reportWrapper = compile(cues.reportWrapper);
+  const { negation, resolved, restarted, distantPast, hypothetical, question, now, help, ongoing, eligibility, eventBefore, continuesAfter, reportBefore, reportAfter, reportWrapper } = compileCues(cues);
   // Self-harm is said as a conditional or a farewell ("better off if I was dead", 大家会好过啲): only denial lowers it.
   const selfHarm = compile([...new Set(lexicon.categories['self-harm'].signs.flatMap((sign) => sign.all))].flatMap((name) => lexicon.concepts[name] ?? []));
   // What each category's signs name (its context concepts left out): a figure of speech explains the tier away only when it holds one.
